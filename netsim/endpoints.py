@@ -1,0 +1,81 @@
+"""Command-line endpoint and port references: ``ns/name``, ``name`` (with a default namespace),
+an IP address, ``80``, ``53/UDP`` or a named port of the destination pod."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from ipaddress import ip_address
+
+from netsim.errors import NetsimError, UnknownEndpointError
+from netsim.model import Cluster, Endpoint, External, Pod, Protocol
+
+__all__ = ["PortRef", "parse_port", "resolve_endpoint", "resolve_port"]
+
+
+def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "default") -> Endpoint:
+    """A pod by ``ns/name`` or ``name``, or an IP address.
+
+    An IP that is a (non-hostNetwork) pod's address is that pod: policies see pod traffic by
+    the pod, not by its address.
+    """
+    text = text.strip()
+    try:
+        ip = ip_address(text)
+    except ValueError:
+        pass
+    else:
+        for pod in cluster.pods:
+            if ip in pod.ips and not pod.host_network:
+                return pod
+        return External(ip)
+    ref = text if "/" in text else f"{default_namespace}/{text}"
+    pod = cluster.pod(ref)
+    if pod is not None:
+        return pod
+    refs = [p.ref for p in cluster.pods]
+    close = difflib.get_close_matches(ref, refs, n=3, cutoff=0.5)
+    same_name = [r for r in refs if r.split("/", 1)[1] == ref.split("/", 1)[-1] and r not in close]
+    raise UnknownEndpointError(text, tuple(close + same_name)[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class PortRef:
+    """A port as given on the command line: a number or a name, with an optional protocol."""
+
+    port: int | str
+    protocol: Protocol | None = None
+
+
+def parse_port(text: str) -> PortRef:
+    """``80``, ``80/TCP``, ``53/udp``, ``http`` or ``dns/UDP``."""
+    value, _, proto = text.strip().partition("/")
+    protocol = None
+    if proto:
+        try:
+            protocol = Protocol(proto.upper())
+        except ValueError:
+            raise NetsimError(f"unknown protocol {proto!r} in port {text!r}: use TCP, UDP or SCTP") from None
+    if value.isdigit():
+        number = int(value)
+        if not 1 <= number <= 65535:
+            raise NetsimError(f"port {number} is out of range: ports are 1-65535")
+        return PortRef(number, protocol)
+    if not value:
+        raise NetsimError(f"empty port in {text!r}")
+    return PortRef(value, protocol)
+
+
+def resolve_port(ref: PortRef, destination: Endpoint, default_protocol: Protocol | None = None) -> tuple[int, Protocol]:
+    """A number and protocol; a named port resolves against the destination pod's ports."""
+    protocol = ref.protocol or default_protocol
+    if isinstance(ref.port, int):
+        return ref.port, protocol or Protocol.TCP
+    if not isinstance(destination, Pod):
+        raise NetsimError(f"named port {ref.port!r} needs a pod destination; {destination} is an address")
+    hits = [cp for cp in destination.ports if cp.name == ref.port and (protocol is None or cp.protocol is protocol)]
+    if not hits:
+        names = sorted({f"{cp.name} ({cp.port}/{cp.protocol})" for cp in destination.ports if cp.name})
+        known = ", ".join(names) if names else "none"
+        raise NetsimError(f"{destination.ref} declares no port named {ref.port!r}; its named ports: {known}")
+    return hits[0].port, hits[0].protocol

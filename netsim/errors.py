@@ -1,0 +1,109 @@
+"""Errors netsim reports to its users.
+
+Exception hierarchy::
+
+    NetsimError                 base for everything netsim reports to a user
+      InputError                a manifest or expectation file is wrong (has .span and .field)
+      InputErrors               every InputError of one run, collected (an ExceptionGroup)
+      UnknownEndpointError      a command-line endpoint names no pod or address
+      RenderError               an output could not be produced (e.g. Graphviz `dot` missing)
+
+Every InputError prints as ``path:line:col: field.path: message`` so editors and CI annotations
+can jump to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "InputError",
+    "InputErrors",
+    "NetsimError",
+    "RenderError",
+    "SourceSpan",
+    "UnknownEndpointError",
+]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceSpan:
+    """A position in an input file: 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class NetsimError(Exception):
+    """Base class of every error netsim reports to a user."""
+
+
+class InputError(NetsimError):
+    """One problem in one input file, located and attributed to a field path."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        span: SourceSpan | None = None,
+        field: str = "",
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.field = field
+        self.hint = hint
+
+    def __str__(self) -> str:
+        parts = []
+        if self.span is not None:
+            parts.append(str(self.span))
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        text = ": ".join(parts)
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order errors by file and position, then text, so output is deterministic."""
+        if self.span is None:
+            return ("", 0, 0, self.message)
+        return (self.span.path, self.span.line, self.span.column, str(self))
+
+
+class InputErrors(ExceptionGroup[InputError], NetsimError):  # type: ignore[misc]
+    """All the input errors of one run, in file and line order."""
+
+    def __new__(cls, errors: list[InputError] | tuple[InputError, ...]) -> InputErrors:
+        ordered = sorted(errors, key=InputError.sort_key)
+        noun = "error" if len(ordered) == 1 else "errors"
+        return super().__new__(cls, f"{len(ordered)} input {noun}", ordered)
+
+    def __init__(self, errors: list[InputError] | tuple[InputError, ...]) -> None:
+        ordered = sorted(errors, key=InputError.sort_key)
+        noun = "error" if len(ordered) == 1 else "errors"
+        super().__init__(f"{len(ordered)} input {noun}", ordered)
+
+    def derive(self, excs: object) -> InputErrors:  # pragma: no cover - ExceptionGroup protocol
+        return InputErrors(list(excs))  # type: ignore[call-overload]
+
+
+class UnknownEndpointError(NetsimError):
+    """A command-line endpoint that names no pod, workload or address."""
+
+    def __init__(self, text: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        msg = f"unknown endpoint {text!r}: no such pod"
+        if suggestions:
+            msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+        super().__init__(msg)
+
+
+class RenderError(NetsimError):
+    """An output could not be produced."""

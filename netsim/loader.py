@@ -1,0 +1,715 @@
+"""Manifests → model: schema checks, API-server defaulting and validation, errors collected.
+
+The loader reads what ``kubectl apply`` would send (Namespaces, Pods and NetworkPolicies, in
+files, folders, stdin, multi-document YAML, JSON and ``*List`` objects), applies the API server's
+defaulting (``policyTypes``, ``protocol: TCP``) and validation with its exact messages, and
+collects every problem of a run into one :class:`~netsim.errors.InputErrors`.
+
+Strict by default, as ``kubectl apply --validate=strict``: unknown fields and duplicate keys in a
+NetworkPolicy are errors. ``lax=True`` drops unknown fields and keeps the last duplicate, with a
+warning for each. Pods and Namespaces are read for the fields netsim models only, so ``kubectl
+get -o yaml`` output (status, managedFields, ...) loads as it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from ipaddress import ip_address
+from typing import Any
+
+import yaml
+
+from netsim.errors import InputError, InputErrors, SourceSpan
+from netsim.model import (
+    NAMESPACE_NAME_LABEL,
+    Cluster,
+    ContainerPort,
+    Direction,
+    IPAddress,
+    IPBlockPeer,
+    IPNetwork,
+    LabelSelector,
+    Labels,
+    Namespace,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PodPeer,
+    PortSpec,
+    Protocol,
+    Requirement,
+    Rule,
+)
+from netsim.source import Limits, discover, read_documents, span_of
+from netsim.validation import (
+    format_value,
+    label_key_errors,
+    label_value_errors,
+    namespace_name_errors,
+    parse_cidr,
+    port_name_errors,
+    port_number_errors,
+    subdomain_errors,
+)
+
+__all__ = ["LoadOptions", "LoadResult", "load_cluster", "load_texts"]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
+_TYPE_NAMES = {_STR: "string", _INT: "integer", _BOOL: "boolean", _NULL: "null", _FLOAT: "number"}
+
+_OBJECT_META = frozenset(
+    "name generateName namespace labels annotations uid resourceVersion generation creationTimestamp "
+    "deletionTimestamp deletionGracePeriodSeconds ownerReferences finalizers managedFields selfLink".split()
+)
+_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
+_REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
+_PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
+_IPBLOCK_FIELDS = frozenset({"cidr", "except"})
+_PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
+_PROTOCOLS = ("TCP", "UDP", "SCTP")
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How to read manifests."""
+
+    namespace: str = "default"  # where objects without metadata.namespace go
+    lax: bool = False  # drop unknown fields, last duplicate key wins, legacy CIDR forms accepted
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """A loaded cluster and the warnings met on the way (lax-mode drops, skipped documents)."""
+
+    cluster: Cluster
+    warnings: tuple[InputError, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+Entries = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+class _Reader:
+    """Reads the documents of one run, collecting errors and warnings."""
+
+    def __init__(self, options: LoadOptions) -> None:
+        self.options = options
+        self.errors: list[InputError] = []
+        self.warnings: list[InputError] = []
+        self.namespaces: dict[str, Namespace] = {}
+        self.pods: dict[str, Pod] = {}
+        self.policies: dict[str, NetworkPolicy] = {}
+        self.path = ""
+
+    # -- reporting ------------------------------------------------------------------------------
+    def span(self, node: yaml.Node) -> SourceSpan:
+        return span_of(self.path, node)
+
+    def error(self, node: yaml.Node, fld: str, message: str, hint: str | None = None) -> None:
+        self.errors.append(InputError(message, span=self.span(node), field=fld, hint=hint))
+
+    def warn(self, node: yaml.Node, fld: str, message: str) -> None:
+        self.warnings.append(InputError(message, span=self.span(node), field=fld))
+
+    def invalid(self, node: yaml.Node, fld: str, value: object, message: str) -> None:
+        self.error(node, fld, f"Invalid value: {format_value(value)}: {message}")
+
+    # -- node access ------------------------------------------------------------------------------
+    def type_error(self, node: yaml.Node, fld: str, expected: str) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            got = _TYPE_NAMES.get(node.tag, node.tag)
+            shown = "" if node.tag == _NULL else f" {node.value!r}" if node.tag == _STR else f" {node.value}"
+            hint = None
+            if expected == "string" and node.tag in (_BOOL, _FLOAT, _INT):
+                hint = f'quote it: "{node.value}" (YAML reads an unquoted {node.value} as a {got})'
+            self.error(node, fld, f"Invalid type: expected {expected}, got {got}{shown}", hint)
+        else:
+            got = "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+            self.error(node, fld, f"Invalid type: expected {expected}, got {got}")
+
+    def entries(self, node: yaml.Node, fld: str, strict: bool = True) -> Entries | None:
+        """A mapping's entries by key, with merge keys applied and duplicate keys reported."""
+        if not isinstance(node, yaml.MappingNode):
+            self.type_error(node, fld, "a mapping")
+            return None
+        out: Entries = {}
+        merged: Entries = {}
+        for key, value in node.value:
+            if key.tag == _MERGE:
+                for src in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                    sub = self.entries(src, fld, strict=False)
+                    for k, kv in (sub or {}).items():
+                        merged.setdefault(k, kv)
+                continue
+            if not isinstance(key, yaml.ScalarNode):
+                self.error(key, fld, "Invalid type: a mapping key must be a string")
+                continue
+            name = key.value
+            if name in out:
+                first = out[name][0].start_mark.line + 1
+                path = _join(fld, name)
+                msg = f'key "{name}" already set in map (first set at line {first})'
+                if self.options.lax:
+                    self.warn(key, path, msg + "; the last one is used (--lax)")
+                elif strict:
+                    self.error(key, path, "strict decoding error: " + msg)
+            out[name] = (key, value)
+        for k, kv in merged.items():
+            out.setdefault(k, kv)
+        return out
+
+    def known(self, entries: Entries, fld: str, allowed: frozenset[str]) -> None:
+        """Report fields the schema does not have (error; a warning and dropped with --lax)."""
+        for name, (key, _value) in entries.items():
+            if name in allowed:
+                continue
+            path = _join(fld, name)
+            close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+            hint = f'did you mean "{close[0]}"?' if close else None
+            if self.options.lax:
+                self.warn(key, path, f'unknown field "{path}" dropped (--lax)')
+            else:
+                self.error(key, path, f'strict decoding error: unknown field "{path}"', hint)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag in (_STR, _NULL):
+            return node.value if node.tag == _STR else None
+        return _constructor.construct_object(node)
+
+    def string(self, node: yaml.Node, fld: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+            return str(node.value)
+        self.type_error(node, fld, "string")
+        return None
+
+    def integer(self, node: yaml.Node, fld: str) -> int | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
+            return int(self.scalar(node))
+        self.type_error(node, fld, "integer")
+        return None
+
+    def boolean(self, node: yaml.Node, fld: str) -> bool | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return bool(self.scalar(node))
+        self.type_error(node, fld, "boolean")
+        return None
+
+    def items(self, node: yaml.Node, fld: str) -> list[yaml.Node]:
+        """A list's items; ``null`` reads as an empty list, as JSON decoding does."""
+        if _is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.type_error(node, fld, "a list")
+            return []
+        return list(node.value)
+
+    def string_map(self, node: yaml.Node, fld: str, *, labels: bool) -> dict[str, str]:
+        """A map of strings (labels, matchLabels), keys and values validated when ``labels``."""
+        if _is_null(node):
+            return {}
+        entries = self.entries(node, fld)
+        out: dict[str, str] = {}
+        for name, (key, value) in (entries or {}).items():
+            text = self.string(value, _join(fld, name))
+            if text is None:
+                continue
+            if labels:
+                for msg in label_key_errors(name):
+                    self.invalid(key, fld, name, msg)
+                for msg in label_value_errors(text):
+                    self.invalid(value, fld, text, msg)
+            out[name] = text
+        return out
+
+    # -- documents --------------------------------------------------------------------------------
+    def document(self, node: yaml.Node | None) -> None:
+        if node is None or _is_null(node):
+            return
+        if not isinstance(node, yaml.MappingNode):
+            what = "a list" if isinstance(node, yaml.SequenceNode) else f"a {_TYPE_NAMES.get(node.tag, 'scalar')}"
+            self.error(node, "", f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}")
+            return
+        self.object(node, "")
+
+    def object(self, node: yaml.MappingNode, fld: str) -> None:
+        entries = self.entries(node, fld, strict=False) or {}
+        kind_node = entries.get("kind")
+        if kind_node is None:
+            if "apiVersion" not in entries:
+                self.error(node, _join(fld, "kind"), "Required value: not a Kubernetes object (no kind and no apiVersion)")
+            else:
+                self.error(node, _join(fld, "kind"), "Required value: kind is missing")
+            return
+        kind = self.string(kind_node[1], _join(fld, "kind"))
+        if kind is None:
+            return
+        if "items" in entries and (kind == "List" or kind.endswith("List")):
+            for i, item in enumerate(self.items(entries["items"][1], _join(fld, "items"))):
+                path = f"{_join(fld, 'items')}[{i}]"
+                if isinstance(item, yaml.MappingNode):
+                    self.object(item, "")
+                else:
+                    self.type_error(item, path, "a Kubernetes object (a mapping)")
+            return
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, node, entries)
+
+    # -- metadata --------------------------------------------------------------------------------
+    def metadata(
+        self, node: yaml.MappingNode, entries: Entries, kind: str, name_check: Callable[[str], list[str]], *, strict: bool
+    ) -> tuple[str | None, str, dict[str, str]]:
+        meta_kv = entries.get("metadata")
+        if meta_kv is None or _is_null(meta_kv[1]):
+            self.error(node, "metadata.name", "Required value: name or generateName is required")
+            return None, self.options.namespace, {}
+        meta = self.entries(meta_kv[1], "metadata", strict=strict)
+        if meta is None:
+            return None, self.options.namespace, {}
+        if strict:
+            self.known(meta, "metadata", _OBJECT_META)
+        name = None
+        if "name" in meta:
+            name = self.string(meta["name"][1], "metadata.name")
+            if name is not None:
+                for msg in name_check(name):
+                    self.invalid(meta["name"][1], "metadata.name", name, msg)
+        elif "generateName" in meta:
+            self.error(meta_kv[1], "metadata.name", f"Required value: a {kind} with only generateName has no name yet")
+        else:
+            self.error(meta_kv[1], "metadata.name", "Required value: name or generateName is required")
+        namespace = self.options.namespace
+        if "namespace" in meta and not _is_null(meta["namespace"][1]):
+            ns = self.string(meta["namespace"][1], "metadata.namespace")
+            if ns is not None:
+                for msg in namespace_name_errors(ns):
+                    self.invalid(meta["namespace"][1], "metadata.namespace", ns, msg)
+                namespace = ns
+        labels = self.string_map(meta["labels"][1], "metadata.labels", labels=True) if "labels" in meta else {}
+        return name, namespace, labels
+
+    # -- kinds ------------------------------------------------------------------------------------
+    def namespace_object(self, node: yaml.MappingNode, entries: Entries) -> None:
+        name, _, labels = self.metadata(node, entries, "Namespace", namespace_name_errors, strict=False)
+        if name is None:
+            return
+        labels[NAMESPACE_NAME_LABEL] = name
+        if name in self.namespaces:
+            self.duplicate(node, "Namespace", name, self.namespaces[name].span)
+            return
+        self.namespaces[name] = Namespace(name, Labels(labels), True, self.span(node))
+
+    def duplicate(self, node: yaml.Node, kind: str, ref: str, first: SourceSpan | None) -> None:
+        self.error(node, "metadata.name", f"Duplicate value: {kind} {ref!r} is defined twice (first at {first})")
+
+    def pod_object(self, node: yaml.MappingNode, entries: Entries) -> None:
+        name, namespace, labels = self.metadata(node, entries, "Pod", subdomain_errors, strict=False)
+        spec = self.entries(entries["spec"][1], "spec", strict=False) if "spec" in entries else {}
+        status = self.entries(entries["status"][1], "status", strict=False) if "status" in entries else {}
+        spec = spec or {}
+        status = status or {}
+        ports: list[ContainerPort] = []
+        for i, c in enumerate(self.items(spec["containers"][1], "spec.containers") if "containers" in spec else []):
+            ports.extend(self.container_ports(c, f"spec.containers[{i}]"))
+        host_network = False
+        if "hostNetwork" in spec and not _is_null(spec["hostNetwork"][1]):
+            host_network = bool(self.boolean(spec["hostNetwork"][1], "spec.hostNetwork"))
+        node_name = None
+        if "nodeName" in spec and not _is_null(spec["nodeName"][1]):
+            node_name = self.string(spec["nodeName"][1], "spec.nodeName")
+        ips: list[IPAddress] = []
+        if "podIPs" in status:
+            for i, item in enumerate(self.items(status["podIPs"][1], "status.podIPs")):
+                fields = self.entries(item, f"status.podIPs[{i}]", strict=False) or {}
+                if "ip" in fields:
+                    ip = self.ip(fields["ip"][1], f"status.podIPs[{i}].ip")
+                    if ip is not None and ip not in ips:
+                        ips.append(ip)
+        if "podIP" in status and not _is_null(status["podIP"][1]):
+            ip = self.ip(status["podIP"][1], "status.podIP")
+            if ip is not None and ip not in ips:
+                ips.insert(0, ip)
+        host_ip = None
+        if "hostIP" in status and not _is_null(status["hostIP"][1]):
+            host_ip = self.ip(status["hostIP"][1], "status.hostIP")
+        if name is None:
+            return
+        ref = f"{namespace}/{name}"
+        if ref in self.pods:
+            self.duplicate(node, "Pod", ref, self.pods[ref].span)
+            return
+        self.pods[ref] = Pod(
+            namespace, name, Labels(labels), tuple(ports), tuple(ips), host_network, node_name, host_ip, "Pod", self.span(node)
+        )
+
+    def container_ports(self, node: yaml.Node, fld: str) -> list[ContainerPort]:
+        c = self.entries(node, fld, strict=False) or {}
+        out = []
+        for j, p in enumerate(self.items(c["ports"][1], f"{fld}.ports") if "ports" in c else []):
+            path = f"{fld}.ports[{j}]"
+            pe = self.entries(p, path, strict=False)
+            if pe is None:
+                continue
+            if "containerPort" not in pe:
+                self.error(p, f"{path}.containerPort", "Required value")
+                continue
+            number = self.integer(pe["containerPort"][1], f"{path}.containerPort")
+            if number is None:
+                continue
+            for msg in port_number_errors(number):
+                self.invalid(pe["containerPort"][1], f"{path}.containerPort", number, msg)
+            proto = self.protocol(pe, path)
+            name = None
+            if "name" in pe and not _is_null(pe["name"][1]):
+                name = self.string(pe["name"][1], f"{path}.name")
+                for msg in port_name_errors(name or ""):
+                    self.invalid(pe["name"][1], f"{path}.name", name, msg)
+            out.append(ContainerPort(number, proto or Protocol.TCP, name))
+        return out
+
+    def protocol(self, entries: Entries, fld: str) -> Protocol | None:
+        """``protocol``, defaulted to TCP; None (with an error) when unsupported."""
+        if "protocol" not in entries or _is_null(entries["protocol"][1]):
+            return Protocol.TCP
+        node = entries["protocol"][1]
+        text = self.string(node, f"{fld}.protocol")
+        if text is None:
+            return None
+        if text not in _PROTOCOLS:
+            self.error(node, f"{fld}.protocol", f'Unsupported value: "{text}": supported values: "TCP", "UDP", "SCTP"')
+            return None
+        return Protocol(text)
+
+    def ip(self, node: yaml.Node, fld: str) -> IPAddress | None:
+        text = self.string(node, fld)
+        if text is None:
+            return None
+        try:
+            return ip_address(text)
+        except ValueError:
+            self.invalid(node, fld, text, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+            return None
+
+    # -- NetworkPolicy ----------------------------------------------------------------------------
+    def policy_object(self, node: yaml.MappingNode, entries: Entries) -> None:
+        api = entries.get("apiVersion")
+        api_text = self.string(api[1], "apiVersion") if api else None
+        if api_text != "networking.k8s.io/v1":
+            where = api[1] if api else node
+            self.error(where, "apiVersion", f"Unsupported value: {format_value(api_text)}: supported values: \"networking.k8s.io/v1\"")
+            return
+        # strict decoding also checks the top level (duplicate keys were skipped in `object`)
+        top = self.entries(node, "", strict=True) or {}
+        self.known(top, "", frozenset({"apiVersion", "kind", "metadata", "spec", "status"}))
+        name, namespace, _ = self.metadata(node, entries, "NetworkPolicy", subdomain_errors, strict=True)
+        before = len(self.errors)
+        spec = self.entries(entries["spec"][1], "spec") if "spec" in entries and not _is_null(entries["spec"][1]) else {}
+        spec = spec or {}
+        self.known(spec, "spec", frozenset({"podSelector", "policyTypes", "ingress", "egress"}))
+        pod_selector = LabelSelector()
+        if "podSelector" in spec and not _is_null(spec["podSelector"][1]):
+            pod_selector = self.selector(spec["podSelector"][1], "spec.podSelector") or LabelSelector()
+        ingress = tuple(self.rule(r, f"spec.ingress[{i}]", "from") for i, r in enumerate(self.items(spec["ingress"][1], "spec.ingress"))) if "ingress" in spec else ()
+        egress = tuple(self.rule(r, f"spec.egress[{i}]", "to") for i, r in enumerate(self.items(spec["egress"][1], "spec.egress"))) if "egress" in spec else ()
+        types, defaulted = self.policy_types(spec, egress)
+        if name is None or len(self.errors) > before:
+            return
+        ref = f"{namespace}/{name}"
+        if ref in self.policies:
+            self.duplicate(node, "NetworkPolicy", ref, self.policies[ref].span)
+            return
+        self.policies[ref] = NetworkPolicy(
+            namespace,
+            name,
+            pod_selector,
+            frozenset(types),
+            tuple(r for r in ingress if r is not None),
+            tuple(r for r in egress if r is not None),
+            self.span(node),
+            defaulted,
+        )
+
+    def policy_types(self, spec: Entries, egress: tuple[Rule | None, ...]) -> tuple[set[Direction], bool]:
+        raw: list[tuple[yaml.Node, str]] = []
+        list_node = spec["policyTypes"][1] if "policyTypes" in spec else None
+        if list_node is not None:
+            for i, item in enumerate(self.items(list_node, "spec.policyTypes")):
+                text = self.string(item, f"spec.policyTypes[{i}]")
+                if text is not None:
+                    raw.append((item, text))
+        if not raw:  # defaulting (reference §1.2): Ingress always, Egress iff egress rules exist
+            types = {Direction.INGRESS}
+            if egress:
+                types.add(Direction.EGRESS)
+            return types, True
+        if len(raw) > 2:
+            assert list_node is not None
+            shown = "[]networking.PolicyType{" + ", ".join(format_value(t) for _, t in raw) + "}"
+            self.error(list_node, "spec.policyTypes", f"Invalid value: {shown}: may not specify more than two policyTypes")
+            return set(), False
+        types = set()
+        for i, (item, text) in enumerate(raw):
+            if text in ("Ingress", "Egress"):
+                types.add(Direction(text))
+            else:
+                self.error(item, f"spec.policyTypes[{i}]", f'Unsupported value: "{text}": supported values: "Ingress", "Egress"')
+        return types, False
+
+    def rule(self, node: yaml.Node, fld: str, peers_key: str) -> Rule | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, frozenset({peers_key, "ports"}))
+        ports = [self.port(p, f"{fld}.ports[{j}]") for j, p in enumerate(self.items(entries["ports"][1], f"{fld}.ports"))] if "ports" in entries else []
+        peers = [self.peer(p, f"{fld}.{peers_key}[{k}]") for k, p in enumerate(self.items(entries[peers_key][1], f"{fld}.{peers_key}"))] if peers_key in entries else []
+        if any(p is None for p in ports) or any(p is None for p in peers):
+            return None
+        return Rule(tuple(p for p in peers if p is not None), tuple(p for p in ports if p is not None), self.span(node))
+
+    def port(self, node: yaml.Node, fld: str) -> PortSpec | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, _PORT_FIELDS)
+        before = len(self.errors)
+        proto = self.protocol(entries, fld)
+        port: int | str | None = None
+        port_node = entries["port"][1] if "port" in entries and not _is_null(entries["port"][1]) else None
+        if port_node is not None:
+            if isinstance(port_node, yaml.ScalarNode) and port_node.tag == _INT:
+                port = int(self.scalar(port_node))
+            elif isinstance(port_node, yaml.ScalarNode) and port_node.tag == _STR:
+                port = str(port_node.value)
+            else:
+                self.type_error(port_node, f"{fld}.port", "an integer or a port name")
+                return None
+        end_port = None
+        end_node = entries["endPort"][1] if "endPort" in entries and not _is_null(entries["endPort"][1]) else None
+        if end_node is not None:
+            end_port = self.integer(end_node, f"{fld}.endPort")
+            if end_port is None:
+                return None
+        if isinstance(port, int):
+            assert port_node is not None
+            for msg in port_number_errors(port):
+                self.invalid(port_node, f"{fld}.port", port, msg)
+            if end_port is not None and end_node is not None:
+                if end_port < port:  # the API server prints `port` here, not endPort
+                    self.error(
+                        end_node,
+                        f"{fld}.endPort",
+                        f"Invalid value: {port}: must be greater than or equal to `port`",
+                        f"endPort {end_port} is below port {port}",
+                    )
+                for msg in port_number_errors(end_port):
+                    self.invalid(end_node, f"{fld}.endPort", end_port, msg)
+        elif isinstance(port, str):
+            assert port_node is not None
+            if end_port is not None and end_node is not None:
+                self.invalid(end_node, f"{fld}.endPort", end_port, "may not be specified when `port` is non-numeric")
+            hint = None
+            if port and all(c.isdigit() or c == "-" for c in port):
+                hint = "a string port is a named port; write a number (port: 80) or a range (port: 1, endPort: 65535)"
+            for msg in port_name_errors(port):
+                self.error(port_node, f"{fld}.port", f"Invalid value: {format_value(port)}: {msg}", hint)
+                hint = None
+        elif end_port is not None and end_node is not None:
+            self.invalid(end_node, f"{fld}.endPort", end_port, "may not be specified when `port` is not specified")
+        if len(self.errors) > before or proto is None:
+            return None
+        return PortSpec(proto, port, end_port, self.span(node))
+
+    def peer(self, node: yaml.Node, fld: str) -> Peer | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, _PEER_FIELDS)
+        present = {k for k in _PEER_FIELDS if k in entries and not _is_null(entries[k][1])}
+        ns_sel = pod_sel = block = None
+        before = len(self.errors)
+        if "podSelector" in present:
+            pod_sel = self.selector(entries["podSelector"][1], f"{fld}.podSelector")
+        if "namespaceSelector" in present:
+            ns_sel = self.selector(entries["namespaceSelector"][1], f"{fld}.namespaceSelector")
+        if "ipBlock" in present:
+            block = self.ip_block(entries["ipBlock"][1], f"{fld}.ipBlock")
+        if not present:
+            self.error(node, fld, "Required value: must specify a peer")
+        elif len(present) > 1 and "ipBlock" in present:
+            self.error(node, fld, "Forbidden: may not specify both ipBlock and another peer")
+        if len(self.errors) > before:
+            return None
+        if block is not None:
+            return block
+        return PodPeer(ns_sel, pod_sel, self.span(node))
+
+    def ip_block(self, node: yaml.Node, fld: str) -> IPBlockPeer | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, _IPBLOCK_FIELDS)
+        cidr_node = entries["cidr"][1] if "cidr" in entries else None
+        cidr_text = self.string(cidr_node, f"{fld}.cidr") if cidr_node is not None and not _is_null(cidr_node) else ""
+        if cidr_text is None:
+            return None
+        if cidr_text == "":
+            self.error(cidr_node or node, f"{fld}.cidr", "Required value")
+            return None
+        assert cidr_node is not None
+        before = len(self.errors)
+        cidr = self.cidr(cidr_node, f"{fld}.cidr", cidr_text)
+        excepts: list[IPNetwork] = []
+        except_nodes = self.items(entries["except"][1], f"{fld}.except") if "except" in entries else []
+        for i, item in enumerate(except_nodes):
+            path = f"{fld}.except[{i}]"
+            text = self.string(item, path)
+            if text is None or cidr is None:
+                continue
+            exc = self.cidr(item, path, text)
+            if exc is None:
+                continue
+            if exc.version != cidr.version or exc.network_address not in cidr or cidr.prefixlen >= exc.prefixlen:
+                self.invalid(item, path, text, "must be a strict subset of `cidr`")
+                continue
+            excepts.append(exc)
+        if cidr is None or len(self.errors) > before:
+            return None
+        return IPBlockPeer(cidr, tuple(excepts), self.span(node))
+
+    def cidr(self, node: yaml.Node, fld: str, text: str) -> IPNetwork | None:
+        net, problems = parse_cidr(text, strict=not self.options.lax)
+        for msg in problems:
+            self.invalid(node, fld, text, msg)
+        if net is not None and not problems and self.options.lax:
+            for msg in parse_cidr(text, strict=True)[1]:
+                self.warn(node, fld, f"{format_value(text)} {msg}; read as {net} (--lax)")
+        return net if not problems else None
+
+    def selector(self, node: yaml.Node, fld: str) -> LabelSelector | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, _SELECTOR_FIELDS)
+        before = len(self.errors)
+        labels = self.string_map(entries["matchLabels"][1], f"{fld}.matchLabels", labels=True) if "matchLabels" in entries else {}
+        reqs: list[Requirement] = []
+        exprs = self.items(entries["matchExpressions"][1], f"{fld}.matchExpressions") if "matchExpressions" in entries else []
+        for i, expr in enumerate(exprs):
+            req = self.requirement(expr, f"{fld}.matchExpressions[{i}]")
+            if req is not None:
+                reqs.append(req)
+        if len(self.errors) > before:
+            return None
+        return LabelSelector(Labels(labels), tuple(reqs))
+
+    def requirement(self, node: yaml.Node, fld: str) -> Requirement | None:
+        entries = self.entries(node, fld)
+        if entries is None:
+            return None
+        self.known(entries, fld, _REQUIREMENT_FIELDS)
+        key = self.string(entries["key"][1], f"{fld}.key") if "key" in entries else ""
+        op = self.string(entries["operator"][1], f"{fld}.operator") if "operator" in entries else ""
+        values: list[str] = []
+        value_nodes = self.items(entries["values"][1], f"{fld}.values") if "values" in entries else []
+        for j, v in enumerate(value_nodes):
+            text = self.string(v, f"{fld}.values[{j}]")
+            if text is not None:
+                values.append(text)
+                for msg in label_value_errors(text):
+                    self.invalid(v, f"{fld}.values[{j}]", text, msg)
+        if key is None or op is None:
+            return None
+        if op in ("In", "NotIn"):
+            if not value_nodes:
+                self.error(node, f"{fld}.values", "Required value: must be specified when `operator` is 'In' or 'NotIn'")
+        elif op in ("Exists", "DoesNotExist"):
+            if value_nodes:
+                self.error(entries["values"][1], f"{fld}.values", "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+        else:
+            where = entries["operator"][1] if "operator" in entries else node
+            hint = None
+            close = [o for o in _OPERATORS if o.lower() == op.lower()]
+            if close:
+                hint = f"operators are case-sensitive: write {close[0]}"
+            self.error(where, f"{fld}.operator", f"Invalid value: {format_value(op)}: not a valid selector operator", hint)
+        for msg in label_key_errors(key):
+            self.invalid(entries["key"][1] if "key" in entries else node, f"{fld}.key", key, msg)
+        if op not in _OPERATORS:
+            return None
+        return Requirement(key, op, tuple(values))  # type: ignore[arg-type]
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+_HANDLERS: dict[str, Callable[[_Reader, yaml.MappingNode, Entries], None]] = {
+    "Namespace": _Reader.namespace_object,
+    "Pod": _Reader.pod_object,
+    "NetworkPolicy": _Reader.policy_object,
+}
+
+
+def _finish(reader: _Reader, files: Iterable[str]) -> LoadResult:
+    if reader.errors:
+        raise InputErrors(reader.errors)
+    namespaces = dict(reader.namespaces)
+    referenced = {p.namespace for p in reader.pods.values()} | {p.namespace for p in reader.policies.values()}
+    for name in referenced - namespaces.keys():
+        namespaces[name] = Namespace(name, Labels({NAMESPACE_NAME_LABEL: name}), declared=False)
+    cluster = Cluster(
+        tuple(namespaces[n] for n in sorted(namespaces)),
+        tuple(reader.pods[k] for k in sorted(reader.pods)),
+        tuple(reader.policies[k] for k in sorted(reader.policies)),
+    )
+    return LoadResult(cluster, tuple(sorted(reader.warnings, key=InputError.sort_key)), tuple(files))
+
+
+def load_cluster(inputs: list[str], options: LoadOptions | None = None) -> LoadResult:
+    """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
+
+    Raises :class:`InputErrors` with every problem found, in file and line order.
+    """
+    options = options or LoadOptions()
+    files, errors = discover(inputs, options.limits)
+    reader = _Reader(options)
+    reader.errors.extend(errors)
+    for path in files:
+        reader.path = "<stdin>" if path == "-" else path
+        try:
+            for doc in read_documents(path, options.limits):
+                reader.document(doc.root)
+        except InputError as exc:
+            reader.errors.append(exc)
+    return _finish(reader, files)
+
+
+def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> LoadResult:
+    """Load in-memory manifests keyed by a display path (for tests and embedding)."""
+    reader = _Reader(options or LoadOptions())
+    for path, text in texts.items():
+        reader.path = path
+        try:
+            for i, node in enumerate(yaml.compose_all(text, Loader=yaml.SafeLoader)):
+                del i
+                reader.document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            span = SourceSpan(path, mark.line + 1, mark.column + 1) if mark else SourceSpan(path, 1, 1)
+            reader.errors.append(InputError(f"YAML syntax error: {exc.problem}", span=span))
+    return _finish(reader, texts)

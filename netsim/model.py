@@ -1,0 +1,337 @@
+"""The cluster model: frozen values for namespaces, pods, NetworkPolicies and traffic.
+
+Every "omitted means X, empty means Y" rule of the Kubernetes API sits in a field comment here.
+The loader fills these types after API-server defaulting and validation, so the engine never has
+to handle an invalid value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from typing import Literal
+
+from netsim.errors import SourceSpan
+
+__all__ = [
+    "NAMESPACE_NAME_LABEL",
+    "PROTOCOLS",
+    "Cluster",
+    "ContainerPort",
+    "Direction",
+    "Endpoint",
+    "External",
+    "IPAddress",
+    "IPBlockPeer",
+    "IPNetwork",
+    "LabelSelector",
+    "Labels",
+    "Namespace",
+    "NetworkPolicy",
+    "Options",
+    "Peer",
+    "Pod",
+    "PodPeer",
+    "PortSpec",
+    "Protocol",
+    "Requirement",
+    "Rule",
+    "Traffic",
+]
+
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+
+
+class Protocol(StrEnum):
+    """Layer-4 protocols NetworkPolicy is defined for."""
+
+    TCP = "TCP"
+    UDP = "UDP"
+    SCTP = "SCTP"
+
+
+#: Canonical order of protocols in text output (sorted by name, as netpol-analyzer prints them).
+PROTOCOLS: tuple[Protocol, ...] = (Protocol.SCTP, Protocol.TCP, Protocol.UDP)
+
+
+class Direction(StrEnum):
+    """A policy direction, spelled as in ``spec.policyTypes``."""
+
+    INGRESS = "Ingress"
+    EGRESS = "Egress"
+
+
+class Labels(Mapping[str, str]):
+    """An immutable, hashable label set that iterates in sorted key order."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[str, str] | None = None) -> None:
+        self._data: dict[str, str] = dict(sorted(data.items())) if data else {}
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self._data.get(key, default)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Labels):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Labels({self._data!r})"
+
+    def __str__(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in self._data.items()) or "(no labels)"
+
+
+Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One ``matchExpressions`` entry (validated: In/NotIn have values, Exists/DoesNotExist none)."""
+
+    key: str
+    operator: Operator
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.operator in ("Exists", "DoesNotExist"):
+            return f"{self.key} {self.operator}"
+        return f"{self.key} {self.operator} ({', '.join(self.values)})"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """k8s: "The result of matchLabels and matchExpressions are ANDed. An empty label selector
+    matches all objects." (A null selector is modelled as ``None`` where the API allows it.)"""
+
+    match_labels: Labels = field(default_factory=Labels)
+    match_expressions: tuple[Requirement, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True for ``{}``, which selects everything."""
+        return not self.match_labels and not self.match_expressions
+
+    def __str__(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.match_labels.items()]
+        parts += [str(r) for r in self.match_expressions]
+        return "{" + ", ".join(parts) + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class PodPeer:
+    """A peer made of selectors (at least one of them is set; validated by the loader)."""
+
+    namespace_selector: LabelSelector | None  # None → the policy's own namespace; {} → every namespace
+    pod_selector: LabelSelector | None  # None or {} → every pod of the selected namespaces
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IPBlockPeer:
+    """``ipBlock``: addresses in ``cidr`` but in none of ``except_`` (strict subsets of cidr)."""
+
+    cidr: IPNetwork
+    except_: tuple[IPNetwork, ...] = ()
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        if not self.except_:
+            return f"ipBlock {self.cidr}"
+        return f"ipBlock {self.cidr} except {', '.join(map(str, self.except_))}"
+
+
+Peer = PodPeer | IPBlockPeer
+
+
+@dataclass(frozen=True, slots=True)
+class PortSpec:
+    """One ``ports`` entry after defaulting."""
+
+    protocol: Protocol = Protocol.TCP  # API-server default when omitted
+    port: int | str | None = None  # None → every port of the protocol; str → named port
+    end_port: int | None = None  # only with a numeric port: the inclusive range port..end_port
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        if self.port is None:
+            return f"{self.protocol} (all ports)"
+        if self.end_port is not None:
+            return f"{self.protocol} {self.port}-{self.end_port}"
+        if isinstance(self.port, str):
+            return f"{self.protocol} named port '{self.port}'"
+        return f"{self.protocol} {self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One ingress or egress rule. Empty ``peers`` or ``ports`` mean "all" (k8s: "If this field is
+    empty or missing, this rule matches all sources/ports")."""
+
+    peers: tuple[Peer, ...] = ()  # () → every peer, including every external address
+    ports: tuple[PortSpec, ...] = ()  # () → every port of every protocol
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPolicy:
+    """A networking.k8s.io/v1 NetworkPolicy after defaulting and validation."""
+
+    namespace: str
+    name: str
+    pod_selector: LabelSelector  # omitted → {} → every pod of the namespace
+    policy_types: frozenset[Direction]  # defaulted: Ingress, plus Egress if there are egress rules
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+    policy_types_defaulted: bool = field(default=False, compare=False)
+
+    @property
+    def ref(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+    def rules(self, direction: Direction) -> tuple[Rule, ...]:
+        """The rules of one direction."""
+        return self.ingress if direction is Direction.INGRESS else self.egress
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    """A declared container port; named ports resolve against these."""
+
+    port: int
+    protocol: Protocol = Protocol.TCP
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """A namespace; its labels always include ``kubernetes.io/metadata.name``."""
+
+    name: str
+    labels: Labels
+    declared: bool = True  # False when only referenced by another object
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    """A pod, or the representative pod of a workload."""
+
+    namespace: str
+    name: str
+    labels: Labels = field(default_factory=Labels)
+    ports: tuple[ContainerPort, ...] = ()
+    ips: tuple[IPAddress, ...] = ()
+    host_network: bool = False
+    node_name: str | None = None
+    host_ip: IPAddress | None = None
+    kind: str = "Pod"  # the endpoint's kind: Pod, or a workload kind (issue: workloads)
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True, slots=True)
+class External:
+    """An address outside the modelled pods (a node, the internet, another cluster)."""
+
+    ip: IPAddress
+
+    @property
+    def ref(self) -> str:
+        """The address as text."""
+        return str(self.ip)
+
+    def __str__(self) -> str:
+        return str(self.ip)
+
+
+Endpoint = Pod | External
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """A connection attempt: source initiates towards destination port/protocol."""
+
+    source: Endpoint
+    destination: Endpoint
+    port: int
+    protocol: Protocol = Protocol.TCP
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.destination} {self.port}/{self.protocol}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Everything loaded: namespaces, pods and policies, each sorted for determinism."""
+
+    namespaces: tuple[Namespace, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    _ns_by_name: dict[str, Namespace] = field(init=False, repr=False, compare=False)
+    _pods_by_ref: dict[str, Pod] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ns_by_name", {ns.name: ns for ns in self.namespaces})
+        object.__setattr__(self, "_pods_by_ref", {p.ref: p for p in self.pods})
+
+    def namespace(self, name: str) -> Namespace:
+        """The namespace named ``name``; an undeclared one has only the name label."""
+        ns = self._ns_by_name.get(name)
+        if ns is None:
+            return Namespace(name, Labels({NAMESPACE_NAME_LABEL: name}), declared=False)
+        return ns
+
+    def namespace_labels(self, name: str) -> Labels:
+        """Labels of a namespace, including ``kubernetes.io/metadata.name``."""
+        return self.namespace(name).labels
+
+    def pod(self, ref: str) -> Pod | None:
+        """The pod ``namespace/name``, if loaded."""
+        return self._pods_by_ref.get(ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Knobs for behaviour that Kubernetes leaves to the network plugin (docs/semantics.md)."""
+
+    ipblock_matches_pods: bool = True  # upstream e2e: an ipBlock of a pod IP selects that pod
+    egress_to_own_node: bool = True  # NPDOC: traffic to/from the pod's own node is always allowed

@@ -1,0 +1,1 @@
+"""Renderers: verdicts and results in, text out (never printing, never evaluating)."""
