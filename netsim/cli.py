@@ -104,7 +104,9 @@ def _common_options(func: F) -> F:
 
 
 def _load(paths: tuple[str, ...], namespace: str, lax: bool, max_file_bytes: int) -> LoadResult:
-    result = load_cluster(list(paths), LoadOptions(namespace=namespace, lax=lax, limits=Limits(max_file_bytes=max_file_bytes)))
+    result = load_cluster(
+        list(paths), LoadOptions(namespace=namespace, lax=lax, limits=Limits(max_file_bytes=max_file_bytes))
+    )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result

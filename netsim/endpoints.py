@@ -30,9 +30,9 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
                 return pod
         return External(ip)
     ref = text if "/" in text else f"{default_namespace}/{text}"
-    pod = cluster.pod(ref)
-    if pod is not None:
-        return pod
+    found = cluster.pod(ref)
+    if found is not None:
+        return found
     refs = [p.ref for p in cluster.pods]
     close = difflib.get_close_matches(ref, refs, n=3, cutoff=0.5)
     same_name = [r for r in refs if r.split("/", 1)[1] == ref.split("/", 1)[-1] and r not in close]

@@ -14,7 +14,9 @@ can jump to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 __all__ = [
     "InputError",
@@ -76,21 +78,17 @@ class InputError(NetsimError):
         return (self.span.path, self.span.line, self.span.column, str(self))
 
 
-class InputErrors(ExceptionGroup[InputError], NetsimError):  # type: ignore[misc]
+class InputErrors(ExceptionGroup[InputError], NetsimError):
     """All the input errors of one run, in file and line order."""
 
-    def __new__(cls, errors: list[InputError] | tuple[InputError, ...]) -> InputErrors:
+    def __new__(cls, errors: Sequence[InputError]) -> Self:
         ordered = sorted(errors, key=InputError.sort_key)
         noun = "error" if len(ordered) == 1 else "errors"
         return super().__new__(cls, f"{len(ordered)} input {noun}", ordered)
 
-    def __init__(self, errors: list[InputError] | tuple[InputError, ...]) -> None:
+    def __init__(self, errors: Sequence[InputError]) -> None:
         ordered = sorted(errors, key=InputError.sort_key)
-        noun = "error" if len(ordered) == 1 else "errors"
-        super().__init__(f"{len(ordered)} input {noun}", ordered)
-
-    def derive(self, excs: object) -> InputErrors:  # pragma: no cover - ExceptionGroup protocol
-        return InputErrors(list(excs))  # type: ignore[call-overload]
+        super().__init__(str(self), ordered)
 
 
 class UnknownEndpointError(NetsimError):

@@ -30,8 +30,8 @@ from netsim.model import (
     IPAddress,
     IPBlockPeer,
     IPNetwork,
-    LabelSelector,
     Labels,
+    LabelSelector,
     Namespace,
     NetworkPolicy,
     Peer,
@@ -65,8 +65,23 @@ _MERGE = "tag:yaml.org,2002:merge"
 _TYPE_NAMES = {_STR: "string", _INT: "integer", _BOOL: "boolean", _NULL: "null", _FLOAT: "number"}
 
 _OBJECT_META = frozenset(
-    "name generateName namespace labels annotations uid resourceVersion generation creationTimestamp "
-    "deletionTimestamp deletionGracePeriodSeconds ownerReferences finalizers managedFields selfLink".split()
+    [
+        "name",
+        "generateName",
+        "namespace",
+        "labels",
+        "annotations",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+        "selfLink",
+    ]
 )
 _SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 _REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
@@ -238,7 +253,9 @@ class _Reader:
             return
         if not isinstance(node, yaml.MappingNode):
             what = "a list" if isinstance(node, yaml.SequenceNode) else f"a {_TYPE_NAMES.get(node.tag, 'scalar')}"
-            self.error(node, "", f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}")
+            self.error(
+                node, "", f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}"
+            )
             return
         self.object(node, "")
 
@@ -247,7 +264,9 @@ class _Reader:
         kind_node = entries.get("kind")
         if kind_node is None:
             if "apiVersion" not in entries:
-                self.error(node, _join(fld, "kind"), "Required value: not a Kubernetes object (no kind and no apiVersion)")
+                self.error(
+                    node, _join(fld, "kind"), "Required value: not a Kubernetes object (no kind and no apiVersion)"
+                )
             else:
                 self.error(node, _join(fld, "kind"), "Required value: kind is missing")
             return
@@ -268,7 +287,13 @@ class _Reader:
 
     # -- metadata --------------------------------------------------------------------------------
     def metadata(
-        self, node: yaml.MappingNode, entries: Entries, kind: str, name_check: Callable[[str], list[str]], *, strict: bool
+        self,
+        node: yaml.MappingNode,
+        entries: Entries,
+        kind: str,
+        name_check: Callable[[str], list[str]],
+        *,
+        strict: bool,
     ) -> tuple[str | None, str, dict[str, str]]:
         meta_kv = entries.get("metadata")
         if meta_kv is None or _is_null(meta_kv[1]):
@@ -350,7 +375,16 @@ class _Reader:
             self.duplicate(node, "Pod", ref, self.pods[ref].span)
             return
         self.pods[ref] = Pod(
-            namespace, name, Labels(labels), tuple(ports), tuple(ips), host_network, node_name, host_ip, "Pod", self.span(node)
+            namespace,
+            name,
+            Labels(labels),
+            tuple(ports),
+            tuple(ips),
+            host_network,
+            node_name,
+            host_ip,
+            "Pod",
+            self.span(node),
         )
 
     def container_ports(self, node: yaml.Node, fld: str) -> list[ContainerPort]:
@@ -407,21 +441,41 @@ class _Reader:
         api_text = self.string(api[1], "apiVersion") if api else None
         if api_text != "networking.k8s.io/v1":
             where = api[1] if api else node
-            self.error(where, "apiVersion", f"Unsupported value: {format_value(api_text)}: supported values: \"networking.k8s.io/v1\"")
+            self.error(
+                where,
+                "apiVersion",
+                f'Unsupported value: {format_value(api_text)}: supported values: "networking.k8s.io/v1"',
+            )
             return
         # strict decoding also checks the top level (duplicate keys were skipped in `object`)
         top = self.entries(node, "", strict=True) or {}
         self.known(top, "", frozenset({"apiVersion", "kind", "metadata", "spec", "status"}))
         name, namespace, _ = self.metadata(node, entries, "NetworkPolicy", subdomain_errors, strict=True)
         before = len(self.errors)
-        spec = self.entries(entries["spec"][1], "spec") if "spec" in entries and not _is_null(entries["spec"][1]) else {}
+        spec = (
+            self.entries(entries["spec"][1], "spec") if "spec" in entries and not _is_null(entries["spec"][1]) else {}
+        )
         spec = spec or {}
         self.known(spec, "spec", frozenset({"podSelector", "policyTypes", "ingress", "egress"}))
         pod_selector = LabelSelector()
         if "podSelector" in spec and not _is_null(spec["podSelector"][1]):
             pod_selector = self.selector(spec["podSelector"][1], "spec.podSelector") or LabelSelector()
-        ingress = tuple(self.rule(r, f"spec.ingress[{i}]", "from") for i, r in enumerate(self.items(spec["ingress"][1], "spec.ingress"))) if "ingress" in spec else ()
-        egress = tuple(self.rule(r, f"spec.egress[{i}]", "to") for i, r in enumerate(self.items(spec["egress"][1], "spec.egress"))) if "egress" in spec else ()
+        ingress = (
+            tuple(
+                self.rule(r, f"spec.ingress[{i}]", "from")
+                for i, r in enumerate(self.items(spec["ingress"][1], "spec.ingress"))
+            )
+            if "ingress" in spec
+            else ()
+        )
+        egress = (
+            tuple(
+                self.rule(r, f"spec.egress[{i}]", "to")
+                for i, r in enumerate(self.items(spec["egress"][1], "spec.egress"))
+            )
+            if "egress" in spec
+            else ()
+        )
         types, defaulted = self.policy_types(spec, egress)
         if name is None or len(self.errors) > before:
             return
@@ -456,14 +510,20 @@ class _Reader:
         if len(raw) > 2:
             assert list_node is not None
             shown = "[]networking.PolicyType{" + ", ".join(format_value(t) for _, t in raw) + "}"
-            self.error(list_node, "spec.policyTypes", f"Invalid value: {shown}: may not specify more than two policyTypes")
+            self.error(
+                list_node, "spec.policyTypes", f"Invalid value: {shown}: may not specify more than two policyTypes"
+            )
             return set(), False
         types = set()
         for i, (item, text) in enumerate(raw):
             if text in ("Ingress", "Egress"):
                 types.add(Direction(text))
             else:
-                self.error(item, f"spec.policyTypes[{i}]", f'Unsupported value: "{text}": supported values: "Ingress", "Egress"')
+                self.error(
+                    item,
+                    f"spec.policyTypes[{i}]",
+                    f'Unsupported value: "{text}": supported values: "Ingress", "Egress"',
+                )
         return types, False
 
     def rule(self, node: yaml.Node, fld: str, peers_key: str) -> Rule | None:
@@ -471,8 +531,19 @@ class _Reader:
         if entries is None:
             return None
         self.known(entries, fld, frozenset({peers_key, "ports"}))
-        ports = [self.port(p, f"{fld}.ports[{j}]") for j, p in enumerate(self.items(entries["ports"][1], f"{fld}.ports"))] if "ports" in entries else []
-        peers = [self.peer(p, f"{fld}.{peers_key}[{k}]") for k, p in enumerate(self.items(entries[peers_key][1], f"{fld}.{peers_key}"))] if peers_key in entries else []
+        ports = (
+            [self.port(p, f"{fld}.ports[{j}]") for j, p in enumerate(self.items(entries["ports"][1], f"{fld}.ports"))]
+            if "ports" in entries
+            else []
+        )
+        peers = (
+            [
+                self.peer(p, f"{fld}.{peers_key}[{k}]")
+                for k, p in enumerate(self.items(entries[peers_key][1], f"{fld}.{peers_key}"))
+            ]
+            if peers_key in entries
+            else []
+        )
         if any(p is None for p in ports) or any(p is None for p in peers):
             return None
         return Rule(tuple(p for p in peers if p is not None), tuple(p for p in ports if p is not None), self.span(node))
@@ -602,9 +673,17 @@ class _Reader:
             return None
         self.known(entries, fld, _SELECTOR_FIELDS)
         before = len(self.errors)
-        labels = self.string_map(entries["matchLabels"][1], f"{fld}.matchLabels", labels=True) if "matchLabels" in entries else {}
+        labels = (
+            self.string_map(entries["matchLabels"][1], f"{fld}.matchLabels", labels=True)
+            if "matchLabels" in entries
+            else {}
+        )
         reqs: list[Requirement] = []
-        exprs = self.items(entries["matchExpressions"][1], f"{fld}.matchExpressions") if "matchExpressions" in entries else []
+        exprs = (
+            self.items(entries["matchExpressions"][1], f"{fld}.matchExpressions")
+            if "matchExpressions" in entries
+            else []
+        )
         for i, expr in enumerate(exprs):
             req = self.requirement(expr, f"{fld}.matchExpressions[{i}]")
             if req is not None:
@@ -632,17 +711,25 @@ class _Reader:
             return None
         if op in ("In", "NotIn"):
             if not value_nodes:
-                self.error(node, f"{fld}.values", "Required value: must be specified when `operator` is 'In' or 'NotIn'")
+                self.error(
+                    node, f"{fld}.values", "Required value: must be specified when `operator` is 'In' or 'NotIn'"
+                )
         elif op in ("Exists", "DoesNotExist"):
             if value_nodes:
-                self.error(entries["values"][1], f"{fld}.values", "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+                self.error(
+                    entries["values"][1],
+                    f"{fld}.values",
+                    "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                )
         else:
             where = entries["operator"][1] if "operator" in entries else node
             hint = None
             close = [o for o in _OPERATORS if o.lower() == op.lower()]
             if close:
                 hint = f"operators are case-sensitive: write {close[0]}"
-            self.error(where, f"{fld}.operator", f"Invalid value: {format_value(op)}: not a valid selector operator", hint)
+            self.error(
+                where, f"{fld}.operator", f"Invalid value: {format_value(op)}: not a valid selector operator", hint
+            )
         for msg in label_key_errors(key):
             self.invalid(entries["key"][1] if "key" in entries else node, f"{fld}.key", key, msg)
         if op not in _OPERATORS:

@@ -81,7 +81,11 @@ def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str]
                     if name.endswith(INPUT_SUFFIXES) and not name.startswith("."):
                         found.append(os.path.join(root, name))
             if not found:
-                errors.append(InputError(f"no {', '.join('*' + s for s in INPUT_SUFFIXES)} files in directory", span=None, field=item))
+                errors.append(
+                    InputError(
+                        f"no {', '.join('*' + s for s in INPUT_SUFFIXES)} files in directory", span=None, field=item
+                    )
+                )
             files.extend(found)
         elif path.exists():
             files.append(item)
@@ -141,7 +145,7 @@ def read_documents(path: str, limits: Limits | None = None) -> Iterator[Document
     label = "<stdin>" if path == "-" else path
     text = _read_text(path, limits)
     try:
-        for i, node in enumerate(yaml.compose_all(text, Loader=_Loader)):  # noqa: S506 - compose only, no construction
+        for i, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if i >= limits.max_documents:
                 raise InputError(
                     f"more than {limits.max_documents} documents (--max-documents)", span=SourceSpan(label, 1, 1)

@@ -24,7 +24,9 @@ __all__ = [
 
 _QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _QNAME_RE = re.compile(f"^{_QNAME_FMT}$")
-_QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+_QNAME_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
 _LABEL_VALUE_FMT = f"({_QNAME_FMT})?"
 _DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL_RE = re.compile(f"^{_DNS1123_LABEL_FMT}$")
@@ -182,7 +184,9 @@ def parse_cidr(text: str, *, strict: bool = True) -> tuple[IPNetwork | None, lis
     if not plen.isdigit() or not plen.isascii():
         return None, [_CIDR_INVALID]
     errs: list[str] = []
-    leading = (len(plen) > 1 and plen[0] == "0") or ("." in addr and ":" not in addr and bool(_V4_LEADING_ZERO.search(addr)))
+    leading = (len(plen) > 1 and plen[0] == "0") or (
+        "." in addr and ":" not in addr and bool(_V4_LEADING_ZERO.search(addr))
+    )
     if leading:
         addr = ".".join(str(int(o)) if o.isdigit() else o for o in addr.split("."))
         plen = str(int(plen))

@@ -51,7 +51,9 @@ def describe_peer(peer: Peer, policy_ns: str) -> str:
         case IPBlockPeer():
             return str(peer)
         case PodPeer():
-            pods = "all pods" if peer.pod_selector is None or peer.pod_selector.is_empty() else f"pods {peer.pod_selector}"
+            pods = (
+                "all pods" if peer.pod_selector is None or peer.pod_selector.is_empty() else f"pods {peer.pod_selector}"
+            )
             if peer.namespace_selector is None:
                 where = f"in namespace {policy_ns}"
             elif peer.namespace_selector.is_empty():

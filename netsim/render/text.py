@@ -57,13 +57,17 @@ def _direction_lines(side: DirectionVerdict, port: int, protocol: Protocol) -> l
         rule_count[outcome.policy.ref] += 1
         where = f"{port}/{protocol}"
         if outcome.peer_matched and outcome.ports.allows(port, protocol):
-            lines.append(f"    + {_rule_label(outcome)}: {_peers_text(outcome)}, {_ports_text(outcome)}: allows {where}")
+            lines.append(
+                f"    + {_rule_label(outcome)}: {_peers_text(outcome)}, {_ports_text(outcome)}: allows {where}"
+            )
         elif not outcome.peer_matched:
             reasons = outcome.peer_misses
             if len(reasons) == 1:
                 lines.append(f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} not matched: {reasons[0]}")
             else:
-                lines.append(f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} matched by none of its peers:")
+                lines.append(
+                    f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} matched by none of its peers:"
+                )
                 key = "from" if side.direction is Direction.INGRESS else "to"
                 lines.extend(f"        {key}[{i}]: {r}" for i, r in enumerate(reasons))
         else:

@@ -1,0 +1,50 @@
+"""Shared fixtures: repository paths, the shared reference folder, golden files, a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+SHARED = REPO.parent / "shared"
+
+GoldenCheck = Callable[[Path, str], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files instead of comparing")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> GoldenCheck:
+    """Compare text with a golden file (``--update-golden`` rewrites it)."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(path: Path, actual: str) -> None:
+        if update or not path.exists():
+            if not update:
+                pytest.fail(f"golden file missing: {path} (run pytest --update-golden)")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"golden mismatch: {path} (run: pytest --update-golden, then review git diff)"
+
+    return check
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner with stdout and stderr kept apart."""
+    return CliRunner()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared (present in CI and in the team's workspace, absent in a user's clone)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present (it exists only in the team's workspace and CI)")
+    return SHARED
