@@ -11,6 +11,8 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from ipaddress import ip_address
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -19,9 +21,14 @@ from netsim import __version__
 from netsim.endpoints import parse_port, resolve_endpoint, resolve_port
 from netsim.engine import PolicyIndex, evaluate
 from netsim.errors import InputError, InputErrors, NetsimError
+from netsim.graph import GroupBy, NodeInfo, aggregate, build_graph
+from netsim.graph import connections as graph_connections
 from netsim.loader import LoadOptions, LoadResult, load_cluster
 from netsim.matrix import build_matrix
 from netsim.model import Options, Protocol, Traffic
+from netsim.output import write_atomic
+from netsim.render.connections import connections_csv, connections_json, connections_md, connections_text
+from netsim.render.dot import render, to_dot
 from netsim.render.json import verdict_json
 from netsim.render.matrix import matrix_csv, matrix_json, matrix_text
 from netsim.render.text import explain
@@ -134,7 +141,7 @@ def main() -> None:
 
     \b
     Examples:
-      netsim check scenarios/production-hardening --from production/web --to production/backend --port 8080
+      netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
       netsim matrix scenarios/k8s-docs/default-deny-ingress --port 80
     """
 
@@ -180,7 +187,7 @@ def check(
 
     \b
     Examples:
-      netsim check scenarios/production-hardening --from production/web --to production/backend --port 8080
+      netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
       netsim check manifests/ -n shop --from frontend --to 10.1.2.3 --port 5432
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
     """
@@ -242,3 +249,173 @@ def matrix(
         m = build_matrix(PolicyIndex(result.cluster, options), port, Protocol(protocol.upper()))
     render = {"text": matrix_text, "csv": matrix_csv, "json": matrix_json}[output]
     click.echo(render(m), nl=False)
+
+
+def _matches_filter(info: NodeInfo, text: str) -> bool:
+    """``--from``/``--to``: a namespace, ``ns/name``, ``ns/name[Kind]``, or an IP in a range."""
+    if info.range is not None:
+        try:
+            return ip_address(text) in info.range
+        except ValueError:
+            return text == info.label
+    if "/" not in text:
+        return info.namespace == text
+    return text in (info.label, f"{info.namespace}/{info.name}", info.key)
+
+
+@main.command()
+@_common_options
+@click.option("--from", "source", multiple=True, help="Only connections from this endpoint (repeatable).")
+@click.option("--to", "destination", multiple=True, help="Only connections to this endpoint (repeatable).")
+@click.option(
+    "--port", "port", default=None, help="Only connections that allow this port (a number, optionally /PROTO)."
+)
+@click.option(
+    "--focus",
+    "focus",
+    multiple=True,
+    help="Only connections with an end in this namespace (repeatable).",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice([g.value for g in GroupBy]),
+    default=GroupBy.WORKLOAD.value,
+    show_default=True,
+    help="List pods, workloads (a controller's pods as one endpoint) or namespaces.",
+)
+@click.option("-o", "--output", type=click.Choice(["text", "json", "csv", "md"]), default="text", show_default=True)
+@_handle_interrupt
+def connections(
+    paths: tuple[str, ...],
+    namespace: str,
+    lax: bool,
+    ipblock_pods: bool,
+    egress_to_own_node: bool,
+    max_file_bytes: int,
+    source: tuple[str, ...],
+    destination: tuple[str, ...],
+    port: str | None,
+    focus: tuple[str, ...],
+    group_by: str,
+    output: str,
+) -> None:
+    """List every allowed connection, with its ports.
+
+    One line per connection, `src => dst : conns`, sorted, where an endpoint is
+    `namespace/name[Kind]` or an external address range `first-last[External]`, and conns is
+    `All Connections` or protocol groups such as `SCTP 7070,TCP 8080-8081,UDP 9090` (the form
+    netpol-analyzer and roxctl print). A workload to itself is not listed.
+
+    \b
+    Examples:
+      netsim connections scenarios/production-hardening/manifests
+      netsim connections manifests/ --from production/web -o json
+      netsim connections manifests/ --focus shop --port 5432 -o md >> pr-comment.md
+      netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
+    """
+    with _reporting():
+        result = _load(paths, namespace, lax, max_file_bytes)
+        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
+        port_ref = parse_port(port) if port else None
+        if port_ref is not None and not isinstance(port_ref.port, int):
+            raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
+        graph = aggregate(build_graph(PolicyIndex(result.cluster, options)), GroupBy(group_by))
+    rows = []
+    for row in graph_connections(graph):
+        if row.source.key == row.destination.key:
+            continue
+        if source and not any(_matches_filter(row.source, s) for s in source):
+            continue
+        if destination and not any(_matches_filter(row.destination, d) for d in destination):
+            continue
+        if focus and row.source.namespace not in focus and row.destination.namespace not in focus:
+            continue
+        if port_ref is not None:
+            assert isinstance(port_ref.port, int)
+            protos = [port_ref.protocol] if port_ref.protocol else list(Protocol)
+            if not any(row.conns.allows(port_ref.port, p) for p in protos):
+                continue
+        rows.append(row)
+    render = {"text": connections_text, "json": connections_json, "csv": connections_csv, "md": connections_md}
+    click.echo(render[output](rows), nl=False)
+
+
+_SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+AUTO_POD_LIMIT = 30
+
+
+@main.command()
+@_common_options
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    help="Output file; the suffix picks the format: .dot/.gv, .svg, .png, .pdf. '-' writes DOT to stdout.",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["auto", *(g.value for g in GroupBy)]),
+    default="auto",
+    show_default=True,
+    help=f"Draw pods, workloads or namespaces; auto draws pods up to {AUTO_POD_LIMIT} pods, else namespaces.",
+)
+@click.option(
+    "--focus",
+    multiple=True,
+    help="Draw only traffic touching this namespace (repeatable); the other ends are shown faded.",
+)
+@click.option("--title", default=None, help="A title drawn above the picture.")
+@click.option("--no-legend", is_flag=True, help="Leave out the legend.")
+@_handle_interrupt
+def graph(
+    paths: tuple[str, ...],
+    namespace: str,
+    lax: bool,
+    ipblock_pods: bool,
+    egress_to_own_node: bool,
+    max_file_bytes: int,
+    output_path: str,
+    group_by: str,
+    focus: tuple[str, ...],
+    title: str | None,
+    no_legend: bool,
+) -> None:
+    """Draw who may talk to whom: a Graphviz picture of the allowed traffic.
+
+    Namespaces are drawn as boxes around their pods, external address ranges as notes, and
+    every edge is labelled with the ports it allows ("TCP 8080", "all"). A red border marks
+    a pod that no policy isolates (open to everything in that direction). Rendering SVG, PNG
+    or PDF needs Graphviz's `dot` program; DOT output does not.
+
+    \b
+    Examples:
+      netsim graph scenarios/production-hardening/manifests -o production.png
+      netsim graph manifests/ --group-by namespace -o overview.svg
+      netsim graph manifests/ --focus shop -o shop.pdf
+      netsim graph manifests/ -o - | dot -Tsvg > graph.svg
+    """
+    with _reporting():
+        fmt = "dot" if output_path == "-" else _SUFFIX_FORMATS.get(Path(output_path).suffix.lower())
+        if fmt is None:
+            raise NetsimError(
+                f"cannot tell the format of {output_path!r} from its suffix: use .dot, .gv, .svg, .png or .pdf"
+            )
+        result = _load(paths, namespace, lax, max_file_bytes)
+        cluster = result.cluster
+        if group_by == "auto":
+            by = GroupBy.POD if len(cluster.pods) <= AUTO_POD_LIMIT else GroupBy.NAMESPACE
+        else:
+            by = GroupBy(group_by)
+        unknown = [ns for ns in focus if ns not in {n.name for n in cluster.namespaces}]
+        if unknown:
+            raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
+        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
+        grouped = aggregate(build_graph(PolicyIndex(cluster, options)), by)
+        source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend)
+        data = render(source, fmt)
+        if output_path == "-":
+            click.echo(source, nl=False)
+            return
+        write_atomic(output_path, data, paths)
+    click.echo(f"wrote {output_path} ({by.value} view, {grouped.number_of_nodes()} nodes)", err=True)

@@ -259,9 +259,14 @@ class _Reader:
             return
         self.object(node, "")
 
-    def object(self, node: yaml.MappingNode, fld: str) -> None:
+    def object(self, node: yaml.MappingNode, fld: str, implied_kind: str | None = None) -> None:
         entries = self.entries(node, fld, strict=False) or {}
         kind_node = entries.get("kind")
+        if kind_node is None and implied_kind is not None:
+            handler = _HANDLERS.get(implied_kind)
+            if handler is not None:
+                handler(self, node, entries)
+            return
         if kind_node is None:
             if "apiVersion" not in entries:
                 self.error(
@@ -274,10 +279,12 @@ class _Reader:
         if kind is None:
             return
         if "items" in entries and (kind == "List" or kind.endswith("List")):
+            # API list responses (NamespaceList, PodList, ...) may omit each item's kind
+            item_kind = kind.removesuffix("List") if kind != "List" else None
             for i, item in enumerate(self.items(entries["items"][1], _join(fld, "items"))):
                 path = f"{_join(fld, 'items')}[{i}]"
                 if isinstance(item, yaml.MappingNode):
-                    self.object(item, "")
+                    self.object(item, "", item_kind)
                 else:
                     self.type_error(item, path, "a Kubernetes object (a mapping)")
             return
@@ -438,7 +445,7 @@ class _Reader:
     # -- NetworkPolicy ----------------------------------------------------------------------------
     def policy_object(self, node: yaml.MappingNode, entries: Entries) -> None:
         api = entries.get("apiVersion")
-        api_text = self.string(api[1], "apiVersion") if api else None
+        api_text = self.string(api[1], "apiVersion") if api else "networking.k8s.io/v1"  # list items omit it
         if api_text != "networking.k8s.io/v1":
             where = api[1] if api else node
             self.error(

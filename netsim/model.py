@@ -256,13 +256,19 @@ class Pod:
     host_network: bool = False
     node_name: str | None = None
     host_ip: IPAddress | None = None
-    kind: str = "Pod"  # the endpoint's kind: Pod, or a workload kind (issue: workloads)
+    kind: str = "Pod"  # the kind of the endpoint the pod stands for: Pod, or its workload's kind
     span: SourceSpan | None = field(default=None, compare=False, repr=False)
+    workload: str | None = None  # name of the owning workload; None → the pod stands for itself
 
     @property
     def ref(self) -> str:
         """``namespace/name``."""
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def endpoint(self) -> str:
+        """The workload-level name: ``namespace/name[Kind]`` (``[Pod]`` for a bare pod)."""
+        return f"{self.namespace}/{self.workload or self.name}[{self.kind}]"
 
     def __str__(self) -> str:
         return self.ref

@@ -1,0 +1,107 @@
+"""External address ranges: the IP space cut so that every range behaves the same to every pod.
+
+For each side (ingress ipBlocks are possible *sources*, egress ipBlocks possible *destinations*)
+the address space is cut at the boundaries of every ``cidr`` minus its ``except`` list; each
+elementary interval is one external endpoint. With no ipBlocks a side has a single range, the
+whole IPv4 space. IPv6 space is added where a side has IPv6 blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv6Address, ip_address
+
+from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
+
+__all__ = ["ExternalRange", "block_intervals", "external_ranges"]
+
+_MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ExternalRange:
+    """An inclusive address interval ``first``..``last`` of one family."""
+
+    version: int
+    first_int: int
+    last_int: int
+
+    @property
+    def first(self) -> IPAddress:
+        """The lowest address."""
+        return ip_address(self.first_int) if self.version == 4 else IPv6Address(self.first_int)
+
+    @property
+    def last(self) -> IPAddress:
+        """The highest address."""
+        return ip_address(self.last_int) if self.version == 4 else IPv6Address(self.last_int)
+
+    def __contains__(self, ip: IPAddress) -> bool:
+        return ip.version == self.version and self.first_int <= int(ip) <= self.last_int
+
+    def representative(self, avoid: frozenset[IPAddress] = frozenset()) -> IPAddress:
+        """An address of the range that is not in ``avoid`` (pod and node addresses)."""
+        cls = IPv4Address if self.version == 4 else IPv6Address
+        value = self.first_int
+        while value <= self.last_int:
+            ip = cls(value)
+            if ip not in avoid:
+                return ip
+            value += 1
+        return cls(self.first_int)
+
+    @property
+    def label(self) -> str:
+        """``first-last[External]`` (netpol-analyzer's form)."""
+        return f"{self.first}-{self.last}[External]"
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+def block_intervals(block: IPBlockPeer) -> list[tuple[int, int]]:
+    """``cidr`` minus every ``except`` as sorted, merged integer intervals."""
+    lo, hi = int(block.cidr.network_address), int(block.cidr.broadcast_address)
+    holes = sorted((int(e.network_address), int(e.broadcast_address)) for e in block.except_)
+    out: list[tuple[int, int]] = []
+    cur = lo
+    for hlo, hhi in holes:
+        if hlo > cur:
+            out.append((cur, hlo - 1))
+        cur = max(cur, hhi + 1)
+    if cur <= hi:
+        out.append((cur, hi))
+    return out
+
+
+def _blocks(cluster: Cluster, direction: Direction) -> Iterable[IPBlockPeer]:
+    for pol in cluster.policies:
+        for rule in pol.rules(direction):
+            for peer in rule.peers:
+                if isinstance(peer, IPBlockPeer):
+                    yield peer
+
+
+def external_ranges(cluster: Cluster, direction: Direction) -> tuple[ExternalRange, ...]:
+    """The external ranges of one side: INGRESS gives sources, EGRESS destinations.
+
+    Every ipBlock of every policy of that direction counts, whether or not the policy selects a
+    pod, so the cut does not depend on pod labels.
+    """
+    cuts: dict[int, set[int]] = {4: set(), 6: set()}
+    for block in _blocks(cluster, direction):
+        version = block.cidr.version
+        for lo, hi in block_intervals(block):
+            cuts[version].add(lo)
+            if hi < _MAX[version]:
+                cuts[version].add(hi + 1)
+    out: list[ExternalRange] = []
+    for version in (4, 6):
+        if version == 6 and not cuts[6]:
+            continue
+        points = sorted(cuts[version] | {0})
+        for i, start in enumerate(points):
+            end = points[i + 1] - 1 if i + 1 < len(points) else _MAX[version]
+            out.append(ExternalRange(version, start, end))
+    return tuple(out)

@@ -1,0 +1,243 @@
+"""Graphviz pictures of a (grouped) reachability graph.
+
+:func:`to_dot` returns deterministic DOT text (sorted, escaped) so goldens are stable;
+:func:`render` turns DOT into SVG, PNG or PDF with the system ``dot`` program through the
+``graphviz`` package.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from dataclasses import replace
+from ipaddress import summarize_address_range
+
+import graphviz  # type: ignore[import-untyped]
+import networkx as nx
+
+from netsim.errors import RenderError
+from netsim.graph import Connection, GroupBy, NodeInfo, connections
+
+__all__ = ["FORMATS", "dot_available", "render", "to_dot"]
+
+FORMATS = ("dot", "svg", "png", "pdf")
+
+_FONT = "Helvetica"
+_OPEN_COLOR = "#c0392b"  # red: open to everything is the most important thing to see
+_ALL_COLOR = "#e67e22"  # orange: an edge that allows every port
+_EDGE_COLOR = "#34495e"
+_FADED = "#b0b0b0"
+_NS_FILL = "#f4f6f7"
+_EXT_FILL = "#eaf2f8"
+_LABEL_MAX = 36
+
+
+def _q(text: str) -> str:
+    """A DOT double-quoted string with backslashes, quotes and newlines escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(**attrs: str) -> str:
+    return "[" + ", ".join(f"{k}={_q(v)}" for k, v in sorted(attrs.items())) + "]"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+
+
+def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection | None) -> str:
+    attrs: dict[str, str] = {"fontname": _FONT, "tooltip": info.label}
+    if info.kind == "external":
+        attrs.update(shape="note", style="filled", fillcolor=_EXT_FILL, label=f"external\n{info.name}")
+    else:
+        title = info.namespace if info.kind == "namespace" else info.name
+        lines = [str(title)]
+        if info.kind == "namespace":
+            lines.append(f"{info.members} pod" + ("s" if info.members != 1 else ""))
+            if internal is not None:
+                lines.append(f"internal: {_short(internal.conns.compact())}")
+        elif info.endpoint_kind != "Pod":
+            lines.append(f"[{info.endpoint_kind}]")
+        marks = []
+        if info.ingress_open:
+            marks.append("open ingress")
+        if info.egress_open:
+            marks.append("open egress")
+        if marks:
+            lines.append("⚠ " + ", ".join(marks))
+        shape = "box3d" if info.kind == "namespace" else "box"
+        attrs.update(shape=shape, style="rounded,filled", fillcolor="white", label="\n".join(lines))
+        if info.ingress_open or info.egress_open:
+            attrs.update(color=_OPEN_COLOR, penwidth="2", fontcolor=_OPEN_COLOR)
+        if info.kind == "namespace":
+            attrs["fillcolor"] = _NS_FILL
+    if faded:
+        attrs.update(color=_FADED, fontcolor=_FADED, style=attrs.get("style", "") + ",dashed")
+    return f"  {_q(info.key)} {_attrs(**attrs)};"
+
+
+def _edge_line(c: Connection, by: GroupBy, faded: bool, indent: str = "  ") -> str:
+    label = _short(c.conns.compact())
+    if by is GroupBy.NAMESPACE and c.pairs > 1:
+        label += f"\n({c.pairs} pairs)"
+    color = _FADED if faded else _ALL_COLOR if c.conns.is_all() else _EDGE_COLOR
+    attrs = {
+        "label": label,
+        "color": color,
+        "fontcolor": color,
+        "fontname": _FONT,
+        "fontsize": "10",
+        "tooltip": f"{c.source.label} => {c.destination.label} : {c.conns}",
+    }
+    if c.conns.is_all():
+        attrs["penwidth"] = "1.6"
+    return f"{indent}{_q(c.source.key)} -> {_q(c.destination.key)} {_attrs(**attrs)};"
+
+
+def _legend() -> list[str]:
+    return [
+        "  subgraph cluster_legend {",
+        f'    label="legend"; fontname={_q(_FONT)}; fontsize="10"; style="rounded"; color="#cccccc";',
+        f'    legend_pod [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
+        'fontsize="9", label="isolated\\n(policies apply)"];',
+        f'    legend_open [shape="box", style="rounded,filled", fillcolor="white", color={_q(_OPEN_COLOR)}, '
+        f'penwidth="2", fontcolor={_q(_OPEN_COLOR)}, fontname={_q(_FONT)}, fontsize="9", '
+        'label="⚠ open ingress/egress\\n(no policy selects it)"];',
+        f'    legend_ext [shape="note", style="filled", fillcolor={_q(_EXT_FILL)}, fontname={_q(_FONT)}, '
+        'fontsize="9", label="external\\naddress range"];',
+        f'    legend_pod -> legend_open [label="TCP 8080", fontsize="9", fontname={_q(_FONT)}, '
+        f"color={_q(_EDGE_COLOR)}, fontcolor={_q(_EDGE_COLOR)}];",
+        f'    legend_open -> legend_ext [label="all", fontsize="9", fontname={_q(_FONT)}, '
+        f'color={_q(_ALL_COLOR)}, fontcolor={_q(_ALL_COLOR)}, penwidth="1.6"];',
+        "  }",
+    ]
+
+
+def _range_text(info: NodeInfo) -> str:
+    """A range as a CIDR when it is exactly one, else first-last."""
+    rng = info.range
+    if rng is None:
+        return info.name
+    cidrs = list(summarize_address_range(rng.first, rng.last))
+    return "\n".join(str(c) for c in cidrs) if len(cidrs) <= 3 else info.name
+
+
+def _merge_externals(
+    infos: dict[str, NodeInfo], rows: list[Connection]
+) -> tuple[dict[str, NodeInfo], list[Connection], dict[str, str]]:
+    """Draw external ranges that have exactly the same edges as one node."""
+    signature: dict[str, set[tuple[str, str, str]]] = {k: set() for k, i in infos.items() if i.kind == "external"}
+    for c in rows:
+        if c.source.key in signature:
+            signature[c.source.key].add(("out", c.destination.key, str(c.conns)))
+        if c.destination.key in signature:
+            signature[c.destination.key].add(("in", c.source.key, str(c.conns)))
+    groups: dict[frozenset[tuple[str, str, str]], list[str]] = {}
+    for key in sorted(signature, key=lambda k: (infos[k].range or k, k)):
+        groups.setdefault(frozenset(signature[key]), []).append(key)
+    alias: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for members in groups.values():
+        head = members[0]
+        names[head] = "\n".join(_range_text(infos[m]) for m in members)
+        for m in members:
+            alias[m] = head
+    out_infos = {k: v for k, v in infos.items() if k not in alias or alias[k] == k}
+    seen: set[tuple[str, str]] = set()
+    out_rows = []
+    for c in rows:
+        s, d = alias.get(c.source.key, c.source.key), alias.get(c.destination.key, c.destination.key)
+        if (s, d) in seen:
+            continue
+        seen.add((s, d))
+        out_rows.append(replace(c, source=out_infos[s], destination=out_infos[d]))
+    return out_infos, out_rows, names
+
+
+def to_dot(
+    graph: nx.DiGraph,  # type: ignore[type-arg]
+    by: GroupBy,
+    *,
+    focus: Iterable[str] = (),
+    title: str | None = None,
+    legend: bool = True,
+) -> str:
+    """DOT text for an aggregated graph (see :func:`netsim.graph.aggregate`).
+
+    With ``focus`` namespaces, only edges touching them are drawn and the other end is faded.
+    """
+    focus_set = set(focus)
+    rows = connections(graph)
+    internal = {c.source.key: c for c in rows if c.source.key == c.destination.key}
+    rows = [c for c in rows if c.source.key != c.destination.key]
+    infos: dict[str, NodeInfo] = {key: data["info"] for key, data in graph.nodes(data=True)}
+
+    def in_focus(info: NodeInfo) -> bool:
+        return not focus_set or info.namespace in focus_set
+
+    if focus_set:
+        rows = [c for c in rows if in_focus(c.source) or in_focus(c.destination)]
+        keep = {k for k, i in infos.items() if in_focus(i) and i.kind != "external"}
+        keep |= {c.source.key for c in rows} | {c.destination.key for c in rows}
+        infos = {k: v for k, v in infos.items() if k in keep}
+    lines = [
+        "digraph netsim {",
+        f'  graph [rankdir="LR", fontname={_q(_FONT)}, labelloc="t", nodesep="0.35", ranksep="1.1", '
+        f'splines="true", overlap="false", newrank="true"{", label=" + _q(title) if title else ""}];',
+        f'  node [fontname={_q(_FONT)}, fontsize="11"];',
+        f'  edge [fontname={_q(_FONT)}, arrowsize="0.7"];',
+    ]
+    infos, rows, range_names = _merge_externals(infos, rows)
+    externals = sorted((i for i in infos.values() if i.kind == "external"), key=lambda i: i.key)
+    if by is GroupBy.NAMESPACE:
+        for info in sorted((i for i in infos.values() if i.kind != "external"), key=lambda i: i.key):
+            lines.append(_node_lines(info, by, not in_focus(info), internal.get(info.key)))
+    else:
+        by_ns: dict[str, list[NodeInfo]] = {}
+        for info in infos.values():
+            if info.kind != "external":
+                by_ns.setdefault(str(info.namespace), []).append(info)
+        for n, ns in enumerate(sorted(by_ns)):
+            faded = bool(focus_set) and ns not in focus_set
+            color = _FADED if faded else "#7f8c8d"
+            lines.append(f"  subgraph cluster_{n} {{")
+            lines.append(
+                f'    label={_q("namespace " + ns)}; fontname={_q(_FONT)}; style="rounded,filled"; '
+                f"fillcolor={_q(_NS_FILL)}; color={_q(color)}; fontcolor={_q(color)};"
+            )
+            for info in sorted(by_ns[ns], key=lambda i: i.key):
+                lines.append("  " + _node_lines(info, by, faded, None))
+            lines.append("  }")
+    for info in externals:
+        lines.append(_node_lines(replace(info, name=range_names.get(info.key, info.name)), by, False, None))
+    for c in rows:
+        faded = bool(focus_set) and not (in_focus(c.source) and in_focus(c.destination))
+        lines.append(_edge_line(c, by, faded))
+    if legend:
+        lines += _legend()
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dot_available() -> bool:
+    """True if Graphviz's ``dot`` program is on PATH."""
+    return shutil.which("dot") is not None
+
+
+def render(dot_source: str, fmt: str, layout: str = "dot") -> bytes:
+    """Render DOT to ``svg``, ``png`` or ``pdf`` bytes with the system Graphviz."""
+    if fmt == "dot":
+        return dot_source.encode()
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown picture format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if shutil.which(layout) is None:
+        raise RenderError(
+            f"Graphviz's `{layout}` program is not installed, so {fmt.upper()} cannot be rendered. "
+            "Install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
+            "Fedora: dnf install graphviz), or write DOT instead (-o graph.dot or -o -)."
+        )
+    try:
+        data: bytes = graphviz.Source(dot_source, engine=layout).pipe(format=fmt)
+        return data
+    except (graphviz.CalledProcessError, graphviz.ExecutableNotFound) as exc:
+        raise RenderError(f"Graphviz failed to render {fmt.upper()}: {exc}") from exc
