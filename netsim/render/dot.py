@@ -119,7 +119,7 @@ def _range_text(info: NodeInfo) -> str:
     if rng is None:
         return info.name
     cidrs = list(summarize_address_range(rng.first, rng.last))
-    return "\n".join(str(c) for c in cidrs) if len(cidrs) <= 3 else info.name
+    return str(cidrs[0]) if len(cidrs) == 1 else info.name
 
 
 def _merge_externals(
