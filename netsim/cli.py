@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -98,6 +99,14 @@ def _common_options(func: F) -> F:
             help="Whether a pod may always reach its own node (the Kubernetes docs say so).",
         ),
         click.option(
+            "--host-network",
+            type=click.Choice(["node", "pod"]),
+            default="node",
+            show_default=True,
+            help="How hostNetwork pods are treated: as their node (never selected by policies; most "
+            "plugins) or as ordinary pods (some plugins, and netpol-analyzer).",
+        ),
+        click.option(
             "--max-file-bytes",
             type=click.IntRange(min=1),
             default=Limits().max_file_bytes,
@@ -105,18 +114,49 @@ def _common_options(func: F) -> F:
             help="Refuse input files larger than this.",
         ),
     ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        common = Common(
+            paths=kwargs.pop("paths"),
+            namespace=kwargs.pop("namespace"),
+            lax=kwargs.pop("lax"),
+            max_file_bytes=kwargs.pop("max_file_bytes"),
+            options=Options(
+                ipblock_matches_pods=kwargs.pop("ipblock_pods"),
+                egress_to_own_node=kwargs.pop("egress_to_own_node"),
+                host_network_as_node=kwargs.pop("host_network") == "node",
+            ),
+        )
+        return func(common, **kwargs)
+
+    out: Callable[..., Any] = wrapper
     for option in reversed(options):
-        func = option(func)
-    return func
+        out = option(out)
+    return out  # type: ignore[return-value]
 
 
-def _load(paths: tuple[str, ...], namespace: str, lax: bool, max_file_bytes: int) -> LoadResult:
-    result = load_cluster(
-        list(paths), LoadOptions(namespace=namespace, lax=lax, limits=Limits(max_file_bytes=max_file_bytes))
-    )
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return result
+@dataclass(frozen=True, slots=True)
+class Common:
+    """The options every command that reads manifests shares."""
+
+    paths: tuple[str, ...]
+    namespace: str
+    lax: bool
+    max_file_bytes: int
+    options: Options
+
+    def load(self) -> LoadResult:
+        """Load the inputs; print the warnings on stderr."""
+        limits = Limits(max_file_bytes=self.max_file_bytes)
+        result = load_cluster(list(self.paths), LoadOptions(namespace=self.namespace, lax=self.lax, limits=limits))
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return result
+
+    def index(self) -> PolicyIndex:
+        """Load the inputs and index their policies."""
+        return PolicyIndex(self.load().cluster, self.options)
 
 
 def _handle_interrupt(func: F) -> F:
@@ -165,12 +205,7 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_handle_interrupt
 def check(
-    paths: tuple[str, ...],
-    namespace: str,
-    lax: bool,
-    ipblock_pods: bool,
-    egress_to_own_node: bool,
-    max_file_bytes: int,
+    common: Common,
     source: str,
     destination: str,
     port: str,
@@ -192,16 +227,15 @@ def check(
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
     """
     with _reporting():
-        result = _load(paths, namespace, lax, max_file_bytes)
-        cluster = result.cluster
-        src = resolve_endpoint(cluster, source, namespace)
-        dst = resolve_endpoint(cluster, destination, namespace)
+        index = common.index()
+        cluster = index.cluster
+        src = resolve_endpoint(cluster, source, common.namespace)
+        dst = resolve_endpoint(cluster, destination, common.namespace)
         ref = parse_port(port)
         if protocol and ref.protocol and ref.protocol.value != protocol.upper():
             raise NetsimError(f"--port {port} and --protocol {protocol} disagree")
         number, proto = resolve_port(ref, dst, Protocol(protocol.upper()) if protocol else None)
-        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
-        verdict = evaluate(PolicyIndex(cluster, options), Traffic(src, dst, number, proto))
+        verdict = evaluate(index, Traffic(src, dst, number, proto))
     if output == "json":
         click.echo(json.dumps(verdict_json(verdict), indent=2))
     else:
@@ -221,12 +255,7 @@ def check(
 @click.option("-o", "--output", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
 @_handle_interrupt
 def matrix(
-    paths: tuple[str, ...],
-    namespace: str,
-    lax: bool,
-    ipblock_pods: bool,
-    egress_to_own_node: bool,
-    max_file_bytes: int,
+    common: Common,
     port: int,
     protocol: str,
     output: str,
@@ -244,9 +273,7 @@ def matrix(
       netsim matrix manifests/ --port 8080 -o json | jq '.allowed | length'
     """
     with _reporting():
-        result = _load(paths, namespace, lax, max_file_bytes)
-        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
-        m = build_matrix(PolicyIndex(result.cluster, options), port, Protocol(protocol.upper()))
+        m = build_matrix(common.index(), port, Protocol(protocol.upper()))
     render = {"text": matrix_text, "csv": matrix_csv, "json": matrix_json}[output]
     click.echo(render(m), nl=False)
 
@@ -286,12 +313,7 @@ def _matches_filter(info: NodeInfo, text: str) -> bool:
 @click.option("-o", "--output", type=click.Choice(["text", "json", "csv", "md"]), default="text", show_default=True)
 @_handle_interrupt
 def connections(
-    paths: tuple[str, ...],
-    namespace: str,
-    lax: bool,
-    ipblock_pods: bool,
-    egress_to_own_node: bool,
-    max_file_bytes: int,
+    common: Common,
     source: tuple[str, ...],
     destination: tuple[str, ...],
     port: str | None,
@@ -314,12 +336,10 @@ def connections(
       netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
     """
     with _reporting():
-        result = _load(paths, namespace, lax, max_file_bytes)
-        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
-        graph = aggregate(build_graph(PolicyIndex(result.cluster, options)), GroupBy(group_by))
+        graph = aggregate(build_graph(common.index()), GroupBy(group_by))
     rows = []
     for row in graph_connections(graph):
         if row.source.key == row.destination.key:
@@ -369,12 +389,7 @@ AUTO_POD_LIMIT = 30
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @_handle_interrupt
 def graph(
-    paths: tuple[str, ...],
-    namespace: str,
-    lax: bool,
-    ipblock_pods: bool,
-    egress_to_own_node: bool,
-    max_file_bytes: int,
+    common: Common,
     output_path: str,
     group_by: str,
     focus: tuple[str, ...],
@@ -401,8 +416,8 @@ def graph(
             raise NetsimError(
                 f"cannot tell the format of {output_path!r} from its suffix: use .dot, .gv, .svg, .png or .pdf"
             )
-        result = _load(paths, namespace, lax, max_file_bytes)
-        cluster = result.cluster
+        index = common.index()
+        cluster = index.cluster
         if group_by == "auto":
             by = GroupBy.POD if len(cluster.pods) <= AUTO_POD_LIMIT else GroupBy.NAMESPACE
         else:
@@ -410,12 +425,11 @@ def graph(
         unknown = [ns for ns in focus if ns not in {n.name for n in cluster.namespaces}]
         if unknown:
             raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
-        options = Options(ipblock_matches_pods=ipblock_pods, egress_to_own_node=egress_to_own_node)
-        grouped = aggregate(build_graph(PolicyIndex(cluster, options)), by)
+        grouped = aggregate(build_graph(index), by)
         source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend)
         data = render(source, fmt)
         if output_path == "-":
             click.echo(source, nl=False)
             return
-        write_atomic(output_path, data, paths)
+        write_atomic(output_path, data, common.paths)
     click.echo(f"wrote {output_path} ({by.value} view, {grouped.number_of_nodes()} nodes)", err=True)

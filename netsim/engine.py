@@ -72,7 +72,7 @@ class PolicyIndex:
         key = (pod.ref, direction)
         cached = self._selecting.get(key)
         if cached is None:
-            if pod.host_network:
+            if self.options.is_node_traffic(pod):
                 cached = ()
             else:
                 cached = tuple(
@@ -88,11 +88,11 @@ class PolicyIndex:
         return self._compiled[(id(policy), direction)]
 
 
-def _same_node(a: Pod, b: Endpoint) -> bool:
+def _same_node(a: Pod, b: Endpoint, options: Options) -> bool:
     """True if ``b`` is ``a``'s own node: its host IP, or a hostNetwork pod on that node."""
     if isinstance(b, External):
         return a.host_ip is not None and b.ip == a.host_ip
-    if not b.host_network:
+    if not options.is_node_traffic(b):
         return False
     if a.node_name and b.node_name:
         return a.node_name == b.node_name
@@ -102,13 +102,13 @@ def _same_node(a: Pod, b: Endpoint) -> bool:
 def _exemption(direction: Direction, subject: Endpoint, remote: Endpoint, options: Options) -> str | None:
     if isinstance(subject, External):
         return f"{subject.ip} is not a pod, so no NetworkPolicy applies to it"
-    if subject.host_network:
+    if options.is_node_traffic(subject):
         return f"{subject.ref} is a hostNetwork pod; NetworkPolicy does not select those (its traffic is its node's)"
     if isinstance(remote, Pod) and remote.ref == subject.ref:
         return "a pod can always reach itself"
-    if direction is Direction.INGRESS and _same_node(subject, remote):
+    if direction is Direction.INGRESS and _same_node(subject, remote, options):
         return f"traffic from {subject.ref}'s own node is always allowed"
-    if direction is Direction.EGRESS and options.egress_to_own_node and _same_node(subject, remote):
+    if direction is Direction.EGRESS and options.egress_to_own_node and _same_node(subject, remote, options):
         return f"traffic to {subject.ref}'s own node is always allowed"
     return None
 

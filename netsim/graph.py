@@ -81,9 +81,9 @@ def _pod_info(pod: Pod, index: PolicyIndex) -> NodeInfo:
         key=pod.ref,
         kind="pod",
         namespace=pod.namespace,
-        label=pod.endpoint,
+        label=f"{pod.namespace}/{pod.name}[{pod.kind}]",
         name=pod.name,
-        endpoint_kind="Pod",
+        endpoint_kind=pod.kind,
         ingress_open=not index.isolating(pod, Direction.INGRESS),
         egress_open=not index.isolating(pod, Direction.EGRESS),
     )
@@ -153,9 +153,16 @@ def _group(info: NodeInfo, pod: Pod | None, by: GroupBy) -> NodeInfo:
     if by is GroupBy.NAMESPACE:
         ns = pod.namespace
         return NodeInfo(ns, "namespace", ns, ns, ns, "Namespace", info.ingress_open, info.egress_open)
-    name = pod.workload or pod.name
+    name = pod.workload_name
     return NodeInfo(
-        pod.endpoint, "workload", pod.namespace, pod.endpoint, name, pod.kind, info.ingress_open, info.egress_open
+        pod.endpoint,
+        "workload",
+        pod.namespace,
+        pod.endpoint,
+        name,
+        pod.workload_kind,
+        info.ingress_open,
+        info.egress_open,
     )
 
 

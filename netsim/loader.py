@@ -301,14 +301,14 @@ class _Reader:
         name_check: Callable[[str], list[str]],
         *,
         strict: bool,
-    ) -> tuple[str | None, str, dict[str, str]]:
+    ) -> tuple[str | None, str, dict[str, str], Entries]:
         meta_kv = entries.get("metadata")
         if meta_kv is None or _is_null(meta_kv[1]):
             self.error(node, "metadata.name", "Required value: name or generateName is required")
-            return None, self.options.namespace, {}
+            return None, self.options.namespace, {}, {}
         meta = self.entries(meta_kv[1], "metadata", strict=strict)
         if meta is None:
-            return None, self.options.namespace, {}
+            return None, self.options.namespace, {}, {}
         if strict:
             self.known(meta, "metadata", _OBJECT_META)
         name = None
@@ -329,11 +329,11 @@ class _Reader:
                     self.invalid(meta["namespace"][1], "metadata.namespace", ns, msg)
                 namespace = ns
         labels = self.string_map(meta["labels"][1], "metadata.labels", labels=True) if "labels" in meta else {}
-        return name, namespace, labels
+        return name, namespace, labels, meta
 
     # -- kinds ------------------------------------------------------------------------------------
     def namespace_object(self, node: yaml.MappingNode, entries: Entries) -> None:
-        name, _, labels = self.metadata(node, entries, "Namespace", namespace_name_errors, strict=False)
+        name, _, labels, _ = self.metadata(node, entries, "Namespace", namespace_name_errors, strict=False)
         if name is None:
             return
         labels[NAMESPACE_NAME_LABEL] = name
@@ -346,17 +346,12 @@ class _Reader:
         self.error(node, "metadata.name", f"Duplicate value: {kind} {ref!r} is defined twice (first at {first})")
 
     def pod_object(self, node: yaml.MappingNode, entries: Entries) -> None:
-        name, namespace, labels = self.metadata(node, entries, "Pod", subdomain_errors, strict=False)
+        name, namespace, labels, meta = self.metadata(node, entries, "Pod", subdomain_errors, strict=False)
         spec = self.entries(entries["spec"][1], "spec", strict=False) if "spec" in entries else {}
         status = self.entries(entries["status"][1], "status", strict=False) if "status" in entries else {}
         spec = spec or {}
         status = status or {}
-        ports: list[ContainerPort] = []
-        for i, c in enumerate(self.items(spec["containers"][1], "spec.containers") if "containers" in spec else []):
-            ports.extend(self.container_ports(c, f"spec.containers[{i}]"))
-        host_network = False
-        if "hostNetwork" in spec and not _is_null(spec["hostNetwork"][1]):
-            host_network = bool(self.boolean(spec["hostNetwork"][1], "spec.hostNetwork"))
+        ports, host_network = self.pod_spec(spec, "spec")
         node_name = None
         if "nodeName" in spec and not _is_null(spec["nodeName"][1]):
             node_name = self.string(spec["nodeName"][1], "spec.nodeName")
@@ -375,13 +370,10 @@ class _Reader:
         host_ip = None
         if "hostIP" in status and not _is_null(status["hostIP"][1]):
             host_ip = self.ip(status["hostIP"][1], "status.hostIP")
+        owner_kind, owner_name = self.controller_owner(meta)
         if name is None:
             return
-        ref = f"{namespace}/{name}"
-        if ref in self.pods:
-            self.duplicate(node, "Pod", ref, self.pods[ref].span)
-            return
-        self.pods[ref] = Pod(
+        pod = Pod(
             namespace,
             name,
             Labels(labels),
@@ -392,7 +384,83 @@ class _Reader:
             host_ip,
             "Pod",
             self.span(node),
+            owner_kind,
+            owner_name,
         )
+        self.add_pod(node, pod)
+
+    def add_pod(self, node: yaml.Node, pod: Pod) -> None:
+        if pod.ref in self.pods:
+            self.duplicate(node, pod.kind, pod.ref, self.pods[pod.ref].span)
+            return
+        self.pods[pod.ref] = pod
+
+    def pod_spec(self, spec: Entries, fld: str) -> tuple[list[ContainerPort], bool]:
+        """Declared ports (containers, and sidecar init containers) and hostNetwork of a pod spec.
+
+        Ports of init containers count only for sidecars (``restartPolicy: Always``): the others
+        have exited before the pod serves traffic.
+        """
+        ports: list[ContainerPort] = []
+        for i, c in enumerate(self.items(spec["containers"][1], f"{fld}.containers") if "containers" in spec else []):
+            ports.extend(self.container_ports(c, f"{fld}.containers[{i}]"))
+        inits = self.items(spec["initContainers"][1], f"{fld}.initContainers") if "initContainers" in spec else []
+        for i, c in enumerate(inits):
+            ce = self.entries(c, f"{fld}.initContainers[{i}]", strict=False) or {}
+            policy = ce.get("restartPolicy")
+            if policy is not None and isinstance(policy[1], yaml.ScalarNode) and policy[1].value == "Always":
+                ports.extend(self.container_ports(c, f"{fld}.initContainers[{i}]"))
+        host_network = False
+        if "hostNetwork" in spec and not _is_null(spec["hostNetwork"][1]):
+            host_network = bool(self.boolean(spec["hostNetwork"][1], f"{fld}.hostNetwork"))
+        return ports, host_network
+
+    def controller_owner(self, meta: Entries) -> tuple[str | None, str | None]:
+        """The owner with ``controller: true`` (kind, name); Node owners (static pods) do not count."""
+        if "ownerReferences" not in meta:
+            return None, None
+        for i, ref in enumerate(self.items(meta["ownerReferences"][1], "metadata.ownerReferences")):
+            fld = f"metadata.ownerReferences[{i}]"
+            fields = self.entries(ref, fld, strict=False) or {}
+            controller = fields.get("controller")
+            if controller is None or not (isinstance(controller[1], yaml.ScalarNode) and controller[1].value == "true"):
+                continue
+            owner = self.string(fields["name"][1], f"{fld}.name") if "name" in fields else None
+            kind = self.string(fields["kind"][1], f"{fld}.kind") if "kind" in fields else None
+            if owner is None or kind == "Node":
+                return None, None
+            return kind, owner
+        return None, None
+
+    def workload_object(self, node: yaml.MappingNode, entries: Entries) -> None:
+        """Deployment, StatefulSet, ...: one representative pod from the pod template."""
+        kind = str(entries["kind"][1].value)
+        name, namespace, _, _ = self.metadata(node, entries, kind, subdomain_errors, strict=False)
+        path = _TEMPLATE_PATHS[kind]
+        current: yaml.Node | None = node
+        fld = ""
+        for step in path:
+            fields = self.entries(current, fld, strict=False) if current is not None else None
+            fld = _join(fld, step)
+            current = fields[step][1] if fields and step in fields and not _is_null(fields[step][1]) else None
+            if current is None:
+                break
+        labels: dict[str, str] = {}
+        ports: list[ContainerPort] = []
+        host_network = False
+        if current is not None:
+            template = self.entries(current, fld, strict=False) or {}
+            if "metadata" in template and not _is_null(template["metadata"][1]):
+                tmeta = self.entries(template["metadata"][1], f"{fld}.metadata", strict=False) or {}
+                if "labels" in tmeta:
+                    labels = self.string_map(tmeta["labels"][1], f"{fld}.metadata.labels", labels=True)
+            if "spec" in template and not _is_null(template["spec"][1]):
+                tspec = self.entries(template["spec"][1], f"{fld}.spec", strict=False) or {}
+                ports, host_network = self.pod_spec(tspec, f"{fld}.spec")
+        if name is None:
+            return
+        pod = Pod(namespace, name, Labels(labels), tuple(ports), (), host_network, None, None, kind, self.span(node))
+        self.add_pod(node, pod)
 
     def container_ports(self, node: yaml.Node, fld: str) -> list[ContainerPort]:
         c = self.entries(node, fld, strict=False) or {}
@@ -457,7 +525,7 @@ class _Reader:
         # strict decoding also checks the top level (duplicate keys were skipped in `object`)
         top = self.entries(node, "", strict=True) or {}
         self.known(top, "", frozenset({"apiVersion", "kind", "metadata", "spec", "status"}))
-        name, namespace, _ = self.metadata(node, entries, "NetworkPolicy", subdomain_errors, strict=True)
+        name, namespace, _, _ = self.metadata(node, entries, "NetworkPolicy", subdomain_errors, strict=True)
         before = len(self.errors)
         spec = (
             self.entries(entries["spec"][1], "spec") if "spec" in entries and not _is_null(entries["spec"][1]) else {}
@@ -752,10 +820,21 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
 _HANDLERS: dict[str, Callable[[_Reader, yaml.MappingNode, Entries], None]] = {
     "Namespace": _Reader.namespace_object,
     "Pod": _Reader.pod_object,
     "NetworkPolicy": _Reader.policy_object,
+    **dict.fromkeys(_TEMPLATE_PATHS, _Reader.workload_object),
 }
 
 

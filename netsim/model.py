@@ -256,19 +256,34 @@ class Pod:
     host_network: bool = False
     node_name: str | None = None
     host_ip: IPAddress | None = None
-    kind: str = "Pod"  # the kind of the endpoint the pod stands for: Pod, or its workload's kind
+    kind: str = "Pod"  # Pod, or a workload kind for the representative pod of a workload manifest
     span: SourceSpan | None = field(default=None, compare=False, repr=False)
-    workload: str | None = None  # name of the owning workload; None → the pod stands for itself
+    owner_kind: str | None = None  # the controller owner (ownerReferences with controller: true)
+    owner_name: str | None = None
 
     @property
     def ref(self) -> str:
-        """``namespace/name``."""
-        return f"{self.namespace}/{self.name}"
+        """``namespace/name`` for a pod, ``namespace/name[Kind]`` for a workload's representative."""
+        if self.kind == "Pod":
+            return f"{self.namespace}/{self.name}"
+        return f"{self.namespace}/{self.name}[{self.kind}]"
+
+    @property
+    def workload_name(self) -> str:
+        """The name of the workload this pod belongs to (its own name when it has no owner)."""
+        return self.owner_name if self.owner_name is not None else self.name
+
+    @property
+    def workload_kind(self) -> str:
+        """The kind of the workload this pod belongs to (``Pod`` when it has no owner)."""
+        if self.owner_name is not None:
+            return self.owner_kind or "Pod"
+        return self.kind
 
     @property
     def endpoint(self) -> str:
         """The workload-level name: ``namespace/name[Kind]`` (``[Pod]`` for a bare pod)."""
-        return f"{self.namespace}/{self.workload or self.name}[{self.kind}]"
+        return f"{self.namespace}/{self.workload_name}[{self.workload_kind}]"
 
     def __str__(self) -> str:
         return self.ref
@@ -341,3 +356,8 @@ class Options:
 
     ipblock_matches_pods: bool = True  # upstream e2e: an ipBlock of a pod IP selects that pod
     egress_to_own_node: bool = True  # NPDOC: traffic to/from the pod's own node is always allowed
+    host_network_as_node: bool = True  # §1.6 (b): hostNetwork pods are their node, not policy subjects
+
+    def is_node_traffic(self, pod: Pod) -> bool:
+        """True if policies treat ``pod`` as its node (a hostNetwork pod under model (b))."""
+        return pod.host_network and self.host_network_as_node

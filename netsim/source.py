@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,12 +22,21 @@ __all__ = [
     "INPUT_SUFFIXES",
     "Document",
     "Limits",
+    "compose_documents",
     "discover",
     "read_documents",
     "span_of",
 ]
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Deepest nesting of mappings and sequences accepted. Kubernetes objects nest a few dozen levels
+#: at most; the bound keeps a hostile file from exhausting the stack (libyaml's composer recurses).
+MAX_NESTING = 500
+
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+_PYTHON_TAG_PREFIX = _YAML_TAG_PREFIX + "python/"
+_resolver: Any = yaml.resolver.Resolver()  # untyped in the stubs
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -50,6 +60,11 @@ class Document:
     path: str
     index: int
     root: yaml.Node | None
+
+
+def _mark_span(path: str, event: Any) -> SourceSpan:
+    mark = event.start_mark
+    return SourceSpan(path, mark.line + 1, mark.column + 1)
 
 
 def span_of(path: str, node: yaml.Node) -> SourceSpan:
@@ -143,14 +158,89 @@ def read_documents(path: str, limits: Limits | None = None) -> Iterator[Document
     """Yield every document of one file as a node tree; raise InputError on unreadable input."""
     limits = limits or Limits()
     label = "<stdin>" if path == "-" else path
-    text = _read_text(path, limits)
+    yield from compose_documents(label, _read_text(path, limits), limits)
+
+
+def compose_documents(label: str, text: str, limits: Limits | None = None) -> Iterator[Document]:
+    """Compose every document of ``text`` into a node tree, as ``yaml.compose_all`` does.
+
+    The composition is iterative (no recursion, so no stack exhaustion), never constructs Python
+    objects, and rejects ``!!python/...`` tags outright. An anchor may be redefined (YAML 1.2; an
+    alias refers to the latest definition). Raises InputError on the first problem.
+    """
+    limits = limits or Limits()
+    stack: list[list[Any]] = []  # [collection node, pending mapping key or None]
+    anchors: dict[str, yaml.Node] = {}
+    root: yaml.Node | None = None
+    count = 0
     try:
-        for i, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if i >= limits.max_documents:
-                raise InputError(
-                    f"more than {limits.max_documents} documents (--max-documents)", span=SourceSpan(label, 1, 1)
-                )
-            yield Document(label, i, node)
+        events: Iterator[Any] = yaml.parse(text, Loader=_Loader)  # libyaml's marks are untyped
+        for event in events:
+            node: yaml.Node
+            start, end = event.start_mark, event.end_mark
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise InputError(
+                        f"YAML syntax error: found undefined alias {event.anchor!r}", span=_mark_span(label, event)
+                    )
+                node = anchors[event.anchor]
+            elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+                tag = event.tag
+                if tag is not None and tag.startswith(_PYTHON_TAG_PREFIX):
+                    shown = "!!" + tag.removeprefix(_YAML_TAG_PREFIX)
+                    raise InputError(
+                        f"YAML tag {shown} is not allowed (netsim never constructs objects from tags)",
+                        span=_mark_span(label, event),
+                    )
+                if isinstance(event, yaml.ScalarEvent):
+                    if tag is None or tag == "!":
+                        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+                    node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+                else:
+                    if len(stack) >= MAX_NESTING:
+                        raise InputError(
+                            f"YAML nesting deeper than {MAX_NESTING} levels", span=_mark_span(label, event)
+                        )
+                    seq = isinstance(event, yaml.SequenceStartEvent)
+                    if tag is None or tag == "!":
+                        tag = _YAML_TAG_PREFIX + ("seq" if seq else "map")
+                    kind = yaml.SequenceNode if seq else yaml.MappingNode
+                    node = kind(tag, [], start, None, flow_style=event.flow_style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                if isinstance(event, yaml.CollectionStartEvent):
+                    stack.append([node, None])
+                    continue
+            elif isinstance(event, yaml.CollectionEndEvent):
+                node = stack.pop()[0]
+                node.end_mark = end
+            elif isinstance(event, yaml.DocumentStartEvent):
+                anchors, root = {}, None
+                continue
+            elif isinstance(event, yaml.DocumentEndEvent):
+                if count >= limits.max_documents:
+                    raise InputError(
+                        f"more than {limits.max_documents} documents (--max-documents)", span=SourceSpan(label, 1, 1)
+                    )
+                yield Document(label, count, root)
+                count += 1
+                continue
+            else:  # stream start and end
+                continue
+            if not stack:
+                root = node
+            elif isinstance(stack[-1][0], yaml.SequenceNode):
+                stack[-1][0].value.append(node)
+            elif stack[-1][1] is None:
+                stack[-1][1] = node
+            else:
+                stack[-1][0].value.append((stack[-1][1], node))
+                stack[-1][1] = None
+    except yaml.reader.ReaderError as exc:
+        before = text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore")
+        span = SourceSpan(label, before.count("\n") + 1, len(before) - before.rfind("\n"))
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError(f"YAML syntax error: unacceptable character {what}: {exc.reason}", span=span) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = SourceSpan(label, mark.line + 1, mark.column + 1) if mark else SourceSpan(label, 1, 1)

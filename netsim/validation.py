@@ -68,7 +68,7 @@ def subdomain_errors(value: str) -> list[str]:
     errs = []
     if len(value.encode()) > 253:
         errs.append(_max_len(253))
-    if not _DNS1123_SUBDOMAIN_RE.match(value):
+    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
         errs.append(
             _regex_error(
                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
@@ -85,7 +85,10 @@ def namespace_name_errors(value: str) -> list[str]:
     errs = []
     if len(value.encode()) > 63:
         errs.append(_max_len(63))
-    if not _DNS1123_LABEL_RE.match(value):
+    if not _DNS1123_LABEL_RE.fullmatch(value):
+        if _DNS1123_SUBDOMAIN_RE.fullmatch(value):  # a valid subdomain: only the dots are wrong
+            errs.append("must not contain dots")
+            return errs
         errs.append(
             _regex_error(
                 "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
@@ -121,7 +124,7 @@ def label_key_errors(key: str) -> list[str]:
         errs.append("name part must be non-empty")
     elif len(name.encode()) > 63:
         errs.append("name part " + _max_len(63))
-    if name and not _QNAME_RE.match(name):
+    if not _QNAME_RE.fullmatch(name):  # also for an empty name, as apimachinery does
         errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
     return errs
 
@@ -131,7 +134,7 @@ def label_value_errors(value: str) -> list[str]:
     errs = []
     if len(value.encode()) > 63:
         errs.append(_max_len(63))
-    if value and not _QNAME_RE.match(value):
+    if value and not _QNAME_RE.fullmatch(value):
         errs.append(
             _regex_error(
                 "a valid label must be an empty string or " + _QNAME_MSG.removeprefix("must "),
@@ -152,9 +155,9 @@ def port_number_errors(port: int) -> list[str]:
 def port_name_errors(name: str) -> list[str]:
     """``IsValidPortName`` (IANA_SVC_NAME): every violated rule is its own error."""
     errs = []
-    if len(name) > 15:
+    if len(name.encode()) > 15:
         errs.append(_max_len(15))
-    if not _PORT_CHARSET_RE.match(name):
+    if not _PORT_CHARSET_RE.fullmatch(name):
         errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
     if not _PORT_LETTER_RE.search(name):
         errs.append("must contain at least one letter (a-z)")
@@ -166,7 +169,7 @@ def port_name_errors(name: str) -> list[str]:
 
 
 _CIDR_INVALID = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
-_V4_LEADING_ZERO = re.compile(r"(^|[.:])0\d")
+_V4_LEADING_ZERO = re.compile(r"(^|\.)0[0-9]")
 
 
 def parse_cidr(text: str, *, strict: bool = True) -> tuple[IPNetwork | None, list[str]]:
@@ -181,25 +184,25 @@ def parse_cidr(text: str, *, strict: bool = True) -> tuple[IPNetwork | None, lis
     if "/" not in text:
         return None, [_CIDR_INVALID]
     addr, _, plen = text.partition("/")
-    if not plen.isdigit() or not plen.isascii():
+    if not plen.isdigit() or not plen.isascii() or "%" in addr:  # Go's ParseCIDR has no IPv6 zones
         return None, [_CIDR_INVALID]
     errs: list[str] = []
-    leading = (len(plen) > 1 and plen[0] == "0") or (
-        "." in addr and ":" not in addr and bool(_V4_LEADING_ZERO.search(addr))
-    )
+    v4 = addr.rpartition(":")[2]  # dotted IPv4, alone or as the tail of an IPv6 address
+    leading = (len(plen) > 1 and plen[0] == "0") or ("." in v4 and bool(_V4_LEADING_ZERO.search(v4)))
     if leading:
-        addr = ".".join(str(int(o)) if o.isdigit() else o for o in addr.split("."))
+        octets = (str(int(o)) if o.isdigit() and o.isascii() else o for o in v4.split("."))
+        addr = addr[: len(addr) - len(v4)] + ".".join(octets)
         plen = str(int(plen))
     try:
         net = ipaddress.ip_network(f"{addr}/{plen}", strict=False)
         host = ipaddress.ip_interface(f"{addr}/{plen}")
     except ValueError:
         return None, [_CIDR_INVALID]
-    if strict:
+    if strict:  # at most one of these, in this order (apimachinery's else-if chain)
         if leading:
             errs.append("must not have leading 0s in IP or prefix length")
-        if isinstance(net, ipaddress.IPv6Network) and net.network_address.ipv4_mapped is not None:
+        elif isinstance(host.ip, ipaddress.IPv6Address) and host.ip.ipv4_mapped is not None:
             errs.append("must not have an IPv4-mapped IPv6 address")
-        if host.ip != net.network_address:
+        elif host.ip != net.network_address:
             errs.append("must not have bits set beyond the prefix length")
     return net, errs

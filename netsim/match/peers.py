@@ -21,7 +21,7 @@ __all__ = ["describe_peer", "explain_peer_miss", "matches_peer"]
 
 
 def _block_matches_pod(peer: IPBlockPeer, pod: Pod, options: Options) -> bool:
-    if not (pod.host_network or options.ipblock_matches_pods):
+    if not (options.is_node_traffic(pod) or options.ipblock_matches_pods):
         return False
     return any(ip_in_block(ip, peer) for ip in pod.ips)
 
@@ -34,7 +34,7 @@ def matches_peer(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, 
                 return ip_in_block(other.ip, peer)
             return _block_matches_pod(peer, other, options)
         case PodPeer():
-            if isinstance(other, External) or other.host_network:
+            if isinstance(other, External) or options.is_node_traffic(other):
                 return False
             if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
                 return False
@@ -77,7 +77,7 @@ def explain_peer_miss(peer: Peer, policy_ns: str, other: Endpoint, cluster: Clus
                     return f"{ip} is not in {peer.cidr}"
                 exc = next(e for e in peer.except_ if ip in e)
                 return f"{ip} is in {peer.cidr} but excepted by {exc}"
-            if not (other.host_network or options.ipblock_matches_pods):
+            if not (options.is_node_traffic(other) or options.ipblock_matches_pods):
                 return f"{peer} does not select pods (--no-ipblock-pods)"
             if not other.ips:
                 return f"{other.ref} has no IP address to match {peer}"
@@ -86,7 +86,7 @@ def explain_peer_miss(peer: Peer, policy_ns: str, other: Endpoint, cluster: Clus
         case PodPeer():
             if isinstance(other, External):
                 return f"{other.ip} is not a pod; a selector only selects pods"
-            if other.host_network:
+            if options.is_node_traffic(other):
                 return f"{other.ref} is a hostNetwork pod; selectors do not select those"
             if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
                 why = explain_selector_miss(peer.pod_selector, other.labels)
