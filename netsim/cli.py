@@ -182,7 +182,7 @@ def main() -> None:
     \b
     Examples:
       netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
-      netsim matrix scenarios/k8s-docs/default-deny-ingress --port 80
+      netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
     """
 
 
@@ -268,7 +268,7 @@ def matrix(
 
     \b
     Examples:
-      netsim matrix scenarios/k8s-docs/default-deny-ingress --port 80
+      netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
       netsim matrix manifests/ --port 53 --protocol UDP -o csv > dns.csv
       netsim matrix manifests/ --port 8080 -o json | jq '.allowed | length'
     """

@@ -75,6 +75,10 @@ def resolve_port(ref: PortRef, destination: Endpoint, default_protocol: Protocol
         raise NetsimError(f"named port {ref.port!r} needs a pod destination; {destination} is an address")
     hits = [cp for cp in destination.ports if cp.name == ref.port and (protocol is None or cp.protocol is protocol)]
     if not hits:
+        other_protocol = sorted(f"{cp.port}/{cp.protocol}" for cp in destination.ports if cp.name == ref.port)
+        if other_protocol:
+            declared = ", ".join(other_protocol)
+            raise NetsimError(f"{destination.ref} declares port {ref.port!r} as {declared}, not as {protocol}")
         names = sorted({f"{cp.name} ({cp.port}/{cp.protocol})" for cp in destination.ports if cp.name})
         known = ", ".join(names) if names else "none"
         raise NetsimError(f"{destination.ref} declares no port named {ref.port!r}; its named ports: {known}")

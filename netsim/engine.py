@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
-from netsim.match.peers import explain_peer_miss, matches_peer
+from netsim.match.ipblock import AddressSet
+from netsim.match.peers import explain_peer_miss, matches_any_peer, matches_peer
 from netsim.match.ports import named_port_specs, resolve_named_ports, static_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
@@ -20,9 +21,11 @@ from netsim.model import (
     Direction,
     Endpoint,
     External,
+    IPBlockPeer,
     NetworkPolicy,
     Options,
     Pod,
+    PodPeer,
     PortSpec,
     Rule,
     Traffic,
@@ -38,6 +41,8 @@ class _CompiledRule:
     index: int
     static: ConnSet  # numeric and protocol-only ports, computed once
     named: tuple[PortSpec, ...]  # named ports, resolved per destination pod
+    pod_peers: tuple[PodPeer, ...]  # the selector peers
+    addresses: AddressSet  # the union of the ipBlock peers
 
 
 class PolicyIndex:
@@ -57,6 +62,8 @@ class PolicyIndex:
                         i,
                         ConnSet.all() if not rule.ports else static_ports(rule.ports),
                         named_port_specs(rule.ports),
+                        tuple(p for p in rule.peers if isinstance(p, PodPeer)),
+                        AddressSet(p for p in rule.peers if isinstance(p, IPBlockPeer)),
                     )
                     for i, rule in enumerate(pol.rules(direction))
                 )
@@ -135,13 +142,15 @@ def _direction(
             misses: tuple[str, ...] = ()
             if not rule.peers:
                 peer_ok = True
+            elif not explain:
+                peer_ok = matches_any_peer(crule.pod_peers, crule.addresses, pol.namespace, remote, cluster, options)
             else:
                 peer_ok = False
                 for peer in rule.peers:
                     if matches_peer(peer, pol.namespace, remote, cluster, options):
                         peer_ok, matched_peer = True, peer
                         break
-                if not peer_ok and explain:
+                if not peer_ok:
                     misses = tuple(explain_peer_miss(p, pol.namespace, remote, cluster, options) for p in rule.peers)
             ports = crule.static
             notes: tuple[str, ...] = ()

@@ -42,7 +42,7 @@ from netsim.model import (
     Requirement,
     Rule,
 )
-from netsim.source import Limits, discover, read_documents, span_of
+from netsim.source import Limits, compose_documents, discover, read_documents, span_of
 from netsim.validation import (
     format_value,
     label_key_errors,
@@ -147,14 +147,20 @@ class _Reader:
             shown = "" if node.tag == _NULL else f" {node.value!r}" if node.tag == _STR else f" {node.value}"
             hint = None
             if expected == "string" and node.tag in (_BOOL, _FLOAT, _INT):
-                hint = f'quote it: "{node.value}" (YAML reads an unquoted {node.value} as a {got})'
+                hint = f'quote it: "{node.value}" (YAML reads an unquoted {node.value} as {_a(got)})'
             self.error(node, fld, f"Invalid type: expected {expected}, got {got}{shown}", hint)
         else:
             got = "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
             self.error(node, fld, f"Invalid type: expected {expected}, got {got}")
 
-    def entries(self, node: yaml.Node, fld: str, strict: bool = True) -> Entries | None:
-        """A mapping's entries by key, with merge keys applied and duplicate keys reported."""
+    def entries(
+        self, node: yaml.Node, fld: str, strict: bool = True, merging: frozenset[int] = frozenset()
+    ) -> Entries | None:
+        """A mapping's entries by key, with merge keys applied and duplicate keys reported.
+
+        ``merging`` holds the ids of the mappings being merged into, so a mapping that merges
+        itself (``&m {<<: *m}``) adds nothing instead of recursing forever.
+        """
         if not isinstance(node, yaml.MappingNode):
             self.type_error(node, fld, "a mapping")
             return None
@@ -163,7 +169,9 @@ class _Reader:
         for key, value in node.value:
             if key.tag == _MERGE:
                 for src in value.value if isinstance(value, yaml.SequenceNode) else [value]:
-                    sub = self.entries(src, fld, strict=False)
+                    if src is node or id(src) in merging:
+                        continue
+                    sub = self.entries(src, fld, strict=False, merging=merging | {id(node)})
                     for k, kv in (sub or {}).items():
                         merged.setdefault(k, kv)
                 continue
@@ -252,7 +260,7 @@ class _Reader:
         if node is None or _is_null(node):
             return
         if not isinstance(node, yaml.MappingNode):
-            what = "a list" if isinstance(node, yaml.SequenceNode) else f"a {_TYPE_NAMES.get(node.tag, 'scalar')}"
+            what = "a list" if isinstance(node, yaml.SequenceNode) else _a(_TYPE_NAMES.get(node.tag, "scalar"))
             self.error(
                 node, "", f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}"
             )
@@ -324,7 +332,7 @@ class _Reader:
         namespace = self.options.namespace
         if "namespace" in meta and not _is_null(meta["namespace"][1]):
             ns = self.string(meta["namespace"][1], "metadata.namespace")
-            if ns is not None:
+            if ns:  # "" is the same as omitted: kubectl and the API server use the request's namespace
                 for msg in namespace_name_errors(ns):
                     self.invalid(meta["namespace"][1], "metadata.namespace", ns, msg)
                 namespace = ns
@@ -496,7 +504,11 @@ class _Reader:
         if text is None:
             return None
         if text not in _PROTOCOLS:
-            self.error(node, f"{fld}.protocol", f'Unsupported value: "{text}": supported values: "TCP", "UDP", "SCTP"')
+            self.error(
+                node,
+                f"{fld}.protocol",
+                f'Unsupported value: {format_value(text)}: supported values: "TCP", "UDP", "SCTP"',
+            )
             return None
         return Protocol(text)
 
@@ -514,6 +526,8 @@ class _Reader:
     def policy_object(self, node: yaml.MappingNode, entries: Entries) -> None:
         api = entries.get("apiVersion")
         api_text = self.string(api[1], "apiVersion") if api else "networking.k8s.io/v1"  # list items omit it
+        if api_text is None:  # not a string: reported as a type error
+            return
         if api_text != "networking.k8s.io/v1":
             where = api[1] if api else node
             self.error(
@@ -597,7 +611,7 @@ class _Reader:
                 self.error(
                     item,
                     f"spec.policyTypes[{i}]",
-                    f'Unsupported value: "{text}": supported values: "Ingress", "Egress"',
+                    f'Unsupported value: {format_value(text)}: supported values: "Ingress", "Egress"',
                 )
         return types, False
 
@@ -715,20 +729,24 @@ class _Reader:
         assert cidr_node is not None
         before = len(self.errors)
         cidr = self.cidr(cidr_node, f"{fld}.cidr", cidr_text)
+        # the subset check runs on what ParseCIDRSloppy reads, even when strict checks failed
+        net = parse_cidr(cidr_text, strict=False)[0]
         excepts: list[IPNetwork] = []
         except_nodes = self.items(entries["except"][1], f"{fld}.except") if "except" in entries else []
         for i, item in enumerate(except_nodes):
             path = f"{fld}.except[{i}]"
             text = self.string(item, path)
-            if text is None or cidr is None:
+            if text is None or net is None:
                 continue
             exc = self.cidr(item, path, text)
-            if exc is None:
+            sub = parse_cidr(text, strict=False)[0]
+            if sub is None:
                 continue
-            if exc.version != cidr.version or exc.network_address not in cidr or cidr.prefixlen >= exc.prefixlen:
+            if sub.version != net.version or sub.network_address not in net or net.prefixlen >= sub.prefixlen:
                 self.invalid(item, path, text, "must be a strict subset of `cidr`")
                 continue
-            excepts.append(exc)
+            if exc is not None:
+                excepts.append(exc)
         if cidr is None or len(self.errors) > before:
             return None
         return IPBlockPeer(cidr, tuple(excepts), self.span(node))
@@ -816,6 +834,11 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a string", "an integer"."""
+    return ("an " if noun[:1] in ("a", "e", "i", "o", "u") else "a ") + noun
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -878,11 +901,8 @@ def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> Loa
     for path, text in texts.items():
         reader.path = path
         try:
-            for i, node in enumerate(yaml.compose_all(text, Loader=yaml.SafeLoader)):
-                del i
-                reader.document(node)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            span = SourceSpan(path, mark.line + 1, mark.column + 1) if mark else SourceSpan(path, 1, 1)
-            reader.errors.append(InputError(f"YAML syntax error: {exc.problem}", span=span))
+            for doc in compose_documents(path, text, reader.options.limits):
+                reader.document(doc.root)
+        except InputError as exc:
+            reader.errors.append(exc)
     return _finish(reader, texts)

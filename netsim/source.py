@@ -146,7 +146,8 @@ def _read_text(path: str, limits: Limits) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1  # in characters, as YAML marks
         raise InputError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
             span=SourceSpan(label, line, col),

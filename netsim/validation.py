@@ -54,6 +54,8 @@ def _max_len(n: int) -> str:
 
 def format_value(value: object) -> str:
     """Render a bad value as Go's field errors do: strings quoted, numbers bare."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

@@ -23,7 +23,7 @@ class RuleOutcome:
     index: int  # position in spec.ingress / spec.egress
     rule: Rule
     peer_matched: bool  # True when the rule has no peers ("all") or one of its peers matched
-    matched_peer: Peer | None  # the first peer that matched (None when the rule has no peers)
+    matched_peer: Peer | None  # the first peer that matched (only when explaining; None: rule has no peers)
     peer_misses: tuple[str, ...]  # why each peer missed (only when explaining and none matched)
     ports: ConnSet  # what the rule's ports allow towards the destination
     port_notes: tuple[str, ...] = ()  # named-port resolutions (only when explaining)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
+from ipaddress import IPv4Address, IPv6Address
+
 from netsim.model import IPAddress, IPBlockPeer
 
-__all__ = ["ip_in_block"]
+__all__ = ["AddressSet", "ip_in_block"]
 
 
 def ip_in_block(ip: IPAddress, block: IPBlockPeer) -> bool:
@@ -17,3 +21,50 @@ def ip_in_block(ip: IPAddress, block: IPBlockPeer) -> bool:
     if ip.version != block.cidr.version or ip not in block.cidr:
         return False
     return not any(ip in exc for exc in block.except_)
+
+
+class AddressSet:
+    """A union of ipBlocks (each cidr minus its excepts) for fast membership tests.
+
+    >>> from ipaddress import ip_address, ip_network
+    >>> s = AddressSet([IPBlockPeer(ip_network("10.0.0.0/8"), (ip_network("10.1.0.0/16"),))])
+    >>> ip_address("10.2.0.1") in s, ip_address("10.1.0.1") in s
+    (True, False)
+    """
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, blocks: Iterable[IPBlockPeer]) -> None:
+        per_family: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+        for block in blocks:
+            lo, hi = int(block.cidr.network_address), int(block.cidr.broadcast_address)
+            cur = lo
+            for exc in sorted(block.except_, key=lambda e: int(e.network_address)):
+                elo, ehi = int(exc.network_address), int(exc.broadcast_address)
+                if elo > cur:
+                    per_family[block.cidr.version].append((cur, elo - 1))
+                cur = max(cur, ehi + 1)
+            if cur <= hi:
+                per_family[block.cidr.version].append((cur, hi))
+        self._starts: dict[int, list[int]] = {}
+        self._ends: dict[int, list[int]] = {}
+        for version, intervals in per_family.items():
+            merged: list[list[int]] = []
+            for lo, hi in sorted(intervals):
+                if merged and lo <= merged[-1][1] + 1:
+                    merged[-1][1] = max(merged[-1][1], hi)
+                else:
+                    merged.append([lo, hi])
+            self._starts[version] = [m[0] for m in merged]
+            self._ends[version] = [m[1] for m in merged]
+
+    def __contains__(self, ip: object) -> bool:
+        if not isinstance(ip, IPv4Address | IPv6Address):
+            return False
+        starts = self._starts[ip.version]
+        value = int(ip)
+        i = bisect_right(starts, value) - 1
+        return i >= 0 and value <= self._ends[ip.version][i]
+
+    def __bool__(self) -> bool:
+        return any(self._starts.values())

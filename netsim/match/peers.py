@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from netsim.match.ipblock import ip_in_block
+from netsim.match.ipblock import AddressSet, ip_in_block
 from netsim.match.selectors import explain_selector_miss, matches_selector
 from netsim.model import Cluster, Endpoint, External, IPBlockPeer, Options, Peer, Pod, PodPeer
 
-__all__ = ["describe_peer", "explain_peer_miss", "matches_peer"]
+__all__ = ["describe_peer", "explain_peer_miss", "matches_any_peer", "matches_peer"]
 
 
 def _block_matches_pod(peer: IPBlockPeer, pod: Pod, options: Options) -> bool:
@@ -43,6 +43,24 @@ def matches_peer(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, 
             return matches_selector(peer.namespace_selector, cluster.namespace_labels(other.namespace))
         case _:
             assert_never(peer)
+
+
+def matches_any_peer(
+    pod_peers: tuple[PodPeer, ...],
+    addresses: AddressSet,
+    policy_ns: str,
+    other: Endpoint,
+    cluster: Cluster,
+    options: Options,
+) -> bool:
+    """True if any of a rule's peers selects ``other``: its selector peers, or the union of its
+    ipBlocks (same answer as :func:`matches_peer` over every peer, without building each)."""
+    if isinstance(other, External):
+        return other.ip in addresses
+    blocks_apply = addresses and (options.is_node_traffic(other) or options.ipblock_matches_pods)
+    if blocks_apply and any(ip in addresses for ip in other.ips):
+        return True
+    return any(matches_peer(peer, policy_ns, other, cluster, options) for peer in pod_peers)
 
 
 def describe_peer(peer: Peer, policy_ns: str) -> str:
