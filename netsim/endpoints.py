@@ -4,20 +4,27 @@ an IP address, ``80``, ``53/UDP`` or a named port of the destination pod."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from ipaddress import ip_address
 
 from netsim.errors import NetsimError, UnknownEndpointError
 from netsim.model import Cluster, Endpoint, External, Pod, Protocol
 
-__all__ = ["PortRef", "parse_port", "resolve_endpoint", "resolve_port"]
+__all__ = ["PortRef", "members", "parse_port", "resolve_endpoint", "resolve_port"]
+
+
+_KIND_SUFFIX = re.compile(r"^(?P<ns>[^/]+)/(?P<name>[^/\[]+)\[(?P<kind>[A-Za-z]+)\]$")
+_KIND_PATH = re.compile(r"^(?P<ns>[^/]+)/(?P<kind>[A-Za-z]+)/(?P<name>[^/]+)$")
 
 
 def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "default") -> Endpoint:
-    """A pod by ``ns/name`` or ``name``, or an IP address.
+    """A pod or workload by ``ns/name``, ``name``, ``ns/Kind/name`` or ``ns/name[Kind]``, or an IP.
 
-    An IP that is a (non-hostNetwork) pod's address is that pod: policies see pod traffic by
-    the pod, not by its address.
+    ``ns/name`` names a pod or a workload (a Deployment's representative pod, or the pods a
+    ReplicaSet owns), whichever is unique; for a workload with several pods the first (by name)
+    stands for it. An IP that is a (non-hostNetwork) pod's address is that pod: policies see pod
+    traffic by the pod, not by its address.
     """
     text = text.strip()
     try:
@@ -30,13 +37,28 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
                 return pod
         return External(ip)
     ref = text if "/" in text else f"{default_namespace}/{text}"
-    found = cluster.pod(ref)
-    if found is not None:
-        return found
-    refs = [p.ref for p in cluster.pods]
-    close = difflib.get_close_matches(ref, refs, n=3, cutoff=0.5)
-    same_name = [r for r in refs if r.split("/", 1)[1] == ref.split("/", 1)[-1] and r not in close]
+    kinded = _KIND_SUFFIX.match(ref) or _KIND_PATH.match(ref)
+    if kinded:
+        ns, name, kind = kinded["ns"], kinded["name"], kinded["kind"]
+        hits = [p for p in cluster.pods if p.endpoint == f"{ns}/{name}[{kind}]"]
+    else:
+        hits = [p for p in cluster.pods if p.ref == ref or p.endpoint.rsplit("[", 1)[0] == ref]
+    endpoints = sorted({p.endpoint for p in hits})
+    if len(endpoints) == 1:
+        exact = [p for p in hits if p.ref == ref]
+        return exact[0] if exact else min(hits, key=lambda p: p.ref)
+    if len(endpoints) > 1:
+        raise UnknownEndpointError(text, tuple(endpoints), ambiguous=True)
+    names = sorted({p.ref for p in cluster.pods} | {p.endpoint for p in cluster.pods})
+    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
+    leaf = ref.rsplit("/", 1)[-1]
+    same_name = [r for r in names if r.split("/", 1)[-1].split("[", 1)[0] == leaf and r not in close]
     raise UnknownEndpointError(text, tuple(close + same_name)[:3])
+
+
+def members(cluster: Cluster, pod: Pod) -> tuple[Pod, ...]:
+    """Every pod of the endpoint (workload) that ``pod`` belongs to."""
+    return tuple(p for p in cluster.pods if p.endpoint == pod.endpoint)
 
 
 @dataclass(frozen=True, slots=True)

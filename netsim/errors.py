@@ -92,14 +92,17 @@ class InputErrors(ExceptionGroup[InputError], NetsimError):
 
 
 class UnknownEndpointError(NetsimError):
-    """A command-line endpoint that names no pod, workload or address."""
+    """A command-line endpoint that names no pod, workload or address, or names several."""
 
-    def __init__(self, text: str, suggestions: tuple[str, ...] = ()) -> None:
+    def __init__(self, text: str, suggestions: tuple[str, ...] = (), *, ambiguous: bool = False) -> None:
         self.text = text
         self.suggestions = suggestions
-        msg = f"unknown endpoint {text!r}: no such pod"
-        if suggestions:
-            msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+        if ambiguous:
+            msg = f"endpoint {text!r} is ambiguous: it names " + ", ".join(suggestions) + "; write one of those"
+        else:
+            msg = f"unknown endpoint {text!r}: no such pod or workload"
+            if suggestions:
+                msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
         super().__init__(msg)
 
 

@@ -14,6 +14,7 @@ get -o yaml`` output (status, managedFields, ...) loads as it is.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from ipaddress import ip_address
@@ -277,9 +278,13 @@ class _Reader:
             return
         if kind_node is None:
             if "apiVersion" not in entries:
-                self.error(
-                    node, _join(fld, "kind"), "Required value: not a Kubernetes object (no kind and no apiVersion)"
-                )
+                message = "Required value: not a Kubernetes object (no kind and no apiVersion)"
+                if self.options.lax:
+                    self.warn(node, _join(fld, "kind"), message + "; skipped (--lax)")
+                else:
+                    self.error(
+                        node, _join(fld, "kind"), message, "pass only Kubernetes manifests, or use --lax to skip"
+                    )
             else:
                 self.error(node, _join(fld, "kind"), "Required value: kind is missing")
             return
@@ -326,7 +331,13 @@ class _Reader:
                 for msg in name_check(name):
                     self.invalid(meta["name"][1], "metadata.name", name, msg)
         elif "generateName" in meta:
-            self.error(meta_kv[1], "metadata.name", f"Required value: a {kind} with only generateName has no name yet")
+            # the API server appends 5 random characters; netsim derives them from the position
+            prefix = self.string(meta["generateName"][1], "metadata.generateName")
+            if prefix is not None:
+                where = self.span(node)
+                name = prefix + hashlib.sha1(f"{where.path}:{where.line}".encode()).hexdigest()[:5]
+                for msg in name_check(name):
+                    self.invalid(meta["generateName"][1], "metadata.generateName", prefix, msg)
         else:
             self.error(meta_kv[1], "metadata.name", "Required value: name or generateName is required")
         namespace = self.options.namespace

@@ -8,6 +8,7 @@ it; the pure-Python parser is the fallback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ MAX_NESTING = 500
 
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _PYTHON_TAG_PREFIX = _YAML_TAG_PREFIX + "python/"
+# a Go template action as Helm charts use them: {{ .Values.x }}, {{- include ... }}, {{ $v }}
+_HELM_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|include\b|template\b|if\b|range\b|with\b|define\b|toYaml\b|end\b)")
 _resolver: Any = yaml.resolver.Resolver()  # untyped in the stubs
 
 try:
@@ -159,7 +162,19 @@ def read_documents(path: str, limits: Limits | None = None) -> Iterator[Document
     """Yield every document of one file as a node tree; raise InputError on unreadable input."""
     limits = limits or Limits()
     label = "<stdin>" if path == "-" else path
-    yield from compose_documents(label, _read_text(path, limits), limits)
+    text = _read_text(path, limits)
+    template = _HELM_ACTION.search(text)
+    if template is not None:
+        line = text.count("\n", 0, template.start()) + 1
+        col = template.start() - (text.rfind("\n", 0, template.start()) + 1) + 1
+        close = text.find("}}", template.start())
+        action = text[template.start() : close + 2] if 0 <= close - template.start() < 60 else template.group(0)
+        raise InputError(
+            f"unrendered Helm template {action}: netsim reads the manifests a cluster receives, so render "
+            "the chart first (helm template RELEASE CHART > rendered.yaml)",
+            span=SourceSpan(label, line, col),
+        )
+    yield from compose_documents(label, text, limits)
 
 
 def compose_documents(label: str, text: str, limits: Limits | None = None) -> Iterator[Document]:

@@ -1,0 +1,182 @@
+"""The ``netsim`` command group and what every command shares: the common options, error
+reporting (exit status 2 with located messages), interrupt handling (exit status 130).
+
+The CLI (this package) is the only part of netsim that prints, reads argv or exits.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from netsim import __version__
+from netsim.engine import PolicyIndex
+from netsim.errors import InputError, InputErrors, NetsimError
+from netsim.loader import LoadOptions, LoadResult, load_cluster
+from netsim.model import Options
+from netsim.source import Limits
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERRUPTED",
+    "Common",
+    "InputFailure",
+    "common_options",
+    "handle_interrupt",
+    "main",
+    "reporting",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class InputFailure(click.ClickException):
+    """Bad input: printed without a traceback, exit status 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Translate netsim's errors into exit status 2 with located messages on stderr."""
+    try:
+        yield
+    except InputErrors as group:
+        lines = [f"error: {e}" for e in group.exceptions]
+        noun = "error" if len(group.exceptions) == 1 else "errors"
+        lines.append(f"netsim: {len(group.exceptions)} input {noun}; nothing was evaluated")
+        raise InputFailure("\n".join(lines)) from None
+    except InputError as exc:
+        raise InputFailure(f"error: {exc}") from None
+    except NetsimError as exc:
+        raise InputFailure(f"error: {exc}") from None
+
+
+def common_options(func: F) -> F:
+    """Options every command that reads manifests shares."""
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True)),
+        click.option(
+            "-n",
+            "--namespace",
+            default="default",
+            show_default=True,
+            help="Namespace for objects that name none, and for endpoint names without 'ns/'.",
+        ),
+        click.option(
+            "--lax",
+            is_flag=True,
+            help="Accept unknown fields, duplicate keys and legacy CIDR forms with a warning "
+            "(like a lax API server) instead of rejecting them.",
+        ),
+        click.option(
+            "--ipblock-pods/--no-ipblock-pods",
+            default=True,
+            show_default=True,
+            help="Whether ipBlock peers also match pod IPs (the upstream e2e suite expects this; "
+            "some plugins, e.g. Cilium, do not).",
+        ),
+        click.option(
+            "--egress-to-own-node/--no-egress-to-own-node",
+            default=True,
+            show_default=True,
+            help="Whether a pod may always reach its own node (the Kubernetes docs say so).",
+        ),
+        click.option(
+            "--host-network",
+            type=click.Choice(["node", "pod"]),
+            default="node",
+            show_default=True,
+            help="How hostNetwork pods are treated: as their node (never selected by policies; most "
+            "plugins) or as ordinary pods (some plugins, and netpol-analyzer).",
+        ),
+        click.option(
+            "--max-file-bytes",
+            type=click.IntRange(min=1),
+            default=Limits().max_file_bytes,
+            show_default=True,
+            help="Refuse input files larger than this.",
+        ),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        common = Common(
+            paths=kwargs.pop("paths"),
+            namespace=kwargs.pop("namespace"),
+            lax=kwargs.pop("lax"),
+            max_file_bytes=kwargs.pop("max_file_bytes"),
+            options=Options(
+                ipblock_matches_pods=kwargs.pop("ipblock_pods"),
+                egress_to_own_node=kwargs.pop("egress_to_own_node"),
+                host_network_as_node=kwargs.pop("host_network") == "node",
+            ),
+        )
+        return func(common, **kwargs)
+
+    out: Callable[..., Any] = wrapper
+    for option in reversed(options):
+        out = option(out)
+    return out  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Common:
+    """The options every command that reads manifests shares."""
+
+    paths: tuple[str, ...]
+    namespace: str
+    lax: bool
+    max_file_bytes: int
+    options: Options
+
+    def load(self) -> LoadResult:
+        """Load the inputs; print the warnings on stderr."""
+        limits = Limits(max_file_bytes=self.max_file_bytes)
+        result = load_cluster(list(self.paths), LoadOptions(namespace=self.namespace, lax=self.lax, limits=limits))
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return result
+
+    def index(self) -> PolicyIndex:
+        """Load the inputs and index their policies."""
+        return PolicyIndex(self.load().cluster, self.options)
+
+
+def handle_interrupt(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("netsim: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="netsim")
+def main() -> None:
+    """Simulate Kubernetes NetworkPolicy: who can reach whom, on which port, and why.
+
+    Point netsim at the manifests you apply to a cluster (files, folders, '-' for stdin,
+    `kubectl get -o yaml` output). It evaluates them exactly as Kubernetes does.
+
+    \b
+    Examples:
+      netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
+      netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
+    """
