@@ -13,21 +13,31 @@ the graph is a projection of the engine and can never disagree with ``check``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import networkx as nx
 
 from netsim.connset import ConnSet
-from netsim.engine import PolicyIndex, evaluate_pair
-from netsim.externals import ExternalRange, external_ranges
-from netsim.match.ipblock import ip_in_block
-from netsim.model import Direction, Endpoint, External, IPAddress, IPBlockPeer, Pod
+from netsim.engine import PolicyIndex
+from netsim.externals import ExternalRange
+from netsim.model import Pod
+from netsim.reach import compute_reachability, pod_classes
 
-__all__ = ["Connection", "GroupBy", "NodeInfo", "Progress", "aggregate", "build_graph", "connections", "pod_classes"]
+__all__ = [
+    "Connection",
+    "GroupBy",
+    "NodeInfo",
+    "Progress",
+    "aggregate",
+    "build_graph",
+    "connections",
+    "grouped_graph",
+    "pod_classes",
+]
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]
 
 
 class GroupBy(StrEnum):
@@ -54,29 +64,7 @@ class NodeInfo:
     range: ExternalRange | None = None
 
 
-def _blocks(index: PolicyIndex) -> tuple[IPBlockPeer, ...]:
-    out: list[IPBlockPeer] = []
-    for pol in index.cluster.policies:
-        for direction in Direction:
-            for rule in pol.rules(direction):
-                out.extend(p for p in rule.peers if isinstance(p, IPBlockPeer))
-    return tuple(dict.fromkeys(out))
-
-
-def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
-    """Group pods that every policy treats alike (same answer for every pair and port)."""
-    blocks = _blocks(index)
-    has_host_network = any(p.host_network for p in index.cluster.pods)
-    groups: dict[Hashable, list[Pod]] = {}
-    for pod in index.cluster.pods:
-        block_sig = tuple(any(ip_in_block(ip, b) for ip in pod.ips) for b in blocks) if blocks else ()
-        node_sig = (pod.node_name, pod.host_ip, pod.ips) if has_host_network else ()
-        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, block_sig, node_sig)
-        groups.setdefault(key, []).append(pod)
-    return list(groups.values())
-
-
-def _pod_info(pod: Pod, index: PolicyIndex) -> NodeInfo:
+def _pod_info(pod: Pod, ingress_open: bool, egress_open: bool) -> NodeInfo:
     return NodeInfo(
         key=pod.ref,
         kind="pod",
@@ -84,66 +72,82 @@ def _pod_info(pod: Pod, index: PolicyIndex) -> NodeInfo:
         label=f"{pod.namespace}/{pod.name}[{pod.kind}]",
         name=pod.name,
         endpoint_kind=pod.kind,
-        ingress_open=not index.isolating(pod, Direction.INGRESS),
-        egress_open=not index.isolating(pod, Direction.EGRESS),
+        ingress_open=ingress_open,
+        egress_open=egress_open,
     )
+
+
+def _range_info(rng: ExternalRange) -> NodeInfo:
+    return NodeInfo(rng.label, "external", None, rng.label, str(rng), "External", range=rng)
 
 
 def build_graph(index: PolicyIndex, progress: Progress | None = None) -> nx.DiGraph:  # type: ignore[type-arg]
     """Every allowed connection between pods and external ranges, as a networkx DiGraph.
 
-    Node attribute ``info`` is a :class:`NodeInfo`; edge attribute ``conns`` a ConnSet.
-    ``progress`` is called with the number of source classes done (for a progress bar).
+    Node attribute ``info`` is a :class:`NodeInfo` (and ``pod`` the Pod for pod nodes); edge
+    attribute ``conns`` a ConnSet. ``progress(done, total)`` reports evaluation progress.
     """
-    cluster = index.cluster
+    return grouped_graph(index, GroupBy.POD, progress)
+
+
+def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = None) -> nx.DiGraph:  # type: ignore[type-arg]
+    """The reachability graph grouped by pod, workload or namespace, computed per pod class.
+
+    Equal to ``aggregate(build_graph(index), by)`` without materialising every pod pair: an
+    edge carries the union of its pod pairs' connection sets and ``pairs``, their number.
+    """
+    reach = compute_reachability(index, progress)
     graph: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
-    for pod in cluster.pods:
-        graph.add_node(pod.ref, info=_pod_info(pod, index), pod=pod)
-    avoid: frozenset[IPAddress] = frozenset(
-        ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ()))
-    )
-    sources = external_ranges(cluster, Direction.INGRESS)
-    destinations = external_ranges(cluster, Direction.EGRESS)
-    for rng in (*sources, *destinations):
+    # class -> [(group key, pods of the class in that group)]
+    members: list[list[tuple[str, int]]] = []
+    for c in reach.classes:
+        counts: dict[str, int] = {}
+        for pod in c.pods:
+            info = _pod_info(pod, reach.ingress_open[c.index], reach.egress_open[c.index])
+            group = _group(info, pod, by)
+            counts[group.key] = counts.get(group.key, 0) + 1
+            if group.key in graph:
+                prev: NodeInfo = graph.nodes[group.key]["info"]
+                graph.nodes[group.key]["info"] = replace(
+                    prev,
+                    ingress_open=prev.ingress_open or group.ingress_open,
+                    egress_open=prev.egress_open or group.egress_open,
+                    members=prev.members + 1,
+                )
+            elif by is GroupBy.POD:
+                graph.add_node(group.key, info=group, pod=pod)
+            else:
+                graph.add_node(group.key, info=group)
+        members.append(sorted(counts.items()))
+    for rng in (*reach.sources, *reach.destinations):
         if rng.label not in graph:
-            graph.add_node(
-                rng.label, info=NodeInfo(rng.label, "external", None, rng.label, str(rng), "External", range=rng)
-            )
+            graph.add_node(rng.label, info=_range_info(rng))
 
-    classes = pod_classes(index)
-    for done, src_class in enumerate(classes):
-        src = src_class[0]
-        for dst_class in classes:
-            dst = dst_class[0]
-            if dst is src:
-                if len(src_class) < 2:
+    def add(src: str, dst: str, conns: ConnSet, count: int) -> None:
+        if graph.has_edge(src, dst):
+            edge = graph.edges[src, dst]
+            edge["conns"] = edge["conns"] | conns
+            edge["pairs"] += count
+        else:
+            graph.add_edge(src, dst, conns=conns, pairs=count)
+
+    for (s, d), conns in reach.pairs.items():
+        for gs, ns in members[s]:
+            for gd, nd in members[d]:
+                if gs == gd and by is not GroupBy.NAMESPACE:
                     continue
-                dst = src_class[1]
-            conns = evaluate_pair(index, src, dst).conns
-            if conns:
-                _add_edges(graph, src_class, dst_class, conns)
-        for rng in destinations:
-            conns = evaluate_pair(index, src, External(rng.representative(avoid))).conns
-            if conns:
-                for pod in src_class:
-                    graph.add_edge(pod.ref, rng.label, conns=conns)
-        if progress is not None:
-            progress(done + 1)
-    for rng in sources:
-        ext: Endpoint = External(rng.representative(avoid))
-        for dst_class in classes:
-            conns = evaluate_pair(index, ext, dst_class[0]).conns
-            if conns:
-                for pod in dst_class:
-                    graph.add_edge(rng.label, pod.ref, conns=conns)
+                count = ns * nd - (ns if s == d and gs == gd else 0)
+                if count:
+                    add(gs, gd, conns, count)
+    for (s, k), conns in reach.to_external.items():
+        label = reach.destinations[k].label
+        for gs, ns in members[s]:
+            add(gs, label, conns, ns)
+    for (k, d), conns in reach.from_external.items():
+        label = reach.sources[k].label
+        for gd, nd in members[d]:
+            add(label, gd, conns, nd)
     return graph
-
-
-def _add_edges(graph: nx.DiGraph, srcs: Iterable[Pod], dsts: list[Pod], conns: ConnSet) -> None:  # type: ignore[type-arg]
-    for s in srcs:
-        for d in dsts:
-            if s is not d:
-                graph.add_edge(s.ref, d.ref, conns=conns)
 
 
 def _group(info: NodeInfo, pod: Pod | None, by: GroupBy) -> NodeInfo:

@@ -9,7 +9,7 @@ import click
 from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
 from netsim.endpoints import parse_port
 from netsim.errors import NetsimError
-from netsim.graph import GroupBy, NodeInfo, aggregate, build_graph
+from netsim.graph import GroupBy, NodeInfo, grouped_graph
 from netsim.graph import connections as graph_connections
 from netsim.model import Protocol
 from netsim.render.connections import connections_csv, connections_json, connections_md, connections_text
@@ -78,7 +78,7 @@ def connections(
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
-        graph = aggregate(build_graph(common.index()), GroupBy(group_by))
+        graph = grouped_graph(common.index(), GroupBy(group_by))
     rows = []
     for row in graph_connections(graph):
         if row.source.key == row.destination.key:

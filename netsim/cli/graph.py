@@ -8,7 +8,7 @@ import click
 
 from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
 from netsim.errors import NetsimError
-from netsim.graph import GroupBy, aggregate, build_graph
+from netsim.graph import GroupBy, grouped_graph
 from netsim.output import write_atomic
 from netsim.render.dot import render, to_dot
 
@@ -79,7 +79,7 @@ def graph(
         unknown = [ns for ns in focus if ns not in {n.name for n in cluster.namespaces}]
         if unknown:
             raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
-        grouped = aggregate(build_graph(index), by)
+        grouped = grouped_graph(index, by)
         source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend)
         data = render(source, fmt)
         if output_path == "-":
