@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from typing import Any
@@ -592,6 +592,8 @@ class _Reader:
             tuple(r for r in egress if r is not None),
             self.span(node),
             defaulted,
+            pod_selector_span=self.span(spec["podSelector"][0]) if "podSelector" in spec else None,
+            egress_span=self.span(spec["egress"][0]) if "egress" in spec else None,
         )
 
     def policy_types(self, spec: Entries, egress: tuple[Rule | None, ...]) -> tuple[set[Direction], bool]:
@@ -887,19 +889,22 @@ def _finish(reader: _Reader, files: Iterable[str]) -> LoadResult:
     return LoadResult(cluster, tuple(sorted(reader.warnings, key=InputError.sort_key)), tuple(files))
 
 
-def load_cluster(inputs: list[str], options: LoadOptions | None = None) -> LoadResult:
+def load_cluster(
+    inputs: list[str], options: LoadOptions | None = None, *, labels: Mapping[str, str] | None = None
+) -> LoadResult:
     """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
 
-    Raises :class:`InputErrors` with every problem found, in file and line order.
+    ``labels`` maps a file path to the name positions give it (``REV:path`` for a file read out
+    of git). Raises :class:`InputErrors` with every problem found, in file and line order.
     """
     options = options or LoadOptions()
     files, errors = discover(inputs, options.limits)
     reader = _Reader(options)
     reader.errors.extend(errors)
     for path in files:
-        reader.path = "<stdin>" if path == "-" else path
+        reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
         try:
-            for doc in read_documents(path, options.limits):
+            for doc in read_documents(path, options.limits, reader.path):
                 reader.document(doc.root)
         except InputError as exc:
             reader.errors.append(exc)

@@ -7,6 +7,7 @@ it; the pure-Python parser is the fallback.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
@@ -39,6 +40,13 @@ _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _PYTHON_TAG_PREFIX = _YAML_TAG_PREFIX + "python/"
 # a Go template action as Helm charts use them: {{ .Values.x }}, {{- include ... }}, {{ $v }}
 _HELM_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|include\b|template\b|if\b|range\b|with\b|define\b|toYaml\b|end\b)")
+# inside a string value, only an action naming Helm's own objects or helpers marks an unrendered
+# chart: rendered manifests carry other template text as data (Prometheus rule annotations
+# "{{ $labels.pod }}", Alertmanager "{{ template ... }}", Grafana dashboards)
+_HELM_ONLY_ACTION = re.compile(
+    r"\{\{-?\s*(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\b|toYaml\b|tpl\b)"
+)
+_COMMENT_START = re.compile(r"(?:^|[ \t])#")
 _resolver: Any = yaml.resolver.Resolver()  # untyped in the stubs
 
 try:
@@ -124,12 +132,12 @@ def _os_error(exc: OSError) -> InputError:
     return InputError(exc.strerror or str(exc), field=str(exc.filename or ""))
 
 
-def _read_text(path: str, limits: Limits) -> str:
+def _read_text(path: str, limits: Limits, label: str | None = None) -> str:
     if path == "-":
         data = sys.stdin.buffer.read(limits.max_file_bytes + 1)
         label = "<stdin>"
     else:
-        label = path
+        label = label or path
         try:
             with open(path, "rb") as fh:
                 data = fh.read(limits.max_file_bytes + 1)
@@ -158,12 +166,25 @@ def _read_text(path: str, limits: Limits) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_documents(path: str, limits: Limits | None = None) -> Iterator[Document]:
-    """Yield every document of one file as a node tree; raise InputError on unreadable input."""
+def read_documents(path: str, limits: Limits | None = None, label: str | None = None) -> Iterator[Document]:
+    """Yield every document of one file as a node tree; raise InputError on unreadable input.
+
+    Positions name the file ``label`` (default: ``path``; ``<stdin>`` for ``-``), e.g. ``REV:path``
+    for a file that was read out of git into a temporary directory.
+    """
     limits = limits or Limits()
-    label = "<stdin>" if path == "-" else path
-    text = _read_text(path, limits)
-    template = _HELM_ACTION.search(text)
+    label = "<stdin>" if path == "-" else label or path
+    text = _read_text(path, limits, label)
+    if _HELM_ACTION.search(text) is None:
+        yield from compose_documents(label, text, limits)
+        return
+    docs: list[Document] = []
+    failure: InputError | None = None
+    try:
+        docs.extend(compose_documents(label, text, limits))
+    except InputError as exc:  # an unrendered template often breaks the YAML: report the template
+        failure = exc
+    template = _unrendered_template(text, docs)  # after a failure, only the documents before it
     if template is not None:
         line = text.count("\n", 0, template.start()) + 1
         col = template.start() - (text.rfind("\n", 0, template.start()) + 1) + 1
@@ -174,7 +195,38 @@ def read_documents(path: str, limits: Limits | None = None) -> Iterator[Document
             "the chart first (helm template RELEASE CHART > rendered.yaml)",
             span=SourceSpan(label, line, col),
         )
-    yield from compose_documents(label, text, limits)
+    yield from docs
+    if failure is not None:
+        raise failure
+
+
+def _unrendered_template(text: str, docs: list[Document]) -> re.Match[str] | None:
+    """The first template action that is YAML structure rather than data, outside comments."""
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    todo = [d.root for d in docs if d.root is not None]
+    while todo:  # every scalar's character range (iteratively: aliases may share nodes)
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            spans.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+    spans.sort()
+    starts = [start for start, _ in spans]
+    for match in _HELM_ACTION.finditer(text):
+        i = bisect.bisect_right(starts, match.start()) - 1
+        if i >= 0 and match.start() < spans[i][1]:
+            if _HELM_ONLY_ACTION.match(text, match.start()):
+                return match
+            continue
+        if not _COMMENT_START.search(text, text.rfind("\n", 0, match.start()) + 1, match.start()):
+            return match
+    return None
 
 
 def compose_documents(label: str, text: str, limits: Limits | None = None) -> Iterator[Document]:
