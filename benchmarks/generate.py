@@ -70,10 +70,17 @@ def _pod(ns: str, app: str, tier: str, i: int, ip: str, node: str, workloads: bo
 
 
 def _policy(ns: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
 
 
-def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: list[str], count: int) -> list[dict[str, Any]]:
+def _policies(
+    rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: list[str], count: int
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     default_deny = rng.random() < 0.8
     if default_deny:
@@ -89,7 +96,9 @@ def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: 
                         {
                             "to": [
                                 {
-                                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                    "namespaceSelector": {
+                                        "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                                    },
                                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
                                 }
                             ],
@@ -109,7 +118,12 @@ def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: 
         port_name = PORTS[tier][0][0]
         if kind == "same-ns":
             src_app = rng.choice(apps)[0]
-            spec = {"podSelector": target, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": src_app}}}], "ports": [{"port": port_name}]}]}
+            spec = {
+                "podSelector": target,
+                "ingress": [
+                    {"from": [{"podSelector": {"matchLabels": {"app": src_app}}}], "ports": [{"port": port_name}]}
+                ],
+            }
         elif kind == "cross-ns":
             other = rng.choice(all_ns)
             spec = {
@@ -119,7 +133,9 @@ def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: 
                         "from": [
                             {
                                 "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": other}},
-                                "podSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["web", "api"]}]},
+                                "podSelector": {
+                                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["web", "api"]}]
+                                },
                             }
                         ],
                         "ports": [{"port": PORTS[tier][0][1], "protocol": PORTS[tier][0][2]}],
@@ -128,18 +144,43 @@ def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: 
             }
         elif kind == "expr":
             spec = {
-                "podSelector": {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}, {"key": "app", "operator": "Exists"}]},
+                "podSelector": {
+                    "matchExpressions": [
+                        {"key": "tier", "operator": "NotIn", "values": ["db"]},
+                        {"key": "app", "operator": "Exists"},
+                    ]
+                },
                 "policyTypes": ["Ingress"],
-                "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": rng.choice(["prod", "staging"])}}}], "ports": [{"port": "metrics"}]}],
+                "ingress": [
+                    {
+                        "from": [{"namespaceSelector": {"matchLabels": {"env": rng.choice(["prod", "staging"])}}}],
+                        "ports": [{"port": "metrics"}],
+                    }
+                ],
             }
         elif kind == "range":
             lo = rng.choice([8000, 9000, 30000])
-            spec = {"podSelector": target, "ingress": [{"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": lo, "endPort": lo + rng.choice([10, 100, 1000])}]}]}
+            spec = {
+                "podSelector": target,
+                "ingress": [
+                    {
+                        "from": [{"podSelector": {}}],
+                        "ports": [{"protocol": "TCP", "port": lo, "endPort": lo + rng.choice([10, 100, 1000])}],
+                    }
+                ],
+            }
         elif kind == "ipblock":
             a = rng.randrange(1, 200)
             spec = {
                 "podSelector": target,
-                "ingress": [{"from": [{"ipBlock": {"cidr": f"{a}.0.0.0/8", "except": [f"{a}.{rng.randrange(0, 255)}.0.0/16"]}}], "ports": [{"port": 443}]}],
+                "ingress": [
+                    {
+                        "from": [
+                            {"ipBlock": {"cidr": f"{a}.0.0.0/8", "except": [f"{a}.{rng.randrange(0, 255)}.0.0/16"]}}
+                        ],
+                        "ports": [{"port": 443}],
+                    }
+                ],
             }
         else:
             dst_app = rng.choice(apps)[0]
@@ -148,14 +189,26 @@ def _policies(rng: random.Random, ns: str, apps: list[tuple[str, str]], all_ns: 
                 "policyTypes": ["Egress"],
                 "egress": [
                     {"to": [{"podSelector": {"matchLabels": {"app": dst_app}}}]},
-                    {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}], "ports": [{"port": 443}]},
+                    {
+                        "to": [
+                            {
+                                "ipBlock": {
+                                    "cidr": "0.0.0.0/0",
+                                    "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                                }
+                            }
+                        ],
+                        "ports": [{"port": 443}],
+                    },
                 ],
             }
         out.append(_policy(ns, name, spec))
     return out[:count]
 
 
-def generate(namespaces: int, pods_per_namespace: int, policies_per_namespace: int, seed: int, workloads: bool = False) -> Iterator[dict[str, Any]]:
+def generate(
+    namespaces: int, pods_per_namespace: int, policies_per_namespace: int, seed: int, workloads: bool = False
+) -> Iterator[dict[str, Any]]:
     """Yield the cluster's objects: Namespaces, then pods/workloads, then policies."""
     rng = random.Random(seed)
     names = [f"team-{i:04d}" for i in range(namespaces)]
@@ -164,7 +217,18 @@ def generate(namespaces: int, pods_per_namespace: int, policies_per_namespace: i
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "coredns-0", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
-        "spec": {"nodeName": "node-0", "containers": [{"name": "coredns", "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"}, {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}]}]},
+        "spec": {
+            "nodeName": "node-0",
+            "containers": [
+                {
+                    "name": "coredns",
+                    "ports": [
+                        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+                    ],
+                }
+            ],
+        },
         "status": {"phase": "Running", "podIP": "10.96.0.10", "hostIP": "192.168.0.1"},
     }
     ip = 0

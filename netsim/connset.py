@@ -173,7 +173,7 @@ class ConnSet:
         return port in self.ports(protocol)
 
     def __bool__(self) -> bool:
-        return bool(self.tcp or self.udp or self.sctp)
+        return self is not _NONE and bool(self.tcp.intervals or self.udp.intervals or self.sctp.intervals)
 
     def is_all(self) -> bool:
         """True when every port of every protocol is allowed."""
@@ -188,9 +188,9 @@ class ConnSet:
 
     # algebra ----------------------------------------------------------------------------------
     def __or__(self, other: ConnSet) -> ConnSet:
-        if self is other or not other:
+        if self is other or other is _NONE or self is _ALL:
             return self
-        if not self:
+        if self is _NONE or other is _ALL:
             return other
         return ConnSet(self.tcp | other.tcp, self.udp | other.udp, self.sctp | other.sctp)
 

@@ -49,7 +49,8 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         return exact[0] if exact else min(hits, key=lambda p: p.ref)
     if len(endpoints) > 1:
         raise UnknownEndpointError(text, tuple(endpoints), ambiguous=True)
-    names = sorted({p.ref for p in cluster.pods} | {p.endpoint for p in cluster.pods})
+    # a bare pod's endpoint (ns/name[Pod]) is the pod itself: suggest it once, as ns/name
+    names = sorted({p.ref for p in cluster.pods} | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]"})
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
     leaf = ref.rsplit("/", 1)[-1]
     same_name = [r for r in names if r.split("/", 1)[-1].split("[", 1)[0] == leaf and r not in close]

@@ -8,13 +8,13 @@ whole IPv4 space. IPv6 space is added where a side has IPv6 blocks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
 
-__all__ = ["ExternalRange", "block_intervals", "external_ranges"]
+__all__ = ["Cuts", "ExternalRange", "block_intervals", "cut_points", "external_ranges", "split_range"]
 
 _MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
 
@@ -83,11 +83,16 @@ def _blocks(cluster: Cluster, direction: Direction) -> Iterable[IPBlockPeer]:
                     yield peer
 
 
-def external_ranges(cluster: Cluster, direction: Direction) -> tuple[ExternalRange, ...]:
-    """The external ranges of one side: INGRESS gives sources, EGRESS destinations.
+#: Cut points of the address space per IP version (4, 6): each is the first address of a range.
+Cuts = Mapping[int, Iterable[int]]
 
-    Every ipBlock of every policy of that direction counts, whether or not the policy selects a
-    pod, so the cut does not depend on pod labels.
+
+def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[int]]:
+    """Where the ipBlocks of one direction cut the address space: ``{4: {...}, 6: {...}}``.
+
+    A cut point is the first address of a range (0, the start of a ``cidr`` or of the space after
+    an ``except``, the address after a block). Compare two clusters by address by cutting both
+    on the union of their points (:func:`external_ranges` with ``extra``).
     """
     cuts: dict[int, set[int]] = {4: set(), 6: set()}
     for block in _blocks(cluster, direction):
@@ -96,6 +101,19 @@ def external_ranges(cluster: Cluster, direction: Direction) -> tuple[ExternalRan
             cuts[version].add(lo)
             if hi < _MAX[version]:
                 cuts[version].add(hi + 1)
+    return {version: frozenset(points) for version, points in cuts.items()}
+
+
+def external_ranges(cluster: Cluster, direction: Direction, extra: Cuts | None = None) -> tuple[ExternalRange, ...]:
+    """The external ranges of one side: INGRESS gives sources, EGRESS destinations.
+
+    Every ipBlock of every policy of that direction counts, whether or not the policy selects a
+    pod, so the cut does not depend on pod labels. ``extra`` adds cut points (another cluster's,
+    for a diff): the ranges are then finer, each still treated alike by every ipBlock.
+    """
+    cuts = {version: set(points) for version, points in cut_points(cluster, direction).items()}
+    for version, points in (extra or {}).items():
+        cuts[version].update(p for p in points if 0 <= p <= _MAX[version])
     out: list[ExternalRange] = []
     for version in (4, 6):
         if version == 6 and not cuts[6]:
@@ -105,3 +123,15 @@ def external_ranges(cluster: Cluster, direction: Direction) -> tuple[ExternalRan
             end = points[i + 1] - 1 if i + 1 < len(points) else _MAX[version]
             out.append(ExternalRange(version, start, end))
     return tuple(out)
+
+
+def split_range(rng: ExternalRange, cuts: Iterable[int]) -> tuple[ExternalRange, ...]:
+    """``rng`` cut at every point of ``cuts`` (addresses of its family) that falls inside it.
+
+    Every part behaves as ``rng`` does, so two clusters' ranges line up when each side's ranges
+    are split at the union of both sides' :func:`cut_points`.
+    """
+    inside = sorted({p for p in cuts if rng.first_int < p <= rng.last_int})
+    starts = [rng.first_int, *inside]
+    ends = [p - 1 for p in inside] + [rng.last_int]
+    return tuple(ExternalRange(rng.version, lo, hi) for lo, hi in zip(starts, ends, strict=True))

@@ -12,14 +12,13 @@ module against it on every pair and port of random clusters.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
-from netsim.externals import ExternalRange, external_ranges
-from netsim.match.ipblock import ip_in_block
-from netsim.match.peers import matches_peer
+from netsim.externals import ExternalRange, block_intervals, external_ranges
 from netsim.match.ports import resolve_named_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
@@ -67,16 +66,40 @@ def _blocks(index: PolicyIndex) -> tuple[IPBlockPeer, ...]:
     return tuple(seen)
 
 
-def _classes(index: PolicyIndex) -> list[PodClass]:
+def _pods_in_blocks(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) -> list[list[int]]:
+    """For each block, the indices of the pods that have an address in it (sorted-IP bisection)."""
+    per_family: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    for i, pod in enumerate(pods):
+        for ip in pod.ips:
+            per_family[ip.version].append((int(ip), i))
+    for entries in per_family.values():
+        entries.sort()
+    keys = {v: [e[0] for e in entries] for v, entries in per_family.items()}
+    out: list[list[int]] = []
+    for block in blocks:
+        version = block.cidr.version
+        found: set[int] = set()
+        for lo, hi in block_intervals(block):
+            a, b = bisect_left(keys[version], lo), bisect_right(keys[version], hi)
+            found.update(e[1] for e in per_family[version][a:b])
+        out.append(sorted(found))
+    return out
+
+
+def _classes(index: PolicyIndex, split_nodes: bool = False) -> list[PodClass]:
+    pods = index.cluster.pods
     blocks = _blocks(index)
-    has_host_network = any(p.host_network for p in index.cluster.pods)
+    sigs: list[list[int]] = [[] for _ in pods]
+    for b, members in enumerate(_pods_in_blocks(pods, blocks)):
+        for i in members:
+            sigs[i].append(b)
+    has_host_network = split_nodes or any(p.host_network for p in pods)
     groups: dict[Hashable, list[Pod]] = {}
-    for pod in index.cluster.pods:
-        block_sig = tuple(any(ip_in_block(ip, b) for ip in pod.ips) for b in blocks) if blocks and pod.ips else ()
+    for i, pod in enumerate(pods):
         node_sig = (pod.node_name, pod.host_ip, pod.ips) if has_host_network else ()
-        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, block_sig, node_sig)
+        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, tuple(sigs[i]), node_sig)
         groups.setdefault(key, []).append(pod)
-    return [PodClass(i, tuple(pods)) for i, pods in enumerate(groups.values())]
+    return [PodClass(i, tuple(members)) for i, members in enumerate(groups.values())]
 
 
 def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
@@ -128,23 +151,36 @@ class _Compiler:
                 self.node_mask |= 1 << c.index
         self.ranges = ranges
         self.range_reps = {d: [External(r.representative(avoid)) for r in rs] for d, rs in ranges.items()}
-        self._ns_sel: dict[LabelSelector, int] = {}
-        self._peer_mask: dict[tuple[PodPeer, str], int] = {}
+        self.pods = index.cluster.pods
+        self.blocks = _blocks(index)
+        self._pods_in_block: dict[int, list[int]] | None = None
+        pod_pos = {id(p): i for i, p in enumerate(self.pods)}
+        self.class_of: list[int] = [0] * len(self.pods)
+        for c in classes:
+            for p in c.pods:
+                self.class_of[pod_pos[id(p)]] = c.index
+        self.range_starts: dict[Direction, dict[int, list[int]]] = {}
+        self.range_offset: dict[Direction, dict[int, int]] = {}
+        for side, rs in ranges.items():
+            self.range_starts[side] = {v: [r.first_int for r in rs if r.version == v] for v in (4, 6)}
+            self.range_offset[side] = {4: 0, 6: sum(1 for r in rs if r.version == 4)}
+        self._ns_sel: dict[int, int] = {}  # by id(selector): hashing frozen values deeply is slow
+        self._peer_mask: dict[tuple[int, str], int] = {}
         self._rule_mask: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._ports: dict[tuple[int, tuple[ContainerPort, ...]], ConnSet] = {}
 
     def _namespaces(self, selector: LabelSelector) -> int:
-        mask = self._ns_sel.get(selector)
+        mask = self._ns_sel.get(id(selector))
         if mask is None:
             mask = 0
             for ns, ns_mask in self.by_ns.items():
                 if matches_selector(selector, self.index.cluster.namespace_labels(ns)):
                     mask |= ns_mask
-            self._ns_sel[selector] = mask
+            self._ns_sel[id(selector)] = mask
         return mask
 
     def _pod_peer(self, peer: PodPeer, policy_ns: str) -> int:
-        key = (peer, policy_ns if peer.namespace_selector is None else "")
+        key = (id(peer), policy_ns if peer.namespace_selector is None else "")
         mask = self._peer_mask.get(key)
         if mask is None:
             scope = (
@@ -181,17 +217,35 @@ class _Compiler:
                 if isinstance(peer, PodPeer):
                     classes |= self._pod_peer(peer, policy.namespace)
                 else:
-                    for i, c in enumerate(self.classes):
-                        if not (classes >> i) & 1 and matches_peer(
-                            peer, policy.namespace, c.rep, self.index.cluster, self.options
-                        ):
-                            classes |= 1 << i
-                    for k, ext_rep in enumerate(reps):
-                        if ip_in_block(ext_rep.ip, peer):
-                            ext |= 1 << k
+                    classes |= self._block_classes(peer)
+                    ext |= self._block_ranges(peer, remote_side)
             result = (classes, ext)
         self._rule_mask[key] = result
         return result
+
+    def _block_classes(self, peer: IPBlockPeer) -> int:
+        """Classes whose pods the ipBlock selects (plugin choice: pod IPs, node addresses)."""
+        if self._pods_in_block is None:
+            self._pods_in_block = dict(
+                zip((id(b) for b in self.blocks), _pods_in_blocks(self.pods, self.blocks), strict=True)
+            )
+        mask = 0
+        for i in self._pods_in_block.get(id(peer), ()):
+            c = self.class_of[i]
+            if self.options.ipblock_matches_pods or (self.node_mask >> c) & 1:
+                mask |= 1 << c
+        return mask
+
+    def _block_ranges(self, peer: IPBlockPeer, side: Direction) -> int:
+        """External ranges (of one side's cut) inside the block: ranges never straddle it."""
+        starts = self.range_starts[side][peer.cidr.version]
+        offset = self.range_offset[side][peer.cidr.version]
+        mask = 0
+        for lo, hi in block_intervals(peer):
+            a, b = bisect_left(starts, lo), bisect_right(starts, hi)
+            for k in range(a, b):
+                mask |= 1 << (offset + k)
+        return mask
 
     def ports(self, rule: Rule, static: ConnSet, named: tuple[PortSpec, ...], dst: Pod | None) -> ConnSet:
         """What the rule's ports allow towards ``dst`` (None: an external address)."""
@@ -211,7 +265,6 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     """All non-empty connection sets between classes and external ranges."""
     cluster = index.cluster
     options = index.options
-    classes = _classes(index)
     avoid: frozenset[IPAddress] = frozenset(
         ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ()))
     )
@@ -219,24 +272,35 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         Direction.INGRESS: external_ranges(cluster, Direction.INGRESS),
         Direction.EGRESS: external_ranges(cluster, Direction.EGRESS),
     }
+    # a range made only of pod and node addresses is represented by one of them; when that is a
+    # node's address, the own-node exemption applies to that node's pods only, so such ranges are
+    # evaluated per class and pods on different nodes are kept apart
+    host_ips = {p.host_ip for p in cluster.pods if p.host_ip is not None}
+    node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
+    classes = _classes(index, split_nodes=any(node_ranges.values()))
     comp = _Compiler(index, classes, ranges, avoid)
     n = len(classes)
     n_src_ext = len(ranges[Direction.INGRESS])
     n_dst_ext = len(ranges[Direction.EGRESS])
 
-    egress_profile: list[tuple[NetworkPolicy, ...]] = []
-    ingress_profile: list[tuple[NetworkPolicy, ...]] = []
+    # isolation profiles, keyed by policy ids (hashing the frozen policies deeply would be slow)
+    profiles: dict[tuple[int, ...], tuple[NetworkPolicy, ...]] = {}
+    egress_profile: list[tuple[int, ...]] = []
+    ingress_profile: list[tuple[int, ...]] = []
     for c in classes:
-        egress_profile.append(index.isolating(c.rep, Direction.EGRESS))
-        ingress_profile.append(index.isolating(c.rep, Direction.INGRESS))
+        for direction, out in ((Direction.EGRESS, egress_profile), (Direction.INGRESS, ingress_profile)):
+            pols = index.isolating(c.rep, direction)
+            key = tuple(id(p) for p in pols)
+            profiles.setdefault(key, pols)
+            out.append(key)
 
     # egress: per profile, the connections towards every class and every destination range
-    egress_to: dict[tuple[NetworkPolicy, ...], dict[int, ConnSet]] = {}
-    egress_ext: dict[tuple[NetworkPolicy, ...], dict[int, ConnSet]] = {}
+    egress_to: dict[tuple[int, ...], dict[int, ConnSet]] = {}
+    egress_ext: dict[tuple[int, ...], dict[int, ConnSet]] = {}
     for profile in dict.fromkeys(p for p in egress_profile if p):
         acc: dict[int, ConnSet] = {}
         ext_acc: dict[int, ConnSet] = {}
-        for pol in profile:
+        for pol in profiles[profile]:
             for crule in index.compiled_rules(pol, Direction.EGRESS):
                 mask, ext = comp.rule_masks(pol, crule.index, crule.rule, Direction.EGRESS)
                 for d in _bits(mask):
@@ -250,21 +314,30 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         egress_ext[profile] = ext_acc
 
     # ingress: per (profile, destination ports) the connections from every class and source range
-    ingress_from: dict[tuple[tuple[NetworkPolicy, ...], tuple[ContainerPort, ...]], dict[int, ConnSet]] = {}
-    ingress_ext: dict[tuple[tuple[NetworkPolicy, ...], tuple[ContainerPort, ...]], dict[int, ConnSet]] = {}
+    port_ids: dict[tuple[ContainerPort, ...], int] = {}
+    ingress_from: dict[tuple[tuple[int, ...], int], dict[int, ConnSet]] = {}
+    ingress_ext: dict[tuple[tuple[int, ...], int], dict[int, ConnSet]] = {}
+    named_profile: dict[tuple[int, ...], bool] = {}
 
-    def ingress_key(d: int) -> tuple[tuple[NetworkPolicy, ...], tuple[ContainerPort, ...]]:
+    def ingress_key(d: int) -> tuple[tuple[int, ...], int]:
         profile = ingress_profile[d]
-        named = any(cr.named for pol in profile for cr in index.compiled_rules(pol, Direction.INGRESS))
-        return profile, classes[d].rep.ports if named else ()
+        named = named_profile.get(profile)
+        if named is None:
+            named = any(cr.named for pol in profiles[profile] for cr in index.compiled_rules(pol, Direction.INGRESS))
+            named_profile[profile] = named
+        ports = port_ids.setdefault(classes[d].rep.ports, len(port_ids)) if named else -1
+        return profile, ports
 
     ingress_keys = [ingress_key(d) if ingress_profile[d] else None for d in range(n)]
-    for key in dict.fromkeys(k for k in ingress_keys if k is not None):
-        profile, _ports = key
-        dst_rep = next(classes[d].rep for d in range(n) if ingress_keys[d] == key)
+    key_rep: dict[tuple[tuple[int, ...], int], Pod] = {}
+    for d in range(n):
+        dkey = ingress_keys[d]
+        if dkey is not None:
+            key_rep.setdefault(dkey, classes[d].rep)
+    for ikey, dst_rep in key_rep.items():
         acc = {}
         ext_acc = {}
-        for pol in profile:
+        for pol in profiles[ikey[0]]:
             for crule in index.compiled_rules(pol, Direction.INGRESS):
                 mask, ext = comp.rule_masks(pol, crule.index, crule.rule, Direction.INGRESS)
                 conns = comp.ports(crule.rule, crule.static, crule.named, dst_rep)
@@ -272,36 +345,67 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
                     continue
                 for s in _bits(mask):
                     acc[s] = acc[s] | conns if s in acc else conns
-                for k in _bits(ext):
-                    ext_acc[k] = ext_acc[k] | conns if k in ext_acc else conns
-        ingress_from[key] = acc
-        ingress_ext[key] = ext_acc
+                for r in _bits(ext):
+                    ext_acc[r] = ext_acc[r] | conns if r in ext_acc else conns
+        ingress_from[ikey] = acc
+        ingress_ext[ikey] = ext_acc
 
     pairs: dict[tuple[int, int], ConnSet] = {}
     node_mask = comp.node_mask
-    all_classes = range(n)
-    for s in all_classes:
+    node_classes = list(_bits(node_mask))
+    # ingress side inverted: for each source class, the isolated destinations that admit it
+    members_of_key: dict[tuple[tuple[int, ...], int], list[int]] = {}
+    open_in: list[int] = []
+    for d in range(n):
+        in_key = ingress_keys[d]
+        if (node_mask >> d) & 1:
+            continue
+        if in_key is None:
+            open_in.append(d)
+        else:
+            members_of_key.setdefault(in_key, []).append(d)
+    admits: list[dict[int, ConnSet]] = [{} for _ in range(n)]
+    for in_key, dsts in members_of_key.items():
+        for src_index, conns in ingress_from[in_key].items():
+            row = admits[src_index]
+            for d in dsts:
+                row[d] = conns
+    for s in range(n):
         src = classes[s]
         s_is_node = (node_mask >> s) & 1
         e_profile = egress_profile[s]
         e_row = egress_to.get(e_profile) if e_profile else None
-        targets = all_classes if e_row is None or s_is_node else sorted(e_row)
+        candidates: dict[int, ConnSet] = {}
+        if s_is_node:
+            targets: list[int] = list(range(n))
+        else:
+            # node classes are always evaluated: a pod may reach its own node whatever its rules
+            targets = node_classes
+            admitted = admits[s]
+            if e_row is None:
+                for d in open_in:
+                    candidates[d] = _ALL
+                candidates.update(admitted)
+            else:
+                for d, egress in e_row.items():
+                    if (node_mask >> d) & 1:
+                        continue
+                    ingress = _ALL if ingress_keys[d] is None else admitted.get(d)
+                    if ingress is not None:
+                        conns = egress & ingress
+                        if conns:
+                            candidates[d] = conns
+        for d, conns in candidates.items():
+            if s != d or len(src.pods) > 1:
+                pairs[(s, d)] = conns
         for d in targets:
             if s == d and len(src.pods) < 2:
                 continue
             if s_is_node or (node_mask >> d) & 1:
                 dst_pod = classes[d].pods[1] if s == d else classes[d].rep
                 conns = evaluate_pair(index, src.rep, dst_pod).conns
-            else:
-                egress = _ALL if e_row is None else e_row[d]
-                in_key = ingress_keys[d]
-                if in_key is None:
-                    conns = egress
-                else:
-                    ingress = ingress_from[in_key].get(s)
-                    conns = egress & ingress if ingress is not None else ConnSet.none()
-            if conns:
-                pairs[(s, d)] = conns
+                if conns:
+                    pairs[(s, d)] = conns
         if progress is not None:
             progress(s + 1, n)
 
@@ -334,6 +438,14 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
                 from_external[(k, s)] = _ALL
         else:
             for k, conns in ingress_ext[own_key].items():
+                from_external[(k, s)] = conns
+        for k in node_ranges[Direction.EGRESS]:
+            to_external.pop((s, k), None)
+            if conns := evaluate_pair(index, c.rep, dst_reps[k]).conns:
+                to_external[(s, k)] = conns
+        for k in node_ranges[Direction.INGRESS]:
+            from_external.pop((k, s), None)
+            if conns := evaluate_pair(index, src_reps[k], c.rep).conns:
                 from_external[(k, s)] = conns
     del options
     return Reachability(

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from netsim.connset import ConnSet
 from netsim.graph import Connection, NodeInfo
 
 __all__ = ["connections_csv", "connections_json", "connections_md", "connections_text", "node_json"]
@@ -27,18 +28,30 @@ def node_json(info: NodeInfo) -> dict[str, Any]:
 
 
 def connections_json(rows: list[Connection]) -> str:
-    """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``."""
-    data = [
-        {
-            "src": node_json(c.source),
-            "dst": node_json(c.destination),
-            "conns": c.conns.to_json(),
-            "allConnections": c.conns.is_all(),
-            "text": str(c.conns),
-        }
-        for c in rows
-    ]
-    return json.dumps(data, indent=2) + "\n"
+    """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``.
+
+    Endpoint and connection-set fragments are encoded once each: large clusters repeat them.
+    """
+    nodes: dict[str, str] = {}
+    sets: dict[ConnSet, str] = {}
+
+    def node(info: NodeInfo) -> str:
+        text = nodes.get(info.key)
+        if text is None:
+            text = nodes[info.key] = json.dumps(node_json(info))
+        return text
+
+    def conns(c: ConnSet) -> str:
+        text = sets.get(c)
+        if text is None:
+            text = sets[c] = (
+                f'"conns": {json.dumps(c.to_json())}, "allConnections": {json.dumps(c.is_all())}, '
+                f'"text": {json.dumps(str(c))}'
+            )
+        return text
+
+    body = ",\n".join(f'  {{"src": {node(c.source)}, "dst": {node(c.destination)}, {conns(c.conns)}}}' for c in rows)
+    return f"[\n{body}\n]\n" if rows else "[]\n"
 
 
 def connections_csv(rows: list[Connection]) -> str:

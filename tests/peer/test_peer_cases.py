@@ -34,11 +34,13 @@ def _underscore_names(folder: Path) -> None:
 def _drop_broken_port(folder: Path) -> None:
     """A container port written `containerport:` has no containerPort; remove that entry."""
     f = folder / "pods.yaml"
-    f.write_text(f.read_text().replace("        - name: udps\n          containerport: 3535\n          protocol: UDP\n", ""))
+    f.write_text(
+        f.read_text().replace("        - name: udps\n          containerport: 3535\n          protocol: UDP\n", "")
+    )
 
 
 _NAME_ERR = (
-    "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case "
+    'metadata.name: Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case '
     "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
     "'example.com', regex used for validation is "
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
