@@ -1,0 +1,229 @@
+"""What every lint rule shares: findings as data, the rule descriptor, and the lint context.
+
+A rule is a :class:`LintRule` (a stable id such as ``NP003``, a default severity, the texts SARIF
+and docs/lint.md show) whose ``check`` reads a :class:`LintContext` and yields
+:class:`Finding` values. The context answers every semantic question through the engine and the
+matchers (which pods a policy isolates, which pods a peer selects, what a pair of pods may open),
+so no rule re-implements NetworkPolicy semantics; it only caches the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.errors import SourceSpan
+from netsim.match.peers import matches_peer
+from netsim.match.selectors import matches_selector
+from netsim.model import Cluster, Direction, Labels, LabelSelector, NetworkPolicy, Peer, Pod, Rule
+from netsim.verdict import PairVerdict
+
+__all__ = [
+    "DEFAULT_DNS",
+    "Check",
+    "DnsTarget",
+    "Finding",
+    "LintConfig",
+    "LintContext",
+    "LintRule",
+    "Severity",
+    "count",
+    "refs",
+    "rule_field",
+    "span_order",
+]
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ``--fail-on`` compares against :attr:`rank`."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem a rule found: where, what, and how to fix it."""
+
+    rule: str  # the rule id, e.g. "NP003"
+    severity: Severity
+    span: SourceSpan | None  # the policy, rule, peer, port or namespace concerned
+    subject: str  # the object concerned: "NetworkPolicy shop/web", "Namespace shop"
+    field: str  # the API field path inside it ("spec.ingress[0].from[1]"), "" for the whole object
+    message: str  # one line
+    hint: str  # how to fix it
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """File and position first (findings without a span last), then rule id and text."""
+        if self.span is None:
+            return ("\uffff", 0, 0, self.rule, self.subject, self.message)
+        return (self.span.path, self.span.line, self.span.column, self.rule, self.subject, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class DnsTarget:
+    """Which pods are the cluster DNS: those matching ``selector`` in ``namespace``."""
+
+    namespace: str = "kube-system"
+    selector: LabelSelector = field(default_factory=lambda: LabelSelector(Labels({"k8s-app": "kube-dns"})))
+
+    def __str__(self) -> str:
+        labels = ",".join(f"{k}={v}" for k, v in self.selector.match_labels.items())
+        return f"{labels} in namespace {self.namespace}"
+
+
+DEFAULT_DNS = DnsTarget()
+
+
+@dataclass(frozen=True, slots=True)
+class LintConfig:
+    """What a lint run looks at: the DNS pods, and the rules switched off."""
+
+    dns: DnsTarget = DEFAULT_DNS
+    disabled: frozenset[str] = frozenset()
+
+
+Check = Callable[["LintRule", "LintContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class LintRule:
+    """A lint rule: stable id, name, default severity, the texts users read, and its check."""
+
+    id: str  # "NP001"; never reused or renumbered
+    name: str  # "missing-default-deny-ingress"
+    severity: Severity
+    summary: str  # one line: what it catches
+    description: str  # what it catches and why it matters
+    reference: str  # the sections of the NetworkPolicy reference it rests on, e.g. "§1.2, §7.5"
+    check: Check = field(compare=False, repr=False)
+
+    def run(self, ctx: LintContext) -> Iterator[Finding]:
+        """The findings of this rule."""
+        yield from self.check(self, ctx)
+
+    def finding(self, span: SourceSpan | None, subject: str, fld: str, message: str, hint: str) -> Finding:
+        """A finding of this rule at its default severity."""
+        return Finding(self.id, self.severity, span, subject, fld, message, hint)
+
+
+def rule_field(direction: Direction, index: int) -> str:
+    """``spec.ingress[0]`` / ``spec.egress[2]``."""
+    return f"spec.{direction.value.lower()}[{index}]"
+
+
+def span_order(span: SourceSpan | None) -> tuple[bool, SourceSpan]:
+    """A sort key putting spans in file order and missing spans last."""
+    return (span is None, span or SourceSpan("", 0, 0))
+
+
+def count(n: int, noun: str) -> str:
+    """``1 pod``, ``2 pods``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def refs(pods: Iterable[Pod], limit: int = 3) -> str:
+    """``a, b, c`` or ``a, b, c and 4 more``."""
+    names = sorted(p.ref for p in pods)
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
+
+
+class LintContext:
+    """The cluster under lint with the engine's answers, computed once and cached."""
+
+    def __init__(self, index: PolicyIndex, config: LintConfig | None = None) -> None:
+        self.index = index
+        self.cluster: Cluster = index.cluster
+        self.options = index.options
+        self.config = config or LintConfig()
+        self._pods_by_ns: dict[str, list[Pod]] = {}
+        for pod in self.cluster.pods:
+            self._pods_by_ns.setdefault(pod.namespace, []).append(pod)
+        self._pairs: dict[tuple[str, str], PairVerdict] = {}
+        self._selected: dict[tuple[int, Direction], tuple[Pod, ...]] = {}
+        self._peer_pods: dict[tuple[Peer, str], tuple[Pod, ...]] = {}
+
+    # -- pods --------------------------------------------------------------------------------------
+    def pods_in(self, namespace: str) -> tuple[Pod, ...]:
+        """Every pod of a namespace in the input (hostNetwork ones included)."""
+        return tuple(self._pods_by_ns.get(namespace, ()))
+
+    def subjects_in(self, namespace: str) -> tuple[Pod, ...]:
+        """The pods of a namespace that policies can select (hostNetwork pods are their node's)."""
+        return tuple(p for p in self.pods_in(namespace) if not self.options.is_node_traffic(p))
+
+    def selected(self, policy: NetworkPolicy, direction: Direction) -> tuple[Pod, ...]:
+        """The pods ``policy`` isolates for ``direction`` (the engine's answer)."""
+        key = (id(policy), direction)
+        cached = self._selected.get(key)
+        if cached is None:
+            cached = tuple(
+                p
+                for p in self.pods_in(policy.namespace)
+                if any(q is policy for q in self.index.isolating(p, direction))
+            )
+            self._selected[key] = cached
+        return cached
+
+    def selected_any(self, policy: NetworkPolicy) -> tuple[Pod, ...]:
+        """The pods ``policy`` isolates in any direction of its policyTypes."""
+        pods = {p.ref: p for d in sorted(policy.policy_types) for p in self.selected(policy, d)}
+        return tuple(pods[k] for k in sorted(pods))
+
+    def pods_matching(self, selector: LabelSelector, namespaces: Iterable[str] | None = None) -> tuple[Pod, ...]:
+        """Pods (not hostNetwork) whose labels ``selector`` matches, in ``namespaces`` (None: all)."""
+        wanted = None if namespaces is None else set(namespaces)
+        return tuple(
+            p
+            for p in self.cluster.pods
+            if (wanted is None or p.namespace in wanted)
+            and not self.options.is_node_traffic(p)
+            and matches_selector(selector, p.labels)
+        )
+
+    def peer_pods(self, peer: Peer, policy: NetworkPolicy) -> tuple[Pod, ...]:
+        """The pods one peer of ``policy`` selects (the matcher's answer)."""
+        key = (peer, policy.namespace)
+        cached = self._peer_pods.get(key)
+        if cached is None:
+            ns = policy.namespace
+            cached = tuple(p for p in self.cluster.pods if matches_peer(peer, ns, p, self.cluster, self.options))
+            self._peer_pods[key] = cached
+        return cached
+
+    def rule_pods(self, rule: Rule, policy: NetworkPolicy) -> tuple[Pod, ...]:
+        """The pods a rule's peers select (every pod when the rule has no peers)."""
+        if not rule.peers:
+            return self.cluster.pods
+        matched = {p.ref for peer in rule.peers for p in self.peer_pods(peer, policy)}
+        return tuple(p for p in self.cluster.pods if p.ref in matched)
+
+    def namespace_span(self, namespace: str) -> SourceSpan | None:
+        """Where a namespace is declared; else where its first pod is (in file order)."""
+        ns = self.cluster.namespace(namespace)
+        if ns.declared and ns.span is not None:
+            return ns.span
+        spans = sorted(p.span for p in self.pods_in(namespace) if p.span is not None)
+        return spans[0] if spans else None
+
+    # -- evaluation -------------------------------------------------------------------------------
+    def pair(self, source: Pod, destination: Pod) -> PairVerdict:
+        """Everything ``source`` may open towards ``destination``, with the evidence (cached)."""
+        key = (source.ref, destination.ref)
+        verdict = self._pairs.get(key)
+        if verdict is None:
+            verdict = evaluate_pair(self.index, source, destination)
+            self._pairs[key] = verdict
+        return verdict

@@ -1,0 +1,162 @@
+"""Isolation rules: namespaces left open, and policyTypes that isolate more or less than meant.
+
+* NP001/NP002: a namespace with pods and no default deny for ingress/egress (reference §1.1, §2.2).
+* NP010: an egress-only policy without ``policyTypes`` also isolates ingress (§1.2, mistake 5).
+* NP011: ``egress: []`` without ``policyTypes`` does not isolate egress (§1.2, mistake 6).
+* NP012: rules for a direction ``policyTypes`` does not list are ignored (§1.1, mistake 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from netsim.lint.base import Finding, LintContext, LintRule, Severity, refs, rule_field
+from netsim.model import Direction, NetworkPolicy
+
+__all__ = ["RULES"]
+
+
+def _is_default_deny(policy: NetworkPolicy, direction: Direction) -> bool:
+    """``podSelector: {}``, ``direction`` in policyTypes, and no rules for it (reference §2.2)."""
+    return policy.pod_selector.is_empty() and direction in policy.policy_types and not policy.rules(direction)
+
+
+def _default_deny(rule: LintRule, ctx: LintContext, direction: Direction) -> Iterator[Finding]:
+    word = direction.value.lower()
+    for ns in ctx.cluster.namespaces:
+        pods = ctx.subjects_in(ns.name)
+        if not pods or any(_is_default_deny(p, direction) for p in ctx.index.policies_in(ns.name)):
+            continue
+        open_pods = [p for p in pods if not ctx.index.isolating(p, direction)]
+        if not open_pods:
+            continue  # every pod is isolated by some policy: a default deny in effect
+        what = "open to connections from anywhere" if direction is Direction.INGRESS else "free to connect anywhere"
+        yield rule.finding(
+            ctx.namespace_span(ns.name),
+            f"Namespace {ns.name}",
+            "",
+            f"namespace {ns.name} has no default-deny {word} policy; pods not isolated for {word}, {what} "
+            f"({len(open_pods)} of {len(pods)}): {refs(open_pods)}",
+            f"add a NetworkPolicy in {ns.name} with `podSelector: {{}}`, `policyTypes: [{direction.value}]` and "
+            f"no {word} rules, then allow what each pod needs",
+        )
+
+
+def _check_ingress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
+    return _default_deny(rule, ctx, Direction.INGRESS)
+
+
+def _check_egress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
+    return _default_deny(rule, ctx, Direction.EGRESS)
+
+
+def _check_egress_only(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
+    for pol in ctx.cluster.policies:
+        if not (pol.policy_types_defaulted and pol.egress and not pol.ingress):
+            continue
+        if ctx.pods_in(pol.namespace):
+            # the pods for which this policy is the only ingress isolation: what it silently denies
+            newly = [
+                p for p in ctx.selected(pol, Direction.INGRESS) if len(ctx.index.isolating(p, Direction.INGRESS)) == 1
+            ]
+            if not newly:
+                continue
+            effect = f"these pods now accept no ingress at all: {refs(newly)}"
+        else:
+            effect = "the pods it selects accept no ingress unless another policy allows it"
+        yield rule.finding(
+            pol.span,
+            f"NetworkPolicy {pol.ref}",
+            "spec.policyTypes",
+            f"policy {pol.ref} has only egress rules and no policyTypes, which default to [Ingress, Egress]: "
+            f"it also isolates ingress with no ingress rule, so {effect}",
+            "write `policyTypes: [Egress]` for an egress-only policy (or add the ingress rules you mean)",
+        )
+
+
+def _check_empty_egress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
+    for pol in ctx.cluster.policies:
+        if pol.policy_types_defaulted and not pol.egress and pol.egress_span is not None:
+            yield rule.finding(
+                pol.egress_span,
+                f"NetworkPolicy {pol.ref}",
+                "spec.egress",
+                f"policy {pol.ref} has an empty egress list and no policyTypes, which default to [Ingress] only: "
+                "it does not isolate egress, which stays fully open",
+                "to deny all egress, list Egress in policyTypes: `policyTypes: [Ingress, Egress]` "
+                "(or `[Egress]` if the policy should leave ingress alone)",
+            )
+
+
+def _check_unlisted(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
+    for pol in ctx.cluster.policies:
+        for direction in Direction:
+            rules = pol.rules(direction)
+            if not rules or direction in pol.policy_types:
+                continue
+            listed = ", ".join(sorted(t.value for t in pol.policy_types))
+            word = direction.value.lower()
+            yield rule.finding(
+                rules[0].span or pol.span,
+                f"NetworkPolicy {pol.ref}",
+                rule_field(direction, 0),
+                f"policy {pol.ref} has {word} rules but policyTypes [{listed}] does not list {direction.value}: "
+                f"its {word} section is ignored",
+                f"add {direction.value} to policyTypes, or delete the {word} section",
+            )
+
+
+RULES = (
+    LintRule(
+        "NP001",
+        "missing-default-deny-ingress",
+        Severity.WARNING,
+        "A namespace with pods has no default-deny ingress policy.",
+        "A pod no policy selects for ingress accepts connections from every pod of every namespace and from "
+        "every external address. A default-deny policy (`podSelector: {}`, `policyTypes: [Ingress]`, no rules) "
+        "makes every allow explicit. Not reported when every pod of the namespace is already isolated.",
+        "§1.1, §2.2",
+        _check_ingress,
+    ),
+    LintRule(
+        "NP002",
+        "missing-default-deny-egress",
+        Severity.WARNING,
+        "A namespace with pods has no default-deny egress policy.",
+        "A pod no policy selects for egress may connect anywhere, which is what an attacker inside it wants. "
+        "A default-deny policy (`podSelector: {}`, `policyTypes: [Egress]`, no rules) makes every allow "
+        "explicit. Not reported when every pod of the namespace is already isolated for egress.",
+        "§1.1, §2.2",
+        _check_egress,
+    ),
+    LintRule(
+        "NP010",
+        "egress-only-isolates-ingress",
+        Severity.WARNING,
+        "An egress-only policy without policyTypes also isolates ingress.",
+        "When policyTypes is omitted the API server always adds Ingress (and Egress when there are egress "
+        "rules), so a policy written only with egress rules makes the pods it selects deny all ingress too.",
+        "§1.2, §7.5",
+        _check_egress_only,
+    ),
+    LintRule(
+        "NP011",
+        "empty-egress-not-isolated",
+        Severity.WARNING,
+        "`egress: []` without policyTypes does not isolate egress.",
+        "An empty egress list is the same as no egress list, so defaulting gives policyTypes [Ingress] only: "
+        "the policy looks like a default deny for egress but leaves egress fully open.",
+        "§1.2, §7.6",
+        _check_empty_egress,
+    ),
+    LintRule(
+        "NP012",
+        "rules-for-unlisted-direction",
+        Severity.WARNING,
+        "Rules for a direction policyTypes does not list are ignored.",
+        "A policy only acts on the directions in its policyTypes: with `policyTypes: [Ingress]`, an egress "
+        "section has no effect at all (and likewise the other way round).",
+        "§1.1, §7.8",
+        _check_unlisted,
+    ),
+)
