@@ -41,6 +41,12 @@ AUTO_POD_LIMIT = 30
 )
 @click.option("--title", default=None, help="A title drawn above the picture.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
+@click.option(
+    "--all-edges",
+    is_flag=True,
+    help="Also draw the edges between pods that no policy isolates (hidden by default: the red "
+    "'open' marks stand for them).",
+)
 @handle_interrupt
 def graph(
     common: Common,
@@ -49,6 +55,7 @@ def graph(
     focus: tuple[str, ...],
     title: str | None,
     no_legend: bool,
+    all_edges: bool,
 ) -> None:
     """Draw who may talk to whom: a Graphviz picture of the allowed traffic.
 
@@ -80,7 +87,7 @@ def graph(
         if unknown:
             raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
         grouped = grouped_graph(index, by)
-        source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend)
+        source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)
         data = render(source, fmt)
         if output_path == "-":
             click.echo(source, nl=False)

@@ -102,12 +102,12 @@ def _legend() -> list[str]:
         'fontsize="9", label="isolated\\n(policies apply)"];',
         f'    legend_open [shape="box", style="rounded,filled", fillcolor="white", color={_q(_OPEN_COLOR)}, '
         f'penwidth="2", fontcolor={_q(_OPEN_COLOR)}, fontname={_q(_FONT)}, fontsize="9", '
-        'label="⚠ open ingress/egress\\n(no policy selects it)"];',
+        'label="⚠ open ingress/egress\\n(no policy isolates it: traffic\\nbetween open ends is not drawn)"];',
         f'    legend_ext [shape="note", style="filled", fillcolor={_q(_EXT_FILL)}, fontname={_q(_FONT)}, '
         'fontsize="9", label="external\\naddress range"];',
         f'    legend_pod -> legend_open [label="TCP 8080", fontsize="9", fontname={_q(_FONT)}, '
         f"color={_q(_EDGE_COLOR)}, fontcolor={_q(_EDGE_COLOR)}];",
-        f'    legend_open -> legend_ext [label="all", fontsize="9", fontname={_q(_FONT)}, '
+        f'    legend_pod -> legend_ext [label="all (every port)", fontsize="9", fontname={_q(_FONT)}, '
         f'color={_q(_ALL_COLOR)}, fontcolor={_q(_ALL_COLOR)}, penwidth="1.6"];',
         "  }",
     ]
@@ -125,14 +125,15 @@ def _range_text(info: NodeInfo) -> str:
 def _merge_externals(
     infos: dict[str, NodeInfo], rows: list[Connection]
 ) -> tuple[dict[str, NodeInfo], list[Connection], dict[str, str]]:
-    """Draw external ranges that have exactly the same edges as one node."""
-    signature: dict[str, set[tuple[str, str, str]]] = {k: set() for k, i in infos.items() if i.kind == "external"}
+    """Draw external ranges that have exactly the same edges (conns and pair counts) as one node."""
+    Edge = tuple[str, str, str, int]
+    signature: dict[str, set[Edge]] = {k: set() for k, i in infos.items() if i.kind == "external"}
     for c in rows:
         if c.source.key in signature:
-            signature[c.source.key].add(("out", c.destination.key, str(c.conns)))
+            signature[c.source.key].add(("out", c.destination.key, str(c.conns), c.pairs))
         if c.destination.key in signature:
-            signature[c.destination.key].add(("in", c.source.key, str(c.conns)))
-    groups: dict[frozenset[tuple[str, str, str]], list[str]] = {}
+            signature[c.destination.key].add(("in", c.source.key, str(c.conns), c.pairs))
+    groups: dict[frozenset[Edge], list[str]] = {}
     for key in sorted(signature, key=lambda k: (infos[k].range or k, k)):
         groups.setdefault(frozenset(signature[key]), []).append(key)
     alias: dict[str, str] = {}
@@ -154,6 +155,16 @@ def _merge_externals(
     return out_infos, out_rows, names
 
 
+def _is_implied(c: Connection) -> bool:
+    """True for an edge that no policy shapes: an open source pod (or address) to an open
+    destination pod (or address). Groups are never hidden: some of their pods may be isolated."""
+    if {c.source.kind, c.destination.kind} - {"pod", "external"}:
+        return False
+    src_open = c.source.kind == "external" or c.source.egress_open
+    dst_open = c.destination.kind == "external" or c.destination.ingress_open
+    return src_open and dst_open and c.conns.is_all()
+
+
 def to_dot(
     graph: nx.DiGraph,  # type: ignore[type-arg]
     by: GroupBy,
@@ -161,16 +172,24 @@ def to_dot(
     focus: Iterable[str] = (),
     title: str | None = None,
     legend: bool = True,
+    implied: bool = False,
 ) -> str:
     """DOT text for an aggregated graph (see :func:`netsim.graph.aggregate`).
 
     With ``focus`` namespaces, only edges touching them are drawn and the other end is faded.
+    Unless ``implied``, edges that exist only because neither end is isolated (the source may
+    send anything, the destination accept anything) are left out: the red "open" marks say
+    so, and what remains is what the policies allow.
     """
     focus_set = set(focus)
     rows = connections(graph)
     internal = {c.source.key: c for c in rows if c.source.key == c.destination.key}
     rows = [c for c in rows if c.source.key != c.destination.key]
     infos: dict[str, NodeInfo] = {key: data["info"] for key, data in graph.nodes(data=True)}
+    if not implied:
+        rows = [c for c in rows if not _is_implied(c)]
+        used = {c.source.key for c in rows} | {c.destination.key for c in rows}
+        infos = {k: v for k, v in infos.items() if v.kind != "external" or k in used}
 
     def in_focus(info: NodeInfo) -> bool:
         return not focus_set or info.namespace in focus_set
