@@ -123,30 +123,44 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
         if rng.label not in graph:
             graph.add_node(rng.label, info=_range_info(rng))
 
-    def add(src: str, dst: str, conns: ConnSet, count: int) -> None:
-        if graph.has_edge(src, dst):
-            edge = graph.edges[src, dst]
-            edge["conns"] = edge["conns"] | conns
-            edge["pairs"] += count
-        else:
-            graph.add_edge(src, dst, conns=conns, pairs=count)
+    # accumulate in plain dicts (a networkx edge lookup per pod pair is slow), unions memoised
+    conns_of: dict[tuple[str, str], ConnSet] = {}
+    pairs_of: dict[tuple[str, str], int] = {}
+    unions: dict[tuple[int, int], ConnSet] = {}
 
+    def add(edge: tuple[str, str], conns: ConnSet, count: int) -> None:
+        prev = conns_of.get(edge)
+        if prev is None:
+            conns_of[edge] = conns
+            pairs_of[edge] = count
+            return
+        if prev is not conns:
+            key = (id(prev), id(conns))
+            merged = unions.get(key)
+            if merged is None:
+                merged = unions[key] = prev | conns
+            conns_of[edge] = merged
+        pairs_of[edge] += count
+
+    keep_self = by is GroupBy.NAMESPACE
     for (s, d), conns in reach.pairs.items():
+        dst_members = members[d]
         for gs, ns in members[s]:
-            for gd, nd in members[d]:
-                if gs == gd and by is not GroupBy.NAMESPACE:
+            for gd, nd in dst_members:
+                if gs == gd and not keep_self:
                     continue
                 count = ns * nd - (ns if s == d and gs == gd else 0)
                 if count:
-                    add(gs, gd, conns, count)
+                    add((gs, gd), conns, count)
     for (s, k), conns in reach.to_external.items():
         label = reach.destinations[k].label
         for gs, ns in members[s]:
-            add(gs, label, conns, ns)
+            add((gs, label), conns, ns)
     for (k, d), conns in reach.from_external.items():
         label = reach.sources[k].label
         for gd, nd in members[d]:
-            add(label, gd, conns, nd)
+            add((label, gd), conns, nd)
+    graph.add_edges_from((src, dst, {"conns": c, "pairs": pairs_of[(src, dst)]}) for (src, dst), c in conns_of.items())
     return graph
 
 

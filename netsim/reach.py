@@ -107,11 +107,51 @@ def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
     return [list(c.pods) for c in _classes(index)]
 
 
-def _bits(mask: int) -> Iterator[int]:
+def _bits(mask: int) -> Iterator[int] | list[int]:
+    """Indices of the set bits, ascending (dense masks through the C-level bin() text)."""
+    if mask.bit_count() * 16 < mask.bit_length():
+        return _sparse_bits(mask)
+    text = bin(mask)[:1:-1]
+    return [i for i, ch in enumerate(text) if ch == "1"]
+
+
+def _sparse_bits(mask: int) -> Iterator[int]:
     while mask:
         low = mask & -mask
         yield low.bit_length() - 1
         mask ^= low
+
+
+class _Algebra:
+    """Interned connection sets with memoised union and intersection (few distinct values)."""
+
+    def __init__(self) -> None:
+        self._values: dict[ConnSet, ConnSet] = {}
+        self._or: dict[tuple[int, int], ConnSet] = {}
+        self._and: dict[tuple[int, int], ConnSet] = {}
+
+    def intern(self, c: ConnSet) -> ConnSet:
+        return self._values.setdefault(c, c)
+
+    def union(self, a: ConnSet, b: ConnSet) -> ConnSet:
+        if a is b:
+            return a
+        key = (id(a), id(b))
+        out = self._or.get(key)
+        if out is None:
+            out = self._or[key] = self.intern(a | b)
+        return out
+
+    def meet(self, a: ConnSet, b: ConnSet) -> ConnSet:
+        if a is b or b is _ALL:
+            return a
+        if a is _ALL:
+            return b
+        key = (id(a), id(b))
+        out = self._and.get(key)
+        if out is None:
+            out = self._and[key] = self.intern(a & b)
+        return out
 
 
 @dataclass
@@ -164,19 +204,20 @@ class _Compiler:
         for side, rs in ranges.items():
             self.range_starts[side] = {v: [r.first_int for r in rs if r.version == v] for v in (4, 6)}
             self.range_offset[side] = {4: 0, 6: sum(1 for r in rs if r.version == 4)}
-        self._ns_sel: dict[int, int] = {}  # by id(selector): hashing frozen values deeply is slow
+        self.alg = _Algebra()
+        self._ns_sel: dict[LabelSelector, int] = {}
         self._peer_mask: dict[tuple[int, str], int] = {}
         self._rule_mask: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._ports: dict[tuple[int, tuple[ContainerPort, ...]], ConnSet] = {}
 
     def _namespaces(self, selector: LabelSelector) -> int:
-        mask = self._ns_sel.get(id(selector))
+        mask = self._ns_sel.get(selector)
         if mask is None:
             mask = 0
             for ns, ns_mask in self.by_ns.items():
                 if matches_selector(selector, self.index.cluster.namespace_labels(ns)):
                     mask |= ns_mask
-            self._ns_sel[id(selector)] = mask
+            self._ns_sel[selector] = mask
         return mask
 
     def _pod_peer(self, peer: PodPeer, policy_ns: str) -> int:
@@ -249,14 +290,12 @@ class _Compiler:
 
     def ports(self, rule: Rule, static: ConnSet, named: tuple[PortSpec, ...], dst: Pod | None) -> ConnSet:
         """What the rule's ports allow towards ``dst`` (None: an external address)."""
-        if not named:
-            return static
-        if dst is None:
-            return static  # a named port never matches a non-pod destination
+        if not named or dst is None:  # a named port never matches a non-pod destination
+            return self.alg.intern(static)
         key = (id(rule), dst.ports)
         cached = self._ports.get(key)
         if cached is None:
-            cached = static | resolve_named_ports(named, dst).conns
+            cached = self.alg.intern(static | resolve_named_ports(named, dst).conns)
             self._ports[key] = cached
         return cached
 
@@ -279,6 +318,8 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
     classes = _classes(index, split_nodes=any(node_ranges.values()))
     comp = _Compiler(index, classes, ranges, avoid)
+    alg = comp.alg
+    union, meet = alg.union, alg.meet
     n = len(classes)
     n_src_ext = len(ranges[Direction.INGRESS])
     n_dst_ext = len(ranges[Direction.EGRESS])
@@ -303,13 +344,18 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         for pol in profiles[profile]:
             for crule in index.compiled_rules(pol, Direction.EGRESS):
                 mask, ext = comp.rule_masks(pol, crule.index, crule.rule, Direction.EGRESS)
-                for d in _bits(mask):
-                    conns = comp.ports(crule.rule, crule.static, crule.named, classes[d].rep)
-                    acc[d] = acc[d] | conns if d in acc else conns
-                for k in _bits(ext):
-                    conns = crule.static
-                    if conns:
-                        ext_acc[k] = ext_acc[k] | conns if k in ext_acc else conns
+                if crule.named:
+                    for d in _bits(mask):
+                        conns = comp.ports(crule.rule, crule.static, crule.named, classes[d].rep)
+                        acc[d] = union(acc[d], conns) if d in acc else conns
+                else:
+                    conns = comp.ports(crule.rule, crule.static, crule.named, None)
+                    for d in _bits(mask):
+                        acc[d] = union(acc[d], conns) if d in acc else conns
+                conns = comp.ports(crule.rule, crule.static, crule.named, None)
+                if conns:
+                    for k in _bits(ext):
+                        ext_acc[k] = union(ext_acc[k], conns) if k in ext_acc else conns
         egress_to[profile] = {d: c for d, c in acc.items() if c}
         egress_ext[profile] = ext_acc
 
@@ -344,9 +390,9 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
                 if not conns:
                     continue
                 for s in _bits(mask):
-                    acc[s] = acc[s] | conns if s in acc else conns
+                    acc[s] = union(acc[s], conns) if s in acc else conns
                 for r in _bits(ext):
-                    ext_acc[r] = ext_acc[r] | conns if r in ext_acc else conns
+                    ext_acc[r] = union(ext_acc[r], conns) if r in ext_acc else conns
         ingress_from[ikey] = acc
         ingress_ext[ikey] = ext_acc
 
@@ -364,9 +410,12 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
             open_in.append(d)
         else:
             members_of_key.setdefault(in_key, []).append(d)
+    # only sources that egress anywhere need it; isolated sources look their targets up directly
     admits: list[dict[int, ConnSet]] = [{} for _ in range(n)]
     for in_key, dsts in members_of_key.items():
         for src_index, conns in ingress_from[in_key].items():
+            if egress_profile[src_index] or (node_mask >> src_index) & 1:
+                continue
             row = admits[src_index]
             for d in dsts:
                 row[d] = conns
@@ -381,18 +430,18 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         else:
             # node classes are always evaluated: a pod may reach its own node whatever its rules
             targets = node_classes
-            admitted = admits[s]
             if e_row is None:
                 for d in open_in:
                     candidates[d] = _ALL
-                candidates.update(admitted)
+                candidates.update(admits[s])
             else:
                 for d, egress in e_row.items():
                     if (node_mask >> d) & 1:
                         continue
-                    ingress = _ALL if ingress_keys[d] is None else admitted.get(d)
+                    in_key = ingress_keys[d]
+                    ingress = _ALL if in_key is None else ingress_from[in_key].get(s)
                     if ingress is not None:
-                        conns = egress & ingress
+                        conns = meet(egress, ingress)
                         if conns:
                             candidates[d] = conns
         for d, conns in candidates.items():
