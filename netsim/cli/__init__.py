@@ -4,7 +4,7 @@ Exit status: 0 success (or ALLOWED), 1 a negative answer (DENIED, a failed expec
 input or usage, 130 interrupted.
 """
 
-from netsim.cli import check, connections, graph, matrix
+from netsim.cli import check, connections, diff, graph, lint, matrix, test_cmd
 from netsim.cli.app import main
 
-__all__ = ["check", "connections", "graph", "main", "matrix"]
+__all__ = ["check", "connections", "diff", "graph", "lint", "main", "matrix", "test_cmd"]

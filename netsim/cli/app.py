@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -153,6 +154,39 @@ class Common:
     def index(self) -> PolicyIndex:
         """Load the inputs and index their policies."""
         return PolicyIndex(self.load().cluster, self.options)
+
+
+@contextmanager
+def progress(label: str, *, delay: float = 1.0) -> Iterator[Callable[[int, int], None]]:
+    """A ``(done, total)`` callback that shows a progress bar on stderr once the work has taken
+    ``delay`` seconds, and only when stderr is a terminal (never in pipes, files or CI logs)."""
+    started = time.monotonic()
+    state: dict[str, Any] = {"bar": None, "done": 0}
+    interactive = _stderr_is_terminal()
+
+    def update(done: int, total: int) -> None:
+        if not interactive:
+            return
+        bar = state["bar"]
+        if bar is None:
+            if time.monotonic() - started < delay:
+                return
+            bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+def _stderr_is_terminal() -> bool:
+    stream = click.get_text_stream("stderr")
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def handle_interrupt(func: F) -> F:

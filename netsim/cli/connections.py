@@ -6,7 +6,7 @@ from ipaddress import ip_address
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
 from netsim.endpoints import parse_port
 from netsim.errors import NetsimError
 from netsim.graph import GroupBy, NodeInfo, grouped_graph
@@ -78,7 +78,9 @@ def connections(
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
-        graph = grouped_graph(common.index(), GroupBy(group_by))
+        index = common.index()
+        with progress("evaluating") as report:
+            graph = grouped_graph(index, GroupBy(group_by), report)
     rows = []
     for row in graph_connections(graph):
         if row.source.key == row.destination.key:

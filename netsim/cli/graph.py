@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
 from netsim.errors import NetsimError
 from netsim.graph import GroupBy, grouped_graph
 from netsim.output import write_atomic
@@ -86,7 +86,8 @@ def graph(
         unknown = [ns for ns in focus if ns not in {n.name for n in cluster.namespaces}]
         if unknown:
             raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
-        grouped = grouped_graph(index, by)
+        with progress("evaluating") as report:
+            grouped = grouped_graph(index, by, report)
         source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)
         data = render(source, fmt)
         if output_path == "-":

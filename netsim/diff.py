@@ -1,0 +1,476 @@
+"""Semantic diff of two clusters: which connections a change of manifests adds, removes or changes.
+
+Both sides are projected to their workload-level reachability graphs
+(:func:`~netsim.graph.build_graph` then :func:`~netsim.graph.aggregate` by workload) and compared
+edge by edge, endpoints keyed by their label (``ns/name[Kind]``, ``first-last[External]``).
+External ranges are compared *by address*: each side's address space is cut on the union of both
+sides' ipBlock boundaries, so a range of one side is a range of the other.
+
+Each changed connection is attributed, where it can be, to the policies that changed and select
+its source for Egress or its destination for Ingress (in base or in head), and to changes of its
+endpoints (a workload added, removed or relabelled) or of their namespaces' labels.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from netsim.connset import ConnSet
+from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.errors import SourceSpan
+from netsim.externals import ExternalRange, cut_points, split_range
+from netsim.graph import GroupBy, NodeInfo, aggregate, build_graph
+from netsim.model import Cluster, Direction, External, NetworkPolicy, Options, Pod, Rule
+
+__all__ = [
+    "Cause",
+    "ChangeGroup",
+    "ConnectionChange",
+    "Diff",
+    "EndpointChange",
+    "PolicyChange",
+    "diff_clusters",
+]
+
+ConnKind = Literal["added", "removed", "changed"]
+PolicyKind = Literal["added", "removed", "modified"]
+
+#: The order sections are listed in.
+KIND_ORDER: dict[str, int] = {"added": 0, "removed": 1, "changed": 2, "modified": 2}
+
+#: Fewest connections a namespace-wide line stands for (one connection is listed as it is).
+MIN_GROUP = 2
+
+_MAX_V6 = (1 << 128) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """Something that changed and can explain a changed connection."""
+
+    subject: Literal["policy", "workload", "namespace"]
+    ref: str  # ns/name of a policy, ns/name[Kind] of a workload, a namespace's name
+    change: str  # "added", "removed", "modified", "changed"
+    role: str  # how it touches the connection: "selects the source for Egress", "the destination", ...
+    span: SourceSpan | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.span})" if self.span else ""
+        return f"{self.subject} {self.ref} {self.change}{where}: {self.role}"
+
+
+def _cause_order(cause: Cause) -> tuple[int, str, str]:
+    return ({"policy": 0, "workload": 1, "namespace": 2}[cause.subject], cause.ref, cause.role)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChange:
+    """One workload-level connection that differs between base and head."""
+
+    kind: ConnKind
+    source: NodeInfo
+    destination: NodeInfo
+    before: ConnSet  # none when added
+    after: ConnSet  # none when removed
+    causes: tuple[Cause, ...] = ()
+
+    @property
+    def gained(self) -> ConnSet:
+        """What head allows and base did not."""
+        return self.after - self.before
+
+    @property
+    def lost(self) -> ConnSet:
+        """What base allowed and head does not."""
+        return self.before - self.after
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeGroup:
+    """Every connection from one namespace (or external range) to another changed the same way."""
+
+    kind: ConnKind
+    source: str  # a namespace name, or an external range's label
+    destination: str
+    source_is_namespace: bool
+    destination_is_namespace: bool
+    changes: tuple[ConnectionChange, ...]
+
+    @property
+    def gained(self) -> ConnSet:
+        """What every member gained (they all gained the same)."""
+        return self.changes[0].gained
+
+    @property
+    def lost(self) -> ConnSet:
+        """What every member lost (they all lost the same)."""
+        return self.changes[0].lost
+
+    @property
+    def causes(self) -> tuple[Cause, ...]:
+        """The causes of the members, each once: policies, then workloads, then namespaces."""
+        found = dict.fromkeys(c for change in self.changes for c in change.causes)
+        return tuple(sorted(found, key=_cause_order))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """A NetworkPolicy added, removed or modified (spans do not count as a modification)."""
+
+    kind: PolicyKind
+    ref: str
+    base: NetworkPolicy | None
+    head: NetworkPolicy | None
+    fields: tuple[str, ...] = ()  # what was modified: "spec.podSelector", "spec.ingress[0].ports", ...
+
+    @property
+    def span(self) -> SourceSpan | None:
+        """Where the policy is written: in head, or in base for a removed policy."""
+        pol = self.head or self.base
+        return pol.span if pol else None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointChange:
+    """A workload or a namespace added, removed or changed (labels, ports, addresses)."""
+
+    kind: ConnKind
+    subject: Literal["workload", "namespace"]
+    ref: str
+    details: tuple[str, ...] = ()
+    span: SourceSpan | None = None
+    effective: bool = False  # some changed connection is attributed to it
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Everything that differs between base and head."""
+
+    connections: tuple[ConnectionChange, ...]
+    groups: tuple[ChangeGroup, ...]  # namespace-wide changes (their members are in connections too)
+    policies: tuple[PolicyChange, ...]
+    endpoints: tuple[EndpointChange, ...]
+
+    def of_kind(self, kind: str) -> tuple[ConnectionChange, ...]:
+        """The connection changes of one kind: added, removed or changed."""
+        return tuple(c for c in self.connections if c.kind == kind)
+
+    def policies_of_kind(self, kind: str) -> tuple[PolicyChange, ...]:
+        """The policy changes of one kind: added, removed or modified."""
+        return tuple(p for p in self.policies if p.kind == kind)
+
+    @property
+    def opens(self) -> bool:
+        """Some traffic is allowed in head that base denied (a connection added, or ports gained)."""
+        return any(c.gained for c in self.connections)
+
+    @property
+    def closes(self) -> bool:
+        """Some traffic is denied in head that base allowed (a connection removed, or ports lost)."""
+        return any(c.lost for c in self.connections)
+
+    @property
+    def empty(self) -> bool:
+        """No connection and no policy differs (workload changes without effect do not count)."""
+        return not self.connections and not self.policies
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+def _union_cuts(a: Cluster, b: Cluster) -> dict[Direction, dict[int, frozenset[int]]]:
+    out: dict[Direction, dict[int, frozenset[int]]] = {}
+    for direction in Direction:
+        ca, cb = cut_points(a, direction), cut_points(b, direction)
+        out[direction] = {v: ca.get(v, frozenset()) | cb.get(v, frozenset()) for v in (4, 6)}
+    return out
+
+
+def _range_info(rng: ExternalRange) -> NodeInfo:
+    return NodeInfo(rng.label, "external", None, rng.label, str(rng), "External", range=rng)
+
+
+Edges = dict[tuple[str, str], ConnSet]
+
+
+def _side(
+    index: PolicyIndex, cuts: Mapping[Direction, Mapping[int, frozenset[int]]]
+) -> tuple[Edges, dict[str, NodeInfo]]:
+    """One side's workload-level edges, its external ranges split at the union of both sides' cuts.
+
+    A side without IPv6 ipBlocks has no IPv6 range in its graph; when the other side has some,
+    the whole IPv6 space (where all addresses behave alike on this side) is evaluated here.
+    """
+    graph = aggregate(build_graph(index), GroupBy.WORKLOAD)
+    infos: dict[str, NodeInfo] = {k: d["info"] for k, d in graph.nodes(data=True)}
+    edges: Edges = {}
+
+    def put(src: str, dst: str, conns: ConnSet) -> None:
+        edges[(src, dst)] = edges[(src, dst)] | conns if (src, dst) in edges else conns
+
+    def parts(rng: ExternalRange, direction: Direction) -> tuple[ExternalRange, ...]:
+        out = split_range(rng, cuts[direction][rng.version])
+        for part in out:
+            infos.setdefault(part.label, _range_info(part))
+        return out
+
+    for s, d, data in graph.edges(data=True):
+        src, dst = infos[s], infos[d]
+        if s == d:
+            continue
+        if src.range is not None:
+            for part in parts(src.range, Direction.INGRESS):
+                put(part.label, d, data["conns"])
+        elif dst.range is not None:
+            for part in parts(dst.range, Direction.EGRESS):
+                put(s, part.label, data["conns"])
+        else:
+            put(s, d, data["conns"])
+    cluster = index.cluster
+    avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ())))
+    for direction in Direction:
+        if not cuts[direction][6] or cut_points(cluster, direction)[6]:
+            continue
+        space = ExternalRange(6, 0, _MAX_V6)
+        ext = External(space.representative(avoid))
+        for pod in cluster.pods:
+            if direction is Direction.EGRESS:
+                conns = evaluate_pair(index, pod, ext).conns
+            else:
+                conns = evaluate_pair(index, ext, pod).conns
+            if not conns:
+                continue
+            for part in parts(space, direction):
+                if direction is Direction.EGRESS:
+                    put(pod.endpoint, part.label, conns)
+                else:
+                    put(part.label, pod.endpoint, conns)
+    return edges, infos
+
+
+def _members(cluster: Cluster) -> dict[str, tuple[Pod, ...]]:
+    out: dict[str, list[Pod]] = {}
+    for pod in cluster.pods:
+        out.setdefault(pod.endpoint, []).append(pod)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _rule_fields(prefix: str, a: tuple[Rule, ...], b: tuple[Rule, ...], peers_key: str) -> list[str]:
+    out = []
+    for i in range(max(len(a), len(b))):
+        where = f"{prefix}[{i}]"
+        if i >= len(a):
+            out.append(f"{where} added")
+        elif i >= len(b):
+            out.append(f"{where} removed")
+        else:
+            if a[i].peers != b[i].peers:
+                out.append(f"{where}.{peers_key}")
+            if a[i].ports != b[i].ports:
+                out.append(f"{where}.ports")
+    return out
+
+
+def policy_fields(base: NetworkPolicy, head: NetworkPolicy) -> tuple[str, ...]:
+    """What differs between two versions of a policy, as API field paths."""
+    out = []
+    if base.pod_selector != head.pod_selector:
+        out.append("spec.podSelector")
+    if base.policy_types != head.policy_types:
+        out.append("spec.policyTypes")
+    out += _rule_fields("spec.ingress", base.ingress, head.ingress, "from")
+    out += _rule_fields("spec.egress", base.egress, head.egress, "to")
+    return tuple(out)
+
+
+def _policy_changes(base: Cluster, head: Cluster) -> list[PolicyChange]:
+    old = {p.ref: p for p in base.policies}
+    new = {p.ref: p for p in head.policies}
+    out = []
+    for ref in sorted(old.keys() | new.keys()):
+        a, b = old.get(ref), new.get(ref)
+        if a is None:
+            out.append(PolicyChange("added", ref, None, b))
+        elif b is None:
+            out.append(PolicyChange("removed", ref, a, None))
+        elif a != b:
+            out.append(PolicyChange("modified", ref, a, b, policy_fields(a, b)))
+    return out
+
+
+def _labels_text(pods: Sequence[Pod]) -> str:
+    sets = {p.labels for p in pods}
+    return str(next(iter(sets))) if len(sets) == 1 else "various"
+
+
+def _ports_text(pods: Sequence[Pod]) -> str:
+    ports = sorted({f"{cp.port}/{cp.protocol}" + (f" ({cp.name})" if cp.name else "") for p in pods for cp in p.ports})
+    return ", ".join(ports) if ports else "none"
+
+
+def _workload_details(a: Sequence[Pod], b: Sequence[Pod]) -> tuple[str, ...]:
+    out = []
+    if len(a) != len(b):
+        out.append(f"pods {len(a)} -> {len(b)}")
+    if sorted(str(p.labels) for p in a) != sorted(str(p.labels) for p in b):
+        out.append(f"labels {_labels_text(a)} -> {_labels_text(b)}")
+    if {cp for p in a for cp in p.ports} != {cp for p in b for cp in p.ports}:
+        out.append(f"ports {_ports_text(a)} -> {_ports_text(b)}")
+    if sorted(str(ip) for p in a for ip in p.ips) != sorted(str(ip) for p in b for ip in p.ips):
+        out.append("pod IPs changed")
+    placement = [(p.host_network, p.node_name, p.host_ip) for p in a]
+    if sorted(map(str, placement)) != sorted(str((p.host_network, p.node_name, p.host_ip)) for p in b):
+        out.append("node or hostNetwork changed")
+    if not out:  # same values, another split into pods
+        out.append("pods changed")
+    return tuple(out)
+
+
+def _endpoint_changes(
+    base: Cluster, head: Cluster, old: Mapping[str, tuple[Pod, ...]], new: Mapping[str, tuple[Pod, ...]]
+) -> list[EndpointChange]:
+    out = []
+    for ref in sorted(old.keys() | new.keys()):
+        a, b = old.get(ref, ()), new.get(ref, ())
+        if not a:
+            out.append(EndpointChange("added", "workload", ref, (f"labels {_labels_text(b)}",), b[0].span))
+        elif not b:
+            out.append(EndpointChange("removed", "workload", ref, (), a[0].span))
+        elif sorted(a, key=lambda p: p.ref) != sorted(b, key=lambda p: p.ref):
+            out.append(EndpointChange("changed", "workload", ref, _workload_details(a, b), b[0].span))
+    old_ns = {n.name: n for n in base.namespaces}
+    new_ns = {n.name: n for n in head.namespaces}
+    for name in sorted(old_ns.keys() & new_ns.keys()):
+        a_ns, b_ns = old_ns[name], new_ns[name]
+        if a_ns.labels != b_ns.labels:
+            detail = f"labels {a_ns.labels} -> {b_ns.labels}"
+            out.append(EndpointChange("changed", "namespace", name, (detail,), b_ns.span))
+    return out
+
+
+def _selecting(index: PolicyIndex, pods: Sequence[Pod], direction: Direction) -> set[str]:
+    return {pol.ref for pod in pods for pol in index.isolating(pod, direction)}
+
+
+class _Attributor:
+    """Finds the causes of a changed connection among the policy and endpoint changes."""
+
+    def __init__(
+        self,
+        indexes: tuple[PolicyIndex, PolicyIndex],
+        members: tuple[Mapping[str, tuple[Pod, ...]], Mapping[str, tuple[Pod, ...]]],
+        policies: Sequence[PolicyChange],
+        endpoints: Sequence[EndpointChange],
+    ) -> None:
+        self.indexes = indexes
+        self.members = members
+        self.policies = policies
+        self.workloads = {e.ref: e for e in endpoints if e.subject == "workload"}
+        self.namespaces = {e.ref: e for e in endpoints if e.subject == "namespace"}
+        self.used: set[tuple[str, str]] = set()
+
+    def _selected_by(self, info: NodeInfo, direction: Direction) -> set[str]:
+        if info.kind == "external":
+            return set()
+        out: set[str] = set()
+        for index, members in zip(self.indexes, self.members, strict=True):
+            out |= _selecting(index, members.get(info.key, ()), direction)
+        return out
+
+    def causes(self, source: NodeInfo, destination: NodeInfo) -> tuple[Cause, ...]:
+        out: list[Cause] = []
+        egress = self._selected_by(source, Direction.EGRESS)
+        ingress = self._selected_by(destination, Direction.INGRESS)
+        for pc in self.policies:
+            if pc.ref in egress:
+                out.append(Cause("policy", pc.ref, pc.kind, "selects the source for Egress", pc.span))
+            if pc.ref in ingress:
+                out.append(Cause("policy", pc.ref, pc.kind, "selects the destination for Ingress", pc.span))
+        for info, role in ((source, "the source"), (destination, "the destination")):
+            change = self.workloads.get(info.key)
+            if change is not None:
+                what = "; ".join(change.details)
+                role_text = f"{role} ({what})" if what else role
+                out.append(Cause("workload", change.ref, change.kind, role_text, change.span))
+                self.used.add(("workload", change.ref))
+        for info, role in ((source, "the source's namespace"), (destination, "the destination's namespace")):
+            ns_change = self.namespaces.get(info.namespace or "")
+            if ns_change is not None:
+                role_text = f"{role} ({'; '.join(ns_change.details)})"
+                out.append(Cause("namespace", ns_change.ref, ns_change.kind, role_text, ns_change.span))
+                self.used.add(("namespace", ns_change.ref))
+        return tuple(out)
+
+
+def _group_of(info: NodeInfo) -> tuple[str, bool]:
+    """The namespace of a workload, or the label of an external range; and whether it is a namespace."""
+    if info.kind == "external" or info.namespace is None:
+        return info.label, False
+    return info.namespace, True
+
+
+def _groups(
+    changes: Sequence[ConnectionChange],
+    infos: Mapping[str, NodeInfo],
+    edges: tuple[Mapping[tuple[str, str], ConnSet], Mapping[tuple[str, str], ConnSet]],
+) -> tuple[ChangeGroup, ...]:
+    """Namespace-wide changes: every connection between two groups changed, and the same way."""
+
+    def count(side: Mapping[tuple[str, str], ConnSet]) -> Counter[tuple[str, str]]:
+        return Counter((_group_of(infos[s])[0], _group_of(infos[d])[0]) for s, d in side)
+
+    base_count, head_count = count(edges[0]), count(edges[1])
+    buckets: dict[tuple[ConnKind, str, str], list[ConnectionChange]] = {}
+    for change in changes:
+        src, dst = _group_of(change.source)[0], _group_of(change.destination)[0]
+        buckets.setdefault((change.kind, src, dst), []).append(change)
+    out = []
+    for (kind, src, dst), members in buckets.items():
+        n = len(members)
+        if n < MIN_GROUP:
+            continue
+        if kind == "added":  # nothing between the two before, all of this after
+            whole = n == head_count[(src, dst)] and not base_count[(src, dst)]
+        elif kind == "removed":  # all of this before, nothing after
+            whole = n == base_count[(src, dst)] and not head_count[(src, dst)]
+        else:
+            same = len({(m.gained, m.lost) for m in members}) == 1
+            whole = same and n == base_count[(src, dst)] == head_count[(src, dst)]
+        if whole:
+            first = members[0]
+            src_ns, dst_ns = _group_of(first.source)[1], _group_of(first.destination)[1]
+            out.append(ChangeGroup(kind, src, dst, src_ns, dst_ns, tuple(members)))
+    out.sort(key=lambda g: (KIND_ORDER[g.kind], g.source.encode(), g.destination.encode()))
+    return tuple(out)
+
+
+def diff_clusters(base: Cluster, head: Cluster, options: Options | None = None) -> Diff:
+    """Compare the reachability of two clusters, and say which changes caused each difference."""
+    options = options or Options()
+    indexes = (PolicyIndex(base, options), PolicyIndex(head, options))
+    cuts = _union_cuts(base, head)
+    (base_edges, base_infos), (head_edges, head_infos) = _side(indexes[0], cuts), _side(indexes[1], cuts)
+    members = (_members(base), _members(head))
+    policies = _policy_changes(base, head)
+    endpoints = _endpoint_changes(base, head, *members)
+    attributor = _Attributor(indexes, members, policies, endpoints)
+    infos = {**base_infos, **head_infos}
+
+    changes: list[ConnectionChange] = []
+    none = ConnSet.none()
+    for key in base_edges.keys() | head_edges.keys():
+        before, after = base_edges.get(key, none), head_edges.get(key, none)
+        if before == after:
+            continue
+        kind: ConnKind = "added" if not before else "removed" if not after else "changed"
+        src, dst = infos[key[0]], infos[key[1]]
+        changes.append(ConnectionChange(kind, src, dst, before, after, attributor.causes(src, dst)))
+    changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.source.label.encode(), c.destination.label.encode()))
+    endpoint_changes = tuple(
+        EndpointChange(e.kind, e.subject, e.ref, e.details, e.span, (e.subject, e.ref) in attributor.used)
+        for e in endpoints
+    )
+    return Diff(tuple(changes), _groups(changes, infos, (base_edges, head_edges)), tuple(policies), endpoint_changes)

@@ -1,0 +1,163 @@
+"""The cases of an expectations file and their results (data only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from netsim.connset import ConnSet
+from netsim.errors import SourceSpan
+from netsim.model import Direction, Endpoint, IPNetwork, Labels, Pod, Protocol
+from netsim.verdict import Verdict
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "EndpointSet",
+    "Expectation",
+    "ExpectationResult",
+    "Form",
+    "IsolationOffence",
+    "Offence",
+    "PairOffence",
+    "SetKind",
+]
+
+
+# -- the original single-connection API ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One single-connection case: an endpoint to an endpoint on one port."""
+
+    name: str
+    source: str
+    destination: str
+    port: int | str
+    protocol: Protocol | None
+    allow: bool
+    span: SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationResult:
+    """A case and the verdict it was checked against."""
+
+    expectation: Expectation
+    verdict: Verdict
+
+    @property
+    def passed(self) -> bool:
+        """True when the verdict is what the case expects."""
+        return self.verdict.allowed == self.expectation.allow
+
+
+# -- the general model -------------------------------------------------------------------------------
+
+SetKind = Literal["endpoint", "address", "network", "selector", "namespace"]
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSet:
+    """What a case names at one end, as written (resolved against a cluster when run).
+
+    ``endpoint``: a pod or workload (``ns/name``, ``name``, ``ns/Kind/name``, ``ns/name[Kind]``);
+    ``address``: one IP; ``network``: a CIDR (every external range it overlaps); ``selector``:
+    the pods of ``namespace`` with all of ``labels``; ``namespace``: every pod of ``namespace``
+    (with all of ``labels`` when given).
+    """
+
+    text: str
+    kind: SetKind
+    span: SourceSpan
+    field: str  # cases[3].from
+    namespace: str | None = None
+    labels: Labels | None = None
+    network: IPNetwork | None = None
+
+    @property
+    def single(self) -> bool:
+        """True for one pod, workload or address (the original form)."""
+        return self.kind in ("endpoint", "address")
+
+
+Form = Literal["connection", "only", "isolated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One case of an expectations file, in any of its forms."""
+
+    name: str
+    span: SourceSpan
+    field: str  # cases[3]
+    form: Form
+    source: EndpointSet | None = None  # from (connection form; the fixed end of only_to)
+    destination: EndpointSet | None = None  # to (connection form; the fixed end of only_from)
+    port: int | str | None = None  # None: any port
+    protocol: Protocol | None = None
+    allow: bool | None = None  # connection form: expect allow / deny
+    only_from: EndpointSet | None = None
+    only_to: EndpointSet | None = None
+    isolated: str | None = None  # the namespace of the isolated form
+    directions: tuple[Direction, ...] = ()
+    port_span: SourceSpan | None = None
+
+    def as_expectation(self) -> Expectation | None:
+        """The original single-connection form of this case, if it is one."""
+        if (
+            self.form != "connection"
+            or self.source is None
+            or self.destination is None
+            or not (self.source.single and self.destination.single)
+            or self.port is None
+            or self.allow is None
+        ):
+            return None
+        return Expectation(
+            self.name, self.source.text, self.destination.text, self.port, self.protocol, self.allow, self.span
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PairOffence:
+    """A pair that contradicts its case, with the verdict that explains it."""
+
+    source: Endpoint
+    destination: Endpoint
+    source_label: str
+    destination_label: str
+    expected_allow: bool
+    allowed: ConnSet  # everything allowed between the two (all ports)
+    port: int | None  # the port checked; None: any port
+    protocol: Protocol | None  # the protocol checked; None with no port: any protocol
+    verdict: Verdict  # explained, at ``port`` or at a sample port for "any port"
+
+
+@dataclass(frozen=True, slots=True)
+class IsolationOffence:
+    """A pod that an isolated case expects isolated, and is not."""
+
+    pod: Pod
+    direction: Direction
+    reason: str
+
+
+Offence = PairOffence | IsolationOffence
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """A case, how many pairs (or pods) it checked, and those that contradict it."""
+
+    case: Case
+    checked: int
+    offences: tuple[Offence, ...]
+    verdict: Verdict | None = None  # a single connection: its verdict, passed or not
+    notes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing contradicts the case."""
+        return not self.offences

@@ -1,0 +1,299 @@
+"""Checking cases against a cluster: every pair a case names, through the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from netsim.connset import ConnSet
+from netsim.endpoints import PortRef, members, resolve_endpoint, resolve_port
+from netsim.engine import PolicyIndex, evaluate, evaluate_pair
+from netsim.errors import InputError, InputErrors, NetsimError
+from netsim.expectations.cases import (
+    Case,
+    CaseResult,
+    EndpointSet,
+    Expectation,
+    ExpectationResult,
+    IsolationOffence,
+    Offence,
+    PairOffence,
+)
+from netsim.externals import ExternalRange, external_ranges
+from netsim.model import Direction, Endpoint, External, IPAddress, IPNetwork, Labels, Pod, Protocol, Traffic
+from netsim.verdict import PairVerdict
+
+__all__ = ["check_expectations", "run_cases"]
+
+_ORDER = (Protocol.TCP, Protocol.UDP, Protocol.SCTP)
+
+
+# -- checking -------------------------------------------------------------------------------------------
+
+
+def check_expectations(
+    index: PolicyIndex, cases: tuple[Expectation, ...], namespace: str = "default"
+) -> tuple[ExpectationResult, ...]:
+    """Evaluate every case; an endpoint that does not exist is an InputError at the case's line."""
+    results = []
+    errors = []
+    for case in cases:
+        try:
+            src = resolve_endpoint(index.cluster, case.source, namespace)
+            dst = resolve_endpoint(index.cluster, case.destination, namespace)
+            number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
+        except NetsimError as exc:
+            errors.append(InputError(str(exc), span=case.span, field=case.name))
+            continue
+        results.append(ExpectationResult(case, evaluate(index, Traffic(src, dst, number, proto))))
+    if errors:
+        raise InputErrors(errors)
+    return tuple(results)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    endpoint: Endpoint
+    label: str
+
+
+def _avoid(index: PolicyIndex) -> frozenset[IPAddress]:
+    """Pod and node addresses: a range is evaluated at an address that is neither."""
+    return frozenset(ip for p in index.cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ())))
+
+
+def _range_target(rng: ExternalRange, avoid: frozenset[IPAddress]) -> _Target:
+    return _Target(External(rng.representative(avoid)), f"{rng.first}-{rng.last}")
+
+
+def _side_ranges(index: PolicyIndex, as_source: bool) -> tuple[ExternalRange, ...]:
+    return external_ranges(index.cluster, Direction.INGRESS if as_source else Direction.EGRESS)
+
+
+def _net_range(net: IPNetwork) -> tuple[int, int]:
+    return int(net.network_address), int(net.broadcast_address)
+
+
+def _resolve(index: PolicyIndex, es: EndpointSet, as_source: bool, namespace: str) -> list[_Target]:
+    """The endpoints a set names; raise NetsimError when it names nothing."""
+    cluster = index.cluster
+    if es.kind == "address":
+        ep = resolve_endpoint(cluster, es.text, namespace)
+        return [_Target(ep, ep.ref if isinstance(ep, Pod) else str(ep))]
+    if es.kind == "endpoint":
+        ep = resolve_endpoint(cluster, es.text, namespace)
+        if isinstance(ep, External):
+            return [_Target(ep, str(ep))]
+        ref = es.text if "/" in es.text else f"{namespace}/{es.text}"
+        pods = (ep,) if ep.ref == ref else members(cluster, ep)
+        return [_Target(p, p.ref) for p in pods]
+    if es.kind == "network":
+        assert es.network is not None
+        lo, hi = _net_range(es.network)
+        avoid = _avoid(index)
+        out = []
+        for rng in _side_ranges(index, as_source):
+            if rng.version == es.network.version and rng.first_int <= hi and lo <= rng.last_int:
+                part = ExternalRange(rng.version, max(lo, rng.first_int), min(hi, rng.last_int))
+                out.append(_range_target(part, avoid))
+        return out
+    assert es.namespace is not None
+    selected = [
+        p
+        for p in cluster.pods
+        if p.namespace == es.namespace and all(p.labels.get(k) == v for k, v in (es.labels or Labels()).items())
+    ]
+    if not selected:
+        known = {p.namespace for p in cluster.pods}
+        if es.namespace not in known:
+            raise NetsimError(
+                f"no pod in namespace {es.namespace!r} (namespaces with pods: {', '.join(sorted(known))})"
+            )
+        raise NetsimError(f"no pod of namespace {es.namespace} has the labels {es.labels}")
+    return [_Target(p, p.ref) for p in selected]
+
+
+def _others(
+    index: PolicyIndex, chosen: Sequence[_Target], chosen_sets: Sequence[EndpointSet], as_source: bool
+) -> list[_Target]:
+    """Every pod not in ``chosen``, and every external range (minus the networks and addresses chosen)."""
+    refs = {t.endpoint.ref for t in chosen if isinstance(t.endpoint, Pod)}
+    out = [_Target(p, p.ref) for p in index.cluster.pods if p.ref not in refs]
+    holes = sorted(
+        [_net_range(s.network) for s in chosen_sets if s.network is not None]
+        + [(int(t.endpoint.ip), int(t.endpoint.ip)) for t in chosen if isinstance(t.endpoint, External)]
+    )
+    avoid = _avoid(index)
+    for rng in _side_ranges(index, as_source):
+        cur = rng.first_int
+        for lo, hi in holes:
+            if hi < cur or lo > rng.last_int:
+                continue
+            if lo > cur:
+                out.append(_range_target(ExternalRange(rng.version, cur, lo - 1), avoid))
+            cur = max(cur, hi + 1)
+        if cur <= rng.last_int:
+            out.append(_range_target(ExternalRange(rng.version, cur, rng.last_int), avoid))
+    return out
+
+
+def _first_port(conns: ConnSet, protocol: Protocol | None) -> tuple[int, Protocol] | None:
+    for proto in (protocol,) if protocol else _ORDER:
+        ports = conns.ports(proto)
+        if ports:
+            return ports.intervals[0][0], proto
+    return None
+
+
+def _sample_port(pair: PairVerdict, expected_allow: bool, protocol: Protocol | None) -> tuple[int, Protocol]:
+    """Where to explain an any-port pair: a port it allows, or one side allows and the other does not."""
+    if not expected_allow:
+        candidates = [pair.conns]
+    else:
+        candidates = [side.conns for side in (pair.egress, pair.ingress) if side.isolated]
+        candidates += [o.ports for side in (pair.egress, pair.ingress) for o in side.outcomes]
+    for conns in candidates:
+        found = _first_port(conns, protocol)
+        if found is not None:
+            return found
+    return 1, protocol or Protocol.TCP
+
+
+class _Runner:
+    def __init__(self, index: PolicyIndex, namespace: str) -> None:
+        self.index = index
+        self.namespace = namespace
+
+    def targets(self, es: EndpointSet, as_source: bool) -> list[_Target]:
+        try:
+            return _resolve(self.index, es, as_source, self.namespace)
+        except NetsimError as exc:
+            raise InputError(str(exc), span=es.span, field=es.field) from None
+
+    def check_pair(
+        self, case: Case, src: _Target, dst: _Target, expected_allow: bool, notes: list[str]
+    ) -> tuple[bool, PairOffence | None]:
+        """(checked, offence): whether the pair was checked (a named port may not apply) and how it failed."""
+        pair = evaluate_pair(self.index, src.endpoint, dst.endpoint)
+        port: int | None = None
+        protocol = case.protocol
+        if case.port is not None:
+            try:
+                port, protocol = resolve_port(PortRef(case.port, case.protocol), dst.endpoint)
+            except NetsimError as exc:
+                notes.append(f"{dst.label}: {exc}")
+                return False, None
+            allowed = pair.conns.allows(port, protocol)
+        elif protocol is not None:
+            allowed = bool(pair.conns.ports(protocol))
+        else:
+            allowed = bool(pair.conns)
+        if allowed == expected_allow:
+            return True, None
+        if port is not None and protocol is not None:
+            number, proto = port, protocol
+        else:  # any port: explain at a port it allows, or one a rule names (resolved with the evidence)
+            explained = evaluate_pair(self.index, src.endpoint, dst.endpoint, explain=True)
+            number, proto = _sample_port(explained, expected_allow, protocol)
+        verdict = evaluate(self.index, Traffic(src.endpoint, dst.endpoint, number, proto))
+        offence = PairOffence(
+            src.endpoint,
+            dst.endpoint,
+            src.label,
+            dst.label,
+            expected_allow,
+            pair.conns,
+            port,
+            protocol if port is not None or case.protocol is not None else None,
+            verdict,
+        )
+        return True, offence
+
+    def pairs(self, case: Case, pairs: Iterable[tuple[_Target, _Target, bool]], field: str) -> CaseResult:
+        checked = 0
+        offences: list[Offence] = []
+        notes: list[str] = []
+        for src, dst, expected in pairs:
+            if isinstance(src.endpoint, Pod) and src.endpoint.ref == dst.endpoint.ref:
+                continue  # a pod can always reach itself
+            done, offence = self.check_pair(case, src, dst, expected, notes)
+            checked += done
+            if offence is not None:
+                offences.append(offence)
+        if not checked:
+            why = "; ".join(notes) if notes else "the two ends name the same single pod"
+            raise InputError(f"no pair to check: {why}", span=case.port_span if notes else case.span, field=field)
+        return CaseResult(case, checked, tuple(offences), notes=tuple(notes))
+
+    def connection(self, case: Case) -> CaseResult:
+        assert case.source is not None
+        assert case.destination is not None
+        assert case.allow is not None
+        allow = case.allow
+        sources = self.targets(case.source, True)
+        destinations = self.targets(case.destination, False)
+        field = f"{case.field}.port" if case.port is not None else case.field
+        result = self.pairs(case, ((s, d, allow) for s in sources for d in destinations), field)
+        if len(sources) == 1 and len(destinations) == 1 and case.port is not None:
+            dst = destinations[0].endpoint
+            number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
+            verdict = evaluate(self.index, Traffic(sources[0].endpoint, dst, number, proto))
+            return CaseResult(case, result.checked, result.offences, verdict, result.notes)
+        return result
+
+    def only(self, case: Case) -> CaseResult:
+        if case.only_from is not None:
+            assert case.destination is not None
+            fixed = self.targets(case.destination, False)
+            chosen = self.targets(case.only_from, True)
+            others = _others(self.index, chosen, [case.only_from], True)
+            pairs = [(s, d, True) for s in chosen for d in fixed] + [(s, d, False) for s in others for d in fixed]
+        else:
+            assert case.source is not None
+            assert case.only_to is not None
+            fixed = self.targets(case.source, True)
+            chosen = self.targets(case.only_to, False)
+            others = _others(self.index, chosen, [case.only_to], False)
+            pairs = [(s, d, True) for s in fixed for d in chosen] + [(s, d, False) for s in fixed for d in others]
+        return self.pairs(case, pairs, case.field)
+
+    def isolated(self, case: Case) -> CaseResult:
+        assert case.isolated is not None
+        pods = [p for p in self.index.cluster.pods if p.namespace == case.isolated]
+        if not pods:
+            raise InputError(
+                f"namespace {case.isolated!r} has no pods to check", span=case.span, field=f"{case.field}.isolated"
+            )
+        offences: list[Offence] = []
+        for pod in pods:
+            for direction in case.directions:
+                if self.index.isolating(pod, direction):
+                    continue
+                if self.index.options.is_node_traffic(pod):
+                    reason = "it is a hostNetwork pod: policies never select those (its traffic is its node's)"
+                else:
+                    reason = f"no policy selects it for {direction.value}"
+                offences.append(IsolationOffence(pod, direction, reason))
+        return CaseResult(case, len(pods), tuple(offences))
+
+
+def run_cases(index: PolicyIndex, cases: Iterable[Case], namespace: str = "default") -> tuple[CaseResult, ...]:
+    """Check every case; names that resolve to nothing are InputErrors (all of them, at their lines)."""
+    runner = _Runner(index, namespace)
+    results = []
+    errors: list[InputError] = []
+    for case in cases:
+        try:
+            if case.form == "isolated":
+                results.append(runner.isolated(case))
+            elif case.form == "only":
+                results.append(runner.only(case))
+            else:
+                results.append(runner.connection(case))
+        except InputError as exc:
+            errors.append(exc)
+        except NetsimError as exc:
+            errors.append(InputError(str(exc), span=case.span, field=case.field))
+    if errors:
+        raise InputErrors(errors)
+    return tuple(results)

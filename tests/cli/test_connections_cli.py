@@ -1,0 +1,450 @@
+"""`netsim connections` through click's CliRunner: every output format and every filter.
+
+The cluster: namespace shop with a Deployment web (named port http=8080) and a StatefulSet pod
+db-0 (pg=5432, 10.0.1.20); a bare pod debug without a namespace (placed by ``-n``), 10.0.2.30.
+shop is default-deny for ingress; web accepts http from anyone; db accepts pg from web and may
+send UDP 53 to 10.0.0.0/8 except 10.1.0.0/16 (debug's address is inside, so the block selects it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from netsim.cli import main
+
+CLUSTER = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: tools
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          ports:
+            - {name: http, containerPort: 8080}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db-0
+  namespace: shop
+  labels: {app: db}
+  ownerReferences:
+    - {apiVersion: apps/v1, kind: StatefulSet, name: db, uid: "1", controller: true}
+spec:
+  containers:
+    - name: db
+      image: postgres
+      ports:
+        - {name: pg, containerPort: 5432}
+status:
+  podIP: 10.0.1.20
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+  labels: {app: debug}
+spec:
+  containers:
+    - name: debug
+      image: busybox
+status:
+  podIP: 10.0.2.30
+"""
+
+POLICIES = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: db-from-web
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels: {app: db}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {app: web}
+      ports:
+        - port: pg
+  egress:
+    - to:
+        - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}
+      ports:
+        - {port: 53, protocol: UDP}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web-public
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels: {app: web}
+  ingress:
+    - ports:
+        - port: http
+"""
+
+# Every line checked by hand: db only from web on pg (5432); web from anyone on 8080; debug and
+# web are open for egress; db's egress is UDP 53 to the block, which also selects debug's IP.
+EXPECTED = [
+    "0.0.0.0-255.255.255.255[External] => shop/web[Deployment] : TCP 8080",
+    "0.0.0.0-255.255.255.255[External] => tools/debug[Pod] : All Connections",
+    "shop/db[StatefulSet] => 10.0.0.0-10.0.255.255[External] : UDP 53",
+    "shop/db[StatefulSet] => 10.2.0.0-10.255.255.255[External] : UDP 53",
+    "shop/db[StatefulSet] => tools/debug[Pod] : UDP 53",
+    "shop/web[Deployment] => 0.0.0.0-9.255.255.255[External] : All Connections",
+    "shop/web[Deployment] => 10.0.0.0-10.0.255.255[External] : All Connections",
+    "shop/web[Deployment] => 10.1.0.0-10.1.255.255[External] : All Connections",
+    "shop/web[Deployment] => 10.2.0.0-10.255.255.255[External] : All Connections",
+    "shop/web[Deployment] => 11.0.0.0-255.255.255.255[External] : All Connections",
+    "shop/web[Deployment] => shop/db[StatefulSet] : TCP 5432",
+    "shop/web[Deployment] => tools/debug[Pod] : All Connections",
+    "tools/debug[Pod] => 0.0.0.0-9.255.255.255[External] : All Connections",
+    "tools/debug[Pod] => 10.0.0.0-10.0.255.255[External] : All Connections",
+    "tools/debug[Pod] => 10.1.0.0-10.1.255.255[External] : All Connections",
+    "tools/debug[Pod] => 10.2.0.0-10.255.255.255[External] : All Connections",
+    "tools/debug[Pod] => 11.0.0.0-255.255.255.255[External] : All Connections",
+    "tools/debug[Pod] => shop/web[Deployment] : TCP 8080",
+]
+
+BASE = ["connections", "cluster.yaml", "policies.yaml", "-n", "tools"]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary working directory with cluster.yaml and policies.yaml."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cluster.yaml").write_text(CLUSTER, encoding="utf-8")
+    (tmp_path / "policies.yaml").write_text(POLICIES, encoding="utf-8")
+    return tmp_path
+
+
+def run(runner: CliRunner, *args: str) -> Result:
+    """A successful run: exit 0, nothing on stderr."""
+    result = runner.invoke(main, [*BASE, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    return result
+
+
+def lines(runner: CliRunner, *args: str) -> list[str]:
+    return run(runner, *args).stdout.splitlines()
+
+
+# --- formats ----------------------------------------------------------------------------------------
+
+pytestmark = pytest.mark.usefixtures("workdir")
+
+
+def test_text_is_one_sorted_line_per_connection(runner: CliRunner) -> None:
+    result = run(runner)
+    assert result.stdout == "".join(f"{line}\n" for line in EXPECTED)
+
+
+def test_text_default_namespace_option() -> None:
+    # without -n the bare pod lands in `default`
+    result = CliRunner().invoke(main, ["connections", "cluster.yaml", "policies.yaml"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "0.0.0.0-255.255.255.255[External] => default/debug[Pod] : All Connections" in result.stdout
+    assert "tools/" not in result.stdout
+
+
+def test_json(runner: CliRunner) -> None:
+    data = json.loads(run(runner, "-o", "json").stdout)
+    assert len(data) == len(EXPECTED)
+    assert data[0] == {
+        "src": {"kind": "External", "first": "0.0.0.0", "last": "255.255.255.255"},
+        "dst": {"kind": "Deployment", "namespace": "shop", "name": "web"},
+        "conns": {"TCP": [[8080, 8080]]},
+        "allConnections": False,
+        "text": "TCP 8080",
+    }
+    web_db = next(r for r in data if r["dst"] == {"kind": "StatefulSet", "namespace": "shop", "name": "db"})
+    assert web_db["src"] == {"kind": "Deployment", "namespace": "shop", "name": "web"}
+    assert web_db["conns"] == {"TCP": [[5432, 5432]]}
+    everything = next(r for r in data if r["dst"] == {"kind": "Pod", "namespace": "tools", "name": "debug"})
+    assert everything["allConnections"] is True
+    assert everything["conns"] == {"SCTP": [[1, 65535]], "TCP": [[1, 65535]], "UDP": [[1, 65535]]}
+    assert everything["text"] == "All Connections"
+    # the same rows in the same order as the text
+    texts = [f"{_label(r['src'])} => {_label(r['dst'])} : {r['text']}" for r in data]
+    assert texts == EXPECTED
+
+
+def _label(node: dict[str, str]) -> str:
+    if node["kind"] == "External":
+        return f"{node['first']}-{node['last']}[External]"
+    if node["kind"] == "Namespace":
+        return node["name"]
+    return f"{node['namespace']}/{node['name']}[{node['kind']}]"
+
+
+def test_json_conns_with_holes(runner: CliRunner, workdir: Path) -> None:
+    # everything but TCP 80 prints as two intervals
+    (workdir / "policies.yaml").write_text(
+        """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: not-80, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - ports:
+        - {port: 1, endPort: 79}
+        - {port: 81, endPort: 65535}
+""",
+        encoding="utf-8",
+    )
+    data = json.loads(run(runner, "--to", "shop/db", "--from", "tools", "-o", "json").stdout)
+    assert [r["conns"] for r in data] == [{"TCP": [[1, 79], [81, 65535]]}]
+    assert data[0]["text"] == "TCP 1-79,81-65535"
+
+
+def test_csv(runner: CliRunner) -> None:
+    rows = list(csv.reader(io.StringIO(run(runner, "-o", "csv").stdout)))
+    assert rows[0] == ["src", "dst", "conns"]
+    assert [f"{s} => {d} : {c}" for s, d, c in rows[1:]] == EXPECTED
+
+
+def test_csv_of_filtered_and_empty_listings(runner: CliRunner) -> None:
+    out = run(runner, "-o", "csv", "--from", "shop/db", "--to", "tools/debug").stdout
+    assert out == "src,dst,conns\nshop/db[StatefulSet],tools/debug[Pod],UDP 53\n"
+    out = run(runner, "-o", "csv", "--to", "shop/db", "--group-by", "namespace").stdout
+    assert list(csv.reader(io.StringIO(out))) == [["src", "dst", "conns"]]
+
+
+def test_csv_quotes_conns_with_commas(runner: CliRunner, workdir: Path) -> None:
+    (workdir / "policies.yaml").write_text(
+        """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - ports:
+        - {port: 53, protocol: UDP}
+        - {port: 53, protocol: TCP}
+""",
+        encoding="utf-8",
+    )
+    out = run(runner, "-o", "csv", "--from", "tools", "--to", "shop/db").stdout
+    assert out == 'src,dst,conns\ntools/debug[Pod],shop/db[StatefulSet],"TCP 53,UDP 53"\n'
+    assert list(csv.reader(io.StringIO(out)))[1] == ["tools/debug[Pod]", "shop/db[StatefulSet]", "TCP 53,UDP 53"]
+
+
+def test_md(runner: CliRunner) -> None:
+    out = lines(runner, "-o", "md")
+    assert out[:2] == ["| source | destination | allowed connections |", "|---|---|---|"]
+    assert out[2:] == [f"| {line.replace(' => ', ' | ').replace(' : ', ' | ')} |" for line in EXPECTED]
+
+
+def test_empty_result_in_every_format(runner: CliRunner) -> None:
+    none = ["--from", "shop/db", "--to", "shop/web"]
+    assert run(runner, *none).stdout == ""
+    assert json.loads(run(runner, *none, "-o", "json").stdout) == []
+    assert run(runner, *none, "-o", "csv").stdout == "src,dst,conns\n"
+    assert lines(runner, *none, "-o", "md")[2:] == ["| (none) | | |"]
+
+
+# --- filters --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["shop/web", "shop/web[Deployment]"],
+    ids=["ns/name", "ns/name[Kind]"],
+)
+def test_from_a_workload(runner: CliRunner, source: str) -> None:
+    assert lines(runner, "--from", source) == [line for line in EXPECTED if line.startswith("shop/web[")]
+
+
+def test_from_a_namespace(runner: CliRunner) -> None:
+    assert lines(runner, "--from", "shop") == [line for line in EXPECTED if line.startswith("shop/")]
+
+
+def test_from_is_repeatable(runner: CliRunner) -> None:
+    got = lines(runner, "--from", "shop/db", "--from", "tools/debug")
+    assert got == [line for line in EXPECTED if line.startswith(("shop/db[", "tools/"))]
+
+
+def test_to_an_address_picks_its_range(runner: CliRunner) -> None:
+    assert lines(runner, "--to", "10.3.4.5") == [line for line in EXPECTED if " => 10.2.0.0-" in line]
+    assert lines(runner, "--to", "10.1.0.0") == [line for line in EXPECTED if " => 10.1.0.0-" in line]
+
+
+def test_from_an_address(runner: CliRunner) -> None:
+    assert lines(runner, "--from", "203.0.113.9") == [line for line in EXPECTED if line.startswith("0.0.0.0-")]
+
+
+def test_to_a_range_label(runner: CliRunner) -> None:
+    got = lines(runner, "--to", "10.0.0.0-10.0.255.255[External]")
+    assert got == [line for line in EXPECTED if " => 10.0.0.0-10.0.255.255" in line]
+
+
+def test_from_and_to_together(runner: CliRunner) -> None:
+    assert lines(runner, "--from", "shop", "--to", "tools") == [
+        "shop/db[StatefulSet] => tools/debug[Pod] : UDP 53",
+        "shop/web[Deployment] => tools/debug[Pod] : All Connections",
+    ]
+
+
+def test_unknown_filter_matches_nothing(runner: CliRunner) -> None:
+    assert lines(runner, "--from", "nowhere") == []
+
+
+@pytest.mark.parametrize(
+    ("port", "expected"),
+    [
+        # 5432 is open on TCP only: web -> db, and every All Connections line
+        ("5432", [line for line in EXPECTED if line.endswith(("TCP 5432", "All Connections"))]),
+        ("5432/TCP", [line for line in EXPECTED if line.endswith(("TCP 5432", "All Connections"))]),
+        ("5432/UDP", [line for line in EXPECTED if line.endswith("All Connections")]),
+        ("53/UDP", [line for line in EXPECTED if line.endswith(("UDP 53", "All Connections"))]),
+        ("8080", [line for line in EXPECTED if line.endswith(("TCP 8080", "All Connections"))]),
+    ],
+    ids=["number", "tcp", "udp-closed", "udp", "http"],
+)
+def test_port(runner: CliRunner, port: str, expected: list[str]) -> None:
+    assert lines(runner, "--port", port) == expected
+
+
+def test_named_port_filter_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(main, [*BASE, "--port", "pg"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "error: --port pg: connections filters by port number (named ports differ per pod)\n"
+
+
+def test_focus(runner: CliRunner) -> None:
+    got = lines(runner, "--focus", "tools")
+    assert got == [line for line in EXPECTED if "tools/" in line]
+    both = lines(runner, "--focus", "tools", "--focus", "shop")
+    assert both == EXPECTED
+
+
+def test_group_by_pod(runner: CliRunner) -> None:
+    got = lines(runner, "--group-by", "pod")
+    # the Deployment's representative pod is named after it; the StatefulSet pod is itself
+    assert "shop/web[Deployment] => shop/db-0[Pod] : TCP 5432" in got
+    assert "shop/db-0[Pod] => tools/debug[Pod] : UDP 53" in got
+    assert len(got) == len(EXPECTED)
+
+
+def test_group_by_namespace(runner: CliRunner) -> None:
+    assert lines(runner, "--group-by", "namespace") == [
+        "0.0.0.0-255.255.255.255[External] => shop : TCP 8080",
+        "0.0.0.0-255.255.255.255[External] => tools : All Connections",
+        "shop => 0.0.0.0-9.255.255.255[External] : All Connections",
+        "shop => 10.0.0.0-10.0.255.255[External] : All Connections",
+        "shop => 10.1.0.0-10.1.255.255[External] : All Connections",
+        "shop => 10.2.0.0-10.255.255.255[External] : All Connections",
+        "shop => 11.0.0.0-255.255.255.255[External] : All Connections",
+        "shop => tools : All Connections",
+        "tools => 0.0.0.0-9.255.255.255[External] : All Connections",
+        "tools => 10.0.0.0-10.0.255.255[External] : All Connections",
+        "tools => 10.1.0.0-10.1.255.255[External] : All Connections",
+        "tools => 10.2.0.0-10.255.255.255[External] : All Connections",
+        "tools => 11.0.0.0-255.255.255.255[External] : All Connections",
+        "tools => shop : TCP 8080",
+    ]
+    data = json.loads(run(runner, "--group-by", "namespace", "--to", "tools", "-o", "json").stdout)
+    assert data[0]["dst"] == {"kind": "Namespace", "name": "tools"}
+
+
+def test_group_by_namespace_never_lists_a_namespace_to_itself(runner: CliRunner) -> None:
+    # web -> db is inside shop
+    assert not [line for line in lines(runner, "--group-by", "namespace") if line.startswith("shop => shop")]
+
+
+def test_a_workload_to_itself_is_not_listed(runner: CliRunner, workdir: Path) -> None:
+    # two pods of one ReplicaSet may talk to each other; the listing shows no self line
+    (workdir / "cluster.yaml").write_text(
+        "".join(
+            f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-{i}
+  namespace: shop
+  labels: {{app: api}}
+  ownerReferences:
+    - {{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f, uid: "1", controller: true}}
+spec:
+  containers: [{{name: api, image: api}}]
+---
+"""
+            for i in (1, 2)
+        ),
+        encoding="utf-8",
+    )
+    (workdir / "policies.yaml").write_text("", encoding="utf-8")
+    assert lines(runner) == [
+        "0.0.0.0-255.255.255.255[External] => shop/api-5d8f[ReplicaSet] : All Connections",
+        "shop/api-5d8f[ReplicaSet] => 0.0.0.0-255.255.255.255[External] : All Connections",
+    ]
+    assert lines(runner, "--group-by", "pod") == [
+        "0.0.0.0-255.255.255.255[External] => shop/api-1[Pod] : All Connections",
+        "0.0.0.0-255.255.255.255[External] => shop/api-2[Pod] : All Connections",
+        "shop/api-1[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        "shop/api-1[Pod] => shop/api-2[Pod] : All Connections",
+        "shop/api-2[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        "shop/api-2[Pod] => shop/api-1[Pod] : All Connections",
+    ]
+
+
+def test_knobs_change_the_listing(runner: CliRunner) -> None:
+    # without ipBlocks selecting pods, db's UDP 53 no longer reaches debug
+    got = lines(runner, "--no-ipblock-pods")
+    assert got == [line for line in EXPECTED if line != "shop/db[StatefulSet] => tools/debug[Pod] : UDP 53"]
+
+
+def test_bad_input_exits_2_with_nothing_on_stdout(runner: CliRunner, workdir: Path) -> None:
+    (workdir / "policies.yaml").write_text("kind: NetworkPolicy\nspec: {podselector: {}}\n", encoding="utf-8")
+    result = runner.invoke(main, BASE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "policies.yaml:" in result.stderr
+
+
+def test_bad_option_values_exit_2(runner: CliRunner) -> None:
+    for args in (["-o", "yaml"], ["--group-by", "team"], ["--port", "70000"]):
+        result = runner.invoke(main, [*BASE, *args])
+        assert result.exit_code == 2, args
+        assert result.stdout == "", args

@@ -1,0 +1,336 @@
+"""`netsim test` through click's CliRunner: exit codes, the report, JUnit XML (parsed), and every
+bundled scenario's expectations run through the command.
+
+Tests run in tmp_path and name files relatively, so positions read as a user sees them.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from netsim.cli import main
+from netsim.expectations import load_expectations
+from tests.conftest import REPO, SCENARIOS
+
+MANIFESTS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  containers:
+    - name: web
+      ports: [{name: http, containerPort: 8080}]
+status: {podIP: 10.0.1.10}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec:
+  containers:
+    - name: db
+      ports: [{name: pg, containerPort: 5432}]
+status: {podIP: 10.0.1.20}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - from: [{podSelector: {matchLabels: {app: web}}}]
+      ports: [{port: pg}]
+"""
+
+PASSING = """\
+cases:
+  - name: web reaches db
+    from: shop/web
+    to: shop/db
+    port: 5432
+    expect: allow
+  - name: only web reaches db on pg
+    to: shop/db
+    port: pg
+    only_from: shop/app=web
+"""
+
+MIXED = """\
+cases:
+  - name: web reaches db
+    from: shop/web
+    to: shop/db
+    port: pg
+    expect: allow
+  - name: db reaches web on 5432
+    from: shop/db
+    to: shop/web
+    port: 5432
+    expect: deny
+  - name: shop is isolated
+    isolated: shop
+  - name: only web reaches db
+    to: shop/db
+    only_from: shop/app=web
+"""
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    Path("cluster.yaml").write_text(MANIFESTS, encoding="utf-8")
+    Path("passing.yaml").write_text(PASSING, encoding="utf-8")
+    Path("mixed.yaml").write_text(MIXED, encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["test", *args], catch_exceptions=False)
+
+
+# -- exit codes and the report ---------------------------------------------------------------------------
+
+
+def test_all_pass_exits_0() -> None:
+    result = run("passing.yaml", "cluster.yaml")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == (
+        "PASS  web reaches db  (passing.yaml:2)\n"
+        "PASS  only web reaches db on pg  (passing.yaml:7)  [2 pairs]\n"
+        "2 cases in 1 file: 2 passed, 0 failed\n"
+    )
+
+
+def test_a_failure_exits_1_and_explains_itself() -> None:
+    result = run("mixed.yaml", "cluster.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "PASS  web reaches db  (mixed.yaml:2)\n"
+        "FAIL  db reaches web on 5432  (mixed.yaml:7)\n"
+        "      shop/db -> shop/web 5432/TCP: allowed, expected denied\n"
+        "      why:\n"
+        "        shop/db -> shop/web 5432/TCP: ALLOWED\n"
+        "          egress  at shop/db: not isolated: no policy selects shop/db for Egress -> allowed\n"
+        "          ingress at shop/web: not isolated: no policy selects shop/web for Ingress -> allowed\n"
+        "          => allowed: egress and ingress both allow it\n"
+        "FAIL  shop is isolated  (mixed.yaml:12)  [2 pods]\n"
+        "      2 pods of namespace shop not isolated\n"
+        "      shop/db is not isolated for Egress: no policy selects it for Egress\n"
+        "      shop/web is not isolated for Ingress: no policy selects it for Ingress\n"
+        "      shop/web is not isolated for Egress: no policy selects it for Egress\n"
+        "PASS  only web reaches db  (mixed.yaml:14)  [2 pairs]\n"
+        "4 cases in 1 file: 2 passed, 2 failed\n"
+    )
+
+
+def test_quiet_prints_failures_and_the_summary() -> None:
+    lines = run("-q", "mixed.yaml", "cluster.yaml").stdout.splitlines()
+    assert [line for line in lines if not line.startswith(" ")] == [
+        "FAIL  db reaches web on 5432  (mixed.yaml:7)",
+        "FAIL  shop is isolated  (mixed.yaml:12)  [2 pods]",
+        "4 cases in 1 file: 2 passed, 2 failed",
+    ]
+
+
+def test_any_port_failure_names_the_port_it_is_explained_at() -> None:
+    Path("any.yaml").write_text(
+        "cases:\n  - {name: nothing from db, from: shop/db, to: shop/web, expect: deny}\n", encoding="utf-8"
+    )
+    lines = run("any.yaml", "cluster.yaml").stdout.splitlines()
+    assert lines[1:4] == [
+        "      shop/db -> shop/web any port: allowed All Connections, expected nothing allowed",
+        "      why (at 1/TCP, one of the ports it allows):",
+        "        shop/db -> shop/web 1/TCP: ALLOWED",
+    ]
+
+
+def test_several_files_and_folders_in_any_order(in_tmp: Path) -> None:
+    Path("manifests").mkdir()
+    Path("cluster.yaml").rename("manifests/cluster.yaml")
+    result = run("manifests", "passing.yaml", "mixed.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "6 cases in 2 files: 4 passed, 2 failed"
+
+
+def test_expectations_files_inside_a_manifest_folder_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    folder = "scenarios/production-hardening"
+    result = run("-q", f"{folder}/expect.yaml", folder)
+    assert result.exit_code == 0, result.stderr
+    n = len(load_expectations(f"{folder}/expect.yaml"))
+    assert result.stdout == f"{n} cases in 1 file: {n} passed, 0 failed\n"
+
+
+def test_a_folder_of_expectations_only_is_not_manifests() -> None:
+    Path("specs").mkdir()
+    Path("specs/more.yaml").write_text(PASSING, encoding="utf-8")
+    result = run("passing.yaml", "specs")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: specs: no manifests in directory, only expectations files\n"
+        "netsim: 1 input error; nothing was evaluated\n"
+    )
+
+
+# -- bad input: exit 2 -----------------------------------------------------------------------------------------
+
+
+def test_invalid_expectations_are_all_reported() -> None:
+    Path("bad.yaml").write_text(
+        "cases:\n  - {name: a, from: shop/web, to: shop/db, port: 0, expect: allow}\n"
+        "  - {name: b, isolated: shop, direction: up}\n",
+        encoding="utf-8",
+    )
+    result = run("bad.yaml", "passing.yaml", "cluster.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: bad.yaml:2:50: cases[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n"
+        'error: bad.yaml:3:42: cases[1].direction: Unsupported value: "up": supported values: '
+        '"ingress", "egress", "both"\n'
+        "netsim: 2 input errors; nothing was evaluated\n"
+    )
+
+
+def test_expectation_and_manifest_errors_are_reported_together() -> None:
+    Path("bad.yaml").write_text("cases:\n  - {name: a, isolated: shop, port: 80}\n", encoding="utf-8")
+    Path("broken.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {namespace: shop}\n", encoding="utf-8")
+    result = run("bad.yaml", "broken.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'error: bad.yaml:2:31: cases[0].port: Forbidden: may not be set with "isolated"\n'
+        "error: broken.yaml:3:11: metadata.name: Required value: name or generateName is required\n"
+        "netsim: 2 input errors; nothing was evaluated\n"
+    )
+
+
+def test_names_that_resolve_to_nothing_exit_2() -> None:
+    Path("typo.yaml").write_text(
+        "cases:\n  - {name: a, from: shop/webb, to: shop/db, port: 80, expect: deny}\n", encoding="utf-8"
+    )
+    result = run("typo.yaml", "cluster.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: typo.yaml:2:21: cases[0].from: unknown endpoint 'shop/webb': no such pod or workload; "
+        "did you mean 'shop/web', 'shop/db'?\n"
+        "netsim: 1 input error; nothing was evaluated\n"
+    )
+
+
+def test_no_expectations_file_is_a_usage_error() -> None:
+    result = run("cluster.yaml")
+    assert result.exit_code == 2
+    assert "no expectations file among the arguments" in result.stderr
+
+
+def test_no_manifests_is_a_usage_error() -> None:
+    result = run("passing.yaml")
+    assert result.exit_code == 2
+    assert "no manifests among the arguments" in result.stderr
+
+
+# -- JUnit XML --------------------------------------------------------------------------------------------------
+
+
+def test_junit_report(in_tmp: Path) -> None:
+    result = run("mixed.yaml", "passing.yaml", "cluster.yaml", "--junit", "report.xml")
+    assert result.exit_code == 1
+    data = Path("report.xml").read_bytes()
+    assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")
+    root = ET.fromstring(data)
+    assert root.tag == "testsuites"
+    assert {k: root.get(k) for k in ("name", "tests", "failures", "errors", "skipped")} == {
+        "name": "netsim",
+        "tests": "6",
+        "failures": "2",
+        "errors": "0",
+        "skipped": "0",
+    }
+    suites = root.findall("testsuite")
+    assert [(s.get("name"), s.get("tests"), s.get("failures")) for s in suites] == [
+        ("mixed.yaml", "4", "2"),
+        ("passing.yaml", "2", "0"),
+    ]
+    cases = suites[0].findall("testcase")
+    assert [(c.get("name"), c.get("classname"), c.get("file"), c.get("line")) for c in cases] == [
+        ("web reaches db", "mixed.yaml", "mixed.yaml", "2"),
+        ("db reaches web on 5432", "mixed.yaml", "mixed.yaml", "7"),
+        ("shop is isolated", "mixed.yaml", "mixed.yaml", "12"),
+        ("only web reaches db", "mixed.yaml", "mixed.yaml", "14"),
+    ]
+    assert all(float(c.get("time", "x")) >= 0 for c in cases)
+    assert [c.find("failure") is not None for c in cases] == [False, True, True, False]
+    failure = cases[1].find("failure")
+    assert failure is not None
+    assert failure.get("message") == "shop/db -> shop/web 5432/TCP: allowed, expected denied"
+    assert failure.text == (
+        "shop/db -> shop/web 5432/TCP: allowed, expected denied\n"
+        "why:\n"
+        "  shop/db -> shop/web 5432/TCP: ALLOWED\n"
+        "    egress  at shop/db: not isolated: no policy selects shop/db for Egress -> allowed\n"
+        "    ingress at shop/web: not isolated: no policy selects shop/web for Ingress -> allowed\n"
+        "    => allowed: egress and ingress both allow it\n"
+    )
+    isolation = cases[2].find("failure")
+    assert isolation is not None
+    assert isolation.get("message") == "2 pods of namespace shop not isolated"
+    assert (isolation.text or "").splitlines()[1:] == [
+        "shop/db is not isolated for Egress: no policy selects it for Egress",
+        "shop/web is not isolated for Ingress: no policy selects it for Ingress",
+        "shop/web is not isolated for Egress: no policy selects it for Egress",
+    ]
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["cluster.yaml", "mixed.yaml", "passing.yaml", "report.xml"]
+
+
+def test_junit_carries_names_xml_cannot_hold() -> None:
+    Path("odd.yaml").write_text(
+        'cases:\n  - {name: "bell \\a <&> \\u00e9", from: shop/db, to: shop/web, port: 80, expect: deny}\n',
+        encoding="utf-8",
+    )
+    assert run("odd.yaml", "cluster.yaml", "--junit", "odd.xml").exit_code == 1
+    [case] = ET.parse("odd.xml").getroot().iter("testcase")
+    assert case.get("name") == "bell \ufffd <&> \u00e9"
+
+
+def test_junit_is_written_when_everything_passes() -> None:
+    assert run("passing.yaml", "cluster.yaml", "--junit", "ok.xml").exit_code == 0
+    root = ET.parse("ok.xml").getroot()
+    assert (root.get("tests"), root.get("failures")) == ("2", "0")
+    assert root.findall(".//failure") == []
+
+
+def test_junit_never_overwrites_an_input_nor_writes_into_nowhere() -> None:
+    over = run("passing.yaml", "cluster.yaml", "--junit", "cluster.yaml")
+    assert over.exit_code == 2
+    assert over.stderr == "error: refusing to write cluster.yaml: it is one of the inputs\n"
+    assert Path("cluster.yaml").read_text(encoding="utf-8") == MANIFESTS
+    nowhere = run("passing.yaml", "cluster.yaml", "--junit", "no/such/dir/report.xml")
+    assert nowhere.exit_code == 2
+    assert nowhere.stderr == "error: cannot write no/such/dir/report.xml: directory no/such/dir does not exist\n"
+
+
+# -- the bundled scenarios, through the command -------------------------------------------------------------------
+
+EXPECT_FILES = sorted(SCENARIOS.rglob("expect.yaml"))
+
+
+@pytest.mark.parametrize("expect_file", EXPECT_FILES, ids=lambda p: p.parent.relative_to(SCENARIOS).as_posix())
+def test_scenario_expectations_pass_through_the_command(expect_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    folder = expect_file.parent.relative_to(REPO).as_posix()
+    cases = load_expectations(f"{folder}/expect.yaml")
+    result = run(f"{folder}/expect.yaml", f"{folder}/manifests")
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[-1] == f"{len(cases)} cases in 1 file: {len(cases)} passed, 0 failed"
+    assert [line.split("  ")[1] for line in lines[:-1]] == [c.name for c in cases]
+    assert all(line.startswith("PASS  ") for line in lines[:-1])
+
+
+def test_there_are_scenarios_to_run() -> None:
+    assert len(EXPECT_FILES) >= 5
