@@ -18,7 +18,7 @@ import networkx as nx
 from netsim.errors import RenderError
 from netsim.graph import Connection, GroupBy, NodeInfo, connections
 
-__all__ = ["FORMATS", "dot_available", "render", "to_dot"]
+__all__ = ["FORMATS", "MAX_EXTERNAL_NODES", "dot_available", "render", "to_dot"]
 
 FORMATS = ("dot", "svg", "png", "pdf")
 
@@ -76,10 +76,12 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
     return f"  {_q(info.key)} {_attrs(**attrs)};"
 
 
-def _edge_line(c: Connection, by: GroupBy, faded: bool, indent: str = "  ") -> str:
+def _edge_line(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", labels: bool = True) -> str:
     label = _short(c.conns.compact())
     if by is GroupBy.NAMESPACE and c.pairs > 1:
         label += f"\n({c.pairs} pairs)"
+    if not labels:
+        label = ""
     color = _FADED if faded else _ALL_COLOR if c.conns.is_all() else _EDGE_COLOR
     attrs = {
         "label": label,
@@ -155,6 +157,35 @@ def _merge_externals(
     return out_infos, out_rows, names
 
 
+#: Above this many edges a picture leaves out edge labels (the tooltips keep them, in SVG).
+MAX_LABELLED_EDGES = 80
+
+#: Above this many distinct external nodes a picture draws all addresses as one node.
+MAX_EXTERNAL_NODES = 12
+
+
+def _one_external(
+    infos: dict[str, NodeInfo], rows: list[Connection]
+) -> tuple[dict[str, NodeInfo], list[Connection], dict[str, str]]:
+    """Draw every external range as a single node (edges: unions of ports, sums of pairs)."""
+    ranges = [i for i in infos.values() if i.kind == "external"]
+    key = "external"
+    node = NodeInfo(key, "external", None, "external addresses", key, "External")
+    out_infos = {k: v for k, v in infos.items() if v.kind != "external"}
+    out_infos[key] = node
+    merged: dict[tuple[str, str], Connection] = {}
+    for c in rows:
+        src = node if c.source.kind == "external" else c.source
+        dst = node if c.destination.kind == "external" else c.destination
+        edge = (src.key, dst.key)
+        prev = merged.get(edge)
+        if prev is None:
+            merged[edge] = replace(c, source=src, destination=dst)
+        else:
+            merged[edge] = replace(prev, conns=prev.conns | c.conns, pairs=prev.pairs + c.pairs)
+    return out_infos, list(merged.values()), {key: f"{len(ranges)} address ranges"}
+
+
 def _is_implied(c: Connection) -> bool:
     """True for an edge that no policy shapes: an open source pod (or address) to an open
     destination pod (or address). Groups are never hidden: some of their pods may be isolated."""
@@ -207,6 +238,8 @@ def to_dot(
         f'  edge [fontname={_q(_FONT)}, arrowsize="0.7"];',
     ]
     infos, rows, range_names = _merge_externals(infos, rows)
+    if sum(1 for i in infos.values() if i.kind == "external") > MAX_EXTERNAL_NODES:
+        infos, rows, range_names = _one_external(infos, rows)
     externals = sorted((i for i in infos.values() if i.kind == "external"), key=lambda i: i.key)
     if by is GroupBy.NAMESPACE:
         for info in sorted((i for i in infos.values() if i.kind != "external"), key=lambda i: i.key):
@@ -231,7 +264,7 @@ def to_dot(
         lines.append(_node_lines(replace(info, name=range_names.get(info.key, info.name)), by, False, None))
     for c in rows:
         faded = bool(focus_set) and not (in_focus(c.source) and in_focus(c.destination))
-        lines.append(_edge_line(c, by, faded))
+        lines.append(_edge_line(c, by, faded, labels=len(rows) <= MAX_LABELLED_EDGES))
     if legend:
         lines += _legend()
     lines.append("}")
