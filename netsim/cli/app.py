@@ -171,7 +171,7 @@ def progress(label: str, *, delay: float = 1.0) -> Iterator[Callable[[int, int],
         if bar is None:
             if time.monotonic() - started < delay:
                 return
-            bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
             state["bar"] = bar
         bar.update(done - state["done"])
@@ -185,8 +185,7 @@ def progress(label: str, *, delay: float = 1.0) -> Iterator[Callable[[int, int],
 
 
 def _stderr_is_terminal() -> bool:
-    stream = click.get_text_stream("stderr")
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return sys.stderr.isatty()
 
 
 def handle_interrupt(func: F) -> F:
