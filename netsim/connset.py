@@ -207,6 +207,14 @@ class ConnSet:
     # text ----------------------------------------------------------------------------------------
     def __str__(self) -> str:
         """netpol-analyzer's grammar: ``All Connections`` or ``SCTP 1-9,TCP 80,UDP 53``."""
+        text = _TEXT.get(self)
+        if text is None:
+            if len(_TEXT) > 4096:  # a bounded cache: few distinct sets occur in one run
+                _TEXT.clear()
+            text = _TEXT[self] = self._render()
+        return text
+
+    def _render(self) -> str:
         if self.is_all():
             return "All Connections"
         if not self:
@@ -229,5 +237,6 @@ class ConnSet:
         return {proto.value: [[lo, hi] for lo, hi in ports.intervals] for proto, ports in self.items()}
 
 
+_TEXT: dict[ConnSet, str] = {}
 _ALL = ConnSet(_ALL_PORTS, _ALL_PORTS, _ALL_PORTS)
 _NONE = ConnSet()

@@ -9,7 +9,7 @@ whole IPv4 space. IPv6 space is added where a side has IPv6 blocks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
@@ -26,6 +26,10 @@ class ExternalRange:
     version: int
     first_int: int
     last_int: int
+    _text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_text", f"{self.first}-{self.last}")
 
     @property
     def first(self) -> IPAddress:
@@ -54,10 +58,10 @@ class ExternalRange:
     @property
     def label(self) -> str:
         """``first-last[External]`` (netpol-analyzer's form)."""
-        return f"{self.first}-{self.last}[External]"
+        return self._text + "[External]"
 
     def __str__(self) -> str:
-        return f"{self.first}-{self.last}"
+        return self._text
 
 
 def block_intervals(block: IPBlockPeer) -> list[tuple[int, int]]:

@@ -209,8 +209,21 @@ class _Compiler:
         self._peer_mask: dict[tuple[int, str], int] = {}
         self._rule_mask: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._ports: dict[tuple[int, tuple[ContainerPort, ...]], ConnSet] = {}
+        self._class_labels: dict[tuple[str, str], int] | None = None
+
+    def _label_index(self) -> dict[tuple[str, str], int]:
+        """(key, value) -> classes whose pods carry that label (built on first use)."""
+        if self._class_labels is None:
+            index: dict[tuple[str, str], int] = {}
+            for c in self.classes:
+                bit = 1 << c.index
+                for item in c.rep.labels.items():
+                    index[item] = index.get(item, 0) | bit
+            self._class_labels = index
+        return self._class_labels
 
     def _namespaces(self, selector: LabelSelector) -> int:
+        """Classes in the namespaces ``selector`` selects."""
         mask = self._ns_sel.get(selector)
         if mask is None:
             mask = 0
@@ -218,6 +231,24 @@ class _Compiler:
                 if matches_selector(selector, self.index.cluster.namespace_labels(ns)):
                     mask |= ns_mask
             self._ns_sel[selector] = mask
+        return mask
+
+    def _select(self, selector: LabelSelector, scope: int) -> int:
+        """Classes of ``scope`` whose labels ``selector`` matches: matchLabels through the label
+        index, the remaining requirements checked on the candidates only."""
+        index = self._label_index()
+        mask = scope
+        for item in selector.match_labels.items():
+            mask &= index.get(item, 0)
+            if not mask:
+                return 0
+        if selector.match_expressions:
+            bare = LabelSelector(match_expressions=selector.match_expressions)
+            kept = 0
+            for i in _bits(mask):
+                if matches_selector(bare, self.classes[i].rep.labels):
+                    kept |= 1 << i
+            mask = kept
         return mask
 
     def _pod_peer(self, peer: PodPeer, policy_ns: str) -> int:
@@ -231,11 +262,7 @@ class _Compiler:
             )
             scope &= ~self.node_mask
             if peer.pod_selector is not None and not peer.pod_selector.is_empty():
-                sel = peer.pod_selector
-                mask = 0
-                for i in _bits(scope):
-                    if matches_selector(sel, self.classes[i].rep.labels):
-                        mask |= 1 << i
+                mask = self._select(peer.pod_selector, scope)
             else:
                 mask = scope
             self._peer_mask[key] = mask
