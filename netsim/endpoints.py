@@ -49,8 +49,16 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         return exact[0] if exact else min(hits, key=lambda p: p.ref)
     if len(endpoints) > 1:
         raise UnknownEndpointError(text, tuple(endpoints), ambiguous=True)
-    # a bare pod's endpoint (ns/name[Pod]) is the pod itself: suggest it once, as ns/name
-    names = sorted({p.ref for p in cluster.pods} | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]"})
+    # suggest only what resolves: a pod's ns/name when it names one endpoint, and every endpoint
+    # (a bare pod's endpoint ns/name[Pod] is the pod itself: suggested only when ns/name is ambiguous)
+    named: dict[str, set[str]] = {}
+    for p in cluster.pods:
+        for key in (p.ref, p.endpoint.rsplit("[", 1)[0]):
+            named.setdefault(key, set()).add(p.endpoint)
+    names = sorted(
+        {p.ref for p in cluster.pods if len(named[p.ref]) == 1}
+        | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]" or len(named[p.ref]) > 1}
+    )
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
     leaf = ref.rsplit("/", 1)[-1]
     same_name = [r for r in names if r.split("/", 1)[-1].split("[", 1)[0] == leaf and r not in close]
