@@ -107,13 +107,7 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
             group = _group(info, pod, by)
             counts[group.key] = counts.get(group.key, 0) + 1
             if group.key in graph:
-                prev: NodeInfo = graph.nodes[group.key]["info"]
-                graph.nodes[group.key]["info"] = replace(
-                    prev,
-                    ingress_open=prev.ingress_open or group.ingress_open,
-                    egress_open=prev.egress_open or group.egress_open,
-                    members=prev.members + 1,
-                )
+                graph.nodes[group.key]["info"] = _absorb(graph.nodes[group.key]["info"], group)
             elif by is GroupBy.POD:
                 graph.add_node(group.key, info=group, pod=pod)
             else:
@@ -164,6 +158,16 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
     return graph
 
 
+def _absorb(group: NodeInfo, member: NodeInfo) -> NodeInfo:
+    """A group node with one more member: open if any member is open."""
+    return replace(
+        group,
+        ingress_open=group.ingress_open or member.ingress_open,
+        egress_open=group.egress_open or member.egress_open,
+        members=group.members + 1,
+    )
+
+
 def _group(info: NodeInfo, pod: Pod | None, by: GroupBy) -> NodeInfo:
     """The aggregate node a pod-level node belongs to (before members are counted)."""
     if info.kind == "external" or by is GroupBy.POD or pod is None:
@@ -198,13 +202,7 @@ def aggregate(graph: nx.DiGraph, by: GroupBy) -> nx.DiGraph:  # type: ignore[typ
         group = _group(info, data.get("pod"), by)
         owner[key] = group.key
         if group.key in out:
-            prev: NodeInfo = out.nodes[group.key]["info"]
-            out.nodes[group.key]["info"] = replace(
-                prev,
-                ingress_open=prev.ingress_open or info.ingress_open,
-                egress_open=prev.egress_open or info.egress_open,
-                members=prev.members + 1,
-            )
+            out.nodes[group.key]["info"] = _absorb(out.nodes[group.key]["info"], group)
         else:
             out.add_node(group.key, info=group)
     for s, d, data in graph.edges(data=True):
