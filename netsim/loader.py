@@ -14,6 +14,7 @@ get -o yaml`` output (status, managedFields, ...) loads as it is.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from netsim.model import (
     Requirement,
     Rule,
 )
-from netsim.source import Limits, compose_documents, discover, read_documents, span_of
+from netsim.source import Budget, Limits, compose_documents, discover, read_documents, span_of
 from netsim.validation import (
     format_value,
     label_key_errors,
@@ -63,7 +64,12 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _TYPE_NAMES = {_STR: "string", _INT: "integer", _BOOL: "boolean", _NULL: "null", _FLOAT: "number"}
+# kubectl's YAML decoder (go-yaml v2 via sigs.k8s.io/yaml) keeps an unquoted timestamp such as
+# 2024-01-01 as the string it is written as; every other implicit type stays what YAML made it
+_STRINGS = frozenset({_STR, _TIMESTAMP})
+_SHOWN_CHARS = 100  # longer values are cut in type errors
 
 _OBJECT_META = frozenset(
     [
@@ -116,6 +122,10 @@ class LoadResult:
 Entries = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
+class _TooManyErrors(Exception):
+    """The run has as many errors as ``Limits.max_errors`` allows: reading stops."""
+
+
 class _Reader:
     """Reads the documents of one run, collecting errors and warnings."""
 
@@ -126,6 +136,7 @@ class _Reader:
         self.namespaces: dict[str, Namespace] = {}
         self.pods: dict[str, Pod] = {}
         self.policies: dict[str, NetworkPolicy] = {}
+        self.generated: dict[tuple[str, str, str], int] = {}  # generateName prefixes used so far
         self.path = ""
 
     # -- reporting ------------------------------------------------------------------------------
@@ -134,47 +145,54 @@ class _Reader:
 
     def error(self, node: yaml.Node, fld: str, message: str, hint: str | None = None) -> None:
         self.errors.append(InputError(message, span=self.span(node), field=fld, hint=hint))
+        if len(self.errors) >= self.options.limits.max_errors:
+            raise _TooManyErrors
 
     def warn(self, node: yaml.Node, fld: str, message: str) -> None:
-        self.warnings.append(InputError(message, span=self.span(node), field=fld))
+        limit = self.options.limits.max_errors
+        if len(self.warnings) < limit:
+            self.warnings.append(InputError(message, span=self.span(node), field=fld))
+        elif len(self.warnings) == limit:
+            self.warnings.append(InputError(f"more than {limit} warnings: the others are not shown (--max-errors)"))
 
     def invalid(self, node: yaml.Node, fld: str, value: object, message: str) -> None:
         self.error(node, fld, f"Invalid value: {format_value(value)}: {message}")
+
+    def stopped(self) -> None:
+        """Record that reading stopped at ``max_errors`` (the message sorts first: it has no position)."""
+        limit = self.options.limits.max_errors
+        self.errors.append(InputError(f"{limit} errors: netsim stopped reading there (--max-errors)"))
 
     # -- node access ------------------------------------------------------------------------------
     def type_error(self, node: yaml.Node, fld: str, expected: str) -> None:
         if isinstance(node, yaml.ScalarNode):
             got = _TYPE_NAMES.get(node.tag, node.tag)
-            shown = "" if node.tag == _NULL else f" {node.value!r}" if node.tag == _STR else f" {node.value}"
+            short = len(node.value) <= _SHOWN_CHARS
+            value = node.value if short else f"{node.value[:_SHOWN_CHARS]}... ({len(node.value)} characters)"
+            shown = "" if node.tag == _NULL else f" {value!r}" if node.tag == _STR else f" {value}"
             hint = None
-            if expected == "string" and node.tag in (_BOOL, _FLOAT, _INT):
+            if expected == "string" and node.tag in (_BOOL, _FLOAT, _INT) and short:
                 hint = f'quote it: "{node.value}" (YAML reads an unquoted {node.value} as {_a(got)})'
             self.error(node, fld, f"Invalid type: expected {expected}, got {got}{shown}", hint)
         else:
             got = "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
             self.error(node, fld, f"Invalid type: expected {expected}, got {got}")
 
-    def entries(
-        self, node: yaml.Node, fld: str, strict: bool = True, merging: frozenset[int] = frozenset()
-    ) -> Entries | None:
+    def entries(self, node: yaml.Node, fld: str, strict: bool = True) -> Entries | None:
         """A mapping's entries by key, with merge keys applied and duplicate keys reported.
 
-        ``merging`` holds the ids of the mappings being merged into, so a mapping that merges
-        itself (``&m {<<: *m}``) adds nothing instead of recursing forever.
+        Keys of the mapping itself win over merged ones, and earlier merge sources over later
+        ones, at any depth. The sources are walked iteratively and each once, so a long chain of
+        merges costs its length and never the stack.
         """
         if not isinstance(node, yaml.MappingNode):
             self.type_error(node, fld, "a mapping")
             return None
         out: Entries = {}
-        merged: Entries = {}
+        sources: list[yaml.Node] = []
         for key, value in node.value:
             if key.tag == _MERGE:
-                for src in value.value if isinstance(value, yaml.SequenceNode) else [value]:
-                    if src is node or id(src) in merging:
-                        continue
-                    sub = self.entries(src, fld, strict=False, merging=merging | {id(node)})
-                    for k, kv in (sub or {}).items():
-                        merged.setdefault(k, kv)
+                sources.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
                 continue
             if not isinstance(key, yaml.ScalarNode):
                 self.error(key, fld, "Invalid type: a mapping key must be a string")
@@ -189,9 +207,38 @@ class _Reader:
                 elif strict:
                     self.error(key, path, "strict decoding error: " + msg)
             out[name] = (key, value)
-        for k, kv in merged.items():
-            out.setdefault(k, kv)
+        if sources:
+            self.merge(node, fld, out, sources)
         return out
+
+    def merge(self, node: yaml.MappingNode, fld: str, out: Entries, sources: list[yaml.Node]) -> None:
+        """Add the entries of merge ``sources`` (depth first, in order) that ``out`` does not have."""
+        seen = {id(node)}
+        todo = sources[::-1]
+        while todo:
+            src = todo.pop()
+            if id(src) in seen:  # shared by two sources: its entries are in already
+                continue
+            seen.add(id(src))
+            if not isinstance(src, yaml.MappingNode):
+                self.type_error(src, fld, "a mapping")
+                continue
+            own: Entries = {}
+            nested: list[yaml.Node] = []
+            for key, value in src.value:
+                if key.tag == _MERGE:
+                    nested.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
+                elif not isinstance(key, yaml.ScalarNode):
+                    self.error(key, fld, "Invalid type: a mapping key must be a string")
+                else:
+                    if key.value in own and self.options.lax:
+                        first = own[key.value][0].start_mark.line + 1
+                        msg = f'key "{key.value}" already set in map (first set at line {first})'
+                        self.warn(key, _join(fld, key.value), msg + "; the last one is used (--lax)")
+                    own[key.value] = (key, value)
+            for name, kv in own.items():
+                out.setdefault(name, kv)
+            todo.extend(reversed(nested))
 
     def known(self, entries: Entries, fld: str, allowed: frozenset[str]) -> None:
         """Report fields the schema does not have (error; a warning and dropped with --lax)."""
@@ -206,26 +253,41 @@ class _Reader:
             else:
                 self.error(key, path, f'strict decoding error: unknown field "{path}"', hint)
 
-    def scalar(self, node: yaml.Node) -> Any:
-        if node.tag in (_STR, _NULL):
-            return node.value if node.tag == _STR else None
-        return _constructor.construct_object(node)
+    def scalar(self, node: yaml.Node, fld: str) -> Any:
+        """The value of an integer or boolean scalar; None, with an error, when it is not one.
+
+        An explicit tag can make any text an "integer" (``!!int abc``), and Python refuses to
+        convert integers of more than 4300 digits: both are errors, never exceptions.
+        """
+        try:
+            return _constructor.construct_object(node)
+        except (ValueError, KeyError, IndexError) as exc:
+            text = str(node.value)
+            if "digits" in str(exc):
+                self.error(node, fld, f"Invalid value: {text[:20]}... ({len(text)} digits): too large")
+            else:
+                shown = text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}..."
+                expected = _TYPE_NAMES.get(node.tag, node.tag)
+                self.error(node, fld, f"Invalid value: {format_value(shown)}: not a valid {expected}")
+            return None
 
     def string(self, node: yaml.Node, fld: str) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _STRINGS:
             return str(node.value)
         self.type_error(node, fld, "string")
         return None
 
     def integer(self, node: yaml.Node, fld: str) -> int | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
-            return int(self.scalar(node))
+            value = self.scalar(node, fld)
+            return None if value is None else int(value)
         self.type_error(node, fld, "integer")
         return None
 
     def boolean(self, node: yaml.Node, fld: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
-            return bool(self.scalar(node))
+            value = self.scalar(node, fld)
+            return None if value is None else bool(value)
         self.type_error(node, fld, "boolean")
         return None
 
@@ -262,20 +324,32 @@ class _Reader:
             return
         if not isinstance(node, yaml.MappingNode):
             what = "a list" if isinstance(node, yaml.SequenceNode) else _a(_TYPE_NAMES.get(node.tag, "scalar"))
-            self.error(
-                node, "", f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}"
-            )
+            message = f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}"
+            if self.options.lax:  # not a Kubernetes object at all, like a mapping without kind and apiVersion
+                self.warn(node, "", message + "; skipped (--lax)")
+            else:
+                self.error(node, "", message)
             return
         self.object(node, "")
 
-    def object(self, node: yaml.MappingNode, fld: str, implied_kind: str | None = None) -> None:
+    def object(self, node: yaml.MappingNode, fld: str) -> None:
+        """One object, or a List and the objects in it (iteratively: aliases can nest Lists deeply)."""
+        todo: list[tuple[yaml.MappingNode, str | None]] = [(node, None)]
+        while todo:
+            item, implied_kind = todo.pop()
+            todo.extend(reversed(self.one_object(item, fld, implied_kind)))
+
+    def one_object(
+        self, node: yaml.MappingNode, fld: str, implied_kind: str | None
+    ) -> list[tuple[yaml.MappingNode, str | None]]:
+        """Read one object; the items of a List are returned, to be read next."""
         entries = self.entries(node, fld, strict=False) or {}
         kind_node = entries.get("kind")
         if kind_node is None and implied_kind is not None:
             handler = _HANDLERS.get(implied_kind)
             if handler is not None:
                 handler(self, node, entries)
-            return
+            return []
         if kind_node is None:
             if "apiVersion" not in entries:
                 message = "Required value: not a Kubernetes object (no kind and no apiVersion)"
@@ -287,23 +361,25 @@ class _Reader:
                     )
             else:
                 self.error(node, _join(fld, "kind"), "Required value: kind is missing")
-            return
+            return []
         kind = self.string(kind_node[1], _join(fld, "kind"))
         if kind is None:
-            return
+            return []
         if "items" in entries and (kind == "List" or kind.endswith("List")):
             # API list responses (NamespaceList, PodList, ...) may omit each item's kind
             item_kind = kind.removesuffix("List") if kind != "List" else None
+            nested: list[tuple[yaml.MappingNode, str | None]] = []
             for i, item in enumerate(self.items(entries["items"][1], _join(fld, "items"))):
                 path = f"{_join(fld, 'items')}[{i}]"
                 if isinstance(item, yaml.MappingNode):
-                    self.object(item, "", item_kind)
+                    nested.append((item, item_kind))
                 else:
                     self.type_error(item, path, "a Kubernetes object (a mapping)")
-            return
+            return nested
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, node, entries)
+        return []
 
     # -- metadata --------------------------------------------------------------------------------
     def metadata(
@@ -324,19 +400,20 @@ class _Reader:
             return None, self.options.namespace, {}, {}
         if strict:
             self.known(meta, "metadata", _OBJECT_META)
-        name = None
+        name = prefix = None
         if "name" in meta:
             name = self.string(meta["name"][1], "metadata.name")
             if name is not None:
                 for msg in name_check(name):
                     self.invalid(meta["name"][1], "metadata.name", name, msg)
         elif "generateName" in meta:
-            # the API server appends 5 random characters; netsim derives them from the position
             prefix = self.string(meta["generateName"][1], "metadata.generateName")
-            if prefix is not None:
-                where = self.span(node)
-                name = prefix + hashlib.sha1(f"{where.path}:{where.line}".encode()).hexdigest()[:5]
-                for msg in name_check(name):
+            if prefix == "":  # empty is the same as omitted
+                self.error(meta_kv[1], "metadata.name", "Required value: name or generateName is required")
+                prefix = None
+            if prefix is not None:  # checked as a prefix, as ValidateObjectMeta does: a trailing '-' is fine
+                masked = prefix[:-1] + "a" if len(prefix) > 1 and prefix.endswith("-") else prefix
+                for msg in name_check(masked):
                     self.invalid(meta["generateName"][1], "metadata.generateName", prefix, msg)
         else:
             self.error(meta_kv[1], "metadata.name", "Required value: name or generateName is required")
@@ -347,8 +424,20 @@ class _Reader:
                 for msg in namespace_name_errors(ns):
                     self.invalid(meta["namespace"][1], "metadata.namespace", ns, msg)
                 namespace = ns
+        if prefix is not None:
+            name = self.generated_name(kind, namespace, prefix)
         labels = self.string_map(meta["labels"][1], "metadata.labels", labels=True) if "labels" in meta else {}
         return name, namespace, labels, meta
+
+    def generated_name(self, kind: str, namespace: str, prefix: str) -> str:
+        """The name for ``metadata.generateName``: the API server cuts the prefix to 58 characters and
+        appends 5 random ones; netsim derives them from the kind, namespace, prefix and how many such
+        objects came before in the run. Not from the file or line: ``netsim diff`` reads one version
+        from ``REV:path``, and the same manifest must give the same pod on both sides."""
+        key = (kind, namespace, prefix)
+        count = self.generated.get(key, 0)
+        self.generated[key] = count + 1
+        return prefix[:58] + hashlib.sha1(f"{kind}/{namespace}/{prefix}#{count}".encode()).hexdigest()[:5]
 
     # -- kinds ------------------------------------------------------------------------------------
     def namespace_object(self, node: yaml.MappingNode, entries: Entries) -> None:
@@ -451,9 +540,12 @@ class _Reader:
             return kind, owner
         return None, None
 
-    def workload_object(self, node: yaml.MappingNode, entries: Entries) -> None:
-        """Deployment, StatefulSet, ...: one representative pod from the pod template."""
-        kind = str(entries["kind"][1].value)
+    def workload_object(self, node: yaml.MappingNode, entries: Entries, kind: str) -> None:
+        """Deployment, StatefulSet, ...: one representative pod from the pod template.
+
+        ``kind`` comes from the dispatch: items of a ``DeploymentList`` (an API list response) may
+        omit their own ``kind``.
+        """
         name, namespace, _, _ = self.metadata(node, entries, kind, subdomain_errors, strict=False)
         path = _TEMPLATE_PATHS[kind]
         current: yaml.Node | None = node
@@ -661,8 +753,10 @@ class _Reader:
         port_node = entries["port"][1] if "port" in entries and not _is_null(entries["port"][1]) else None
         if port_node is not None:
             if isinstance(port_node, yaml.ScalarNode) and port_node.tag == _INT:
-                port = int(self.scalar(port_node))
-            elif isinstance(port_node, yaml.ScalarNode) and port_node.tag == _STR:
+                port = self.integer(port_node, f"{fld}.port")
+                if port is None:
+                    return None
+            elif isinstance(port_node, yaml.ScalarNode) and port_node.tag in _STRINGS:
                 port = str(port_node.value)
             else:
                 self.type_error(port_node, f"{fld}.port", "an integer or a port name")
@@ -870,7 +964,7 @@ _HANDLERS: dict[str, Callable[[_Reader, yaml.MappingNode, Entries], None]] = {
     "Namespace": _Reader.namespace_object,
     "Pod": _Reader.pod_object,
     "NetworkPolicy": _Reader.policy_object,
-    **dict.fromkeys(_TEMPLATE_PATHS, _Reader.workload_object),
+    **{kind: functools.partial(_Reader.workload_object, kind=kind) for kind in _TEMPLATE_PATHS},
 }
 
 
@@ -895,30 +989,39 @@ def load_cluster(
     """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
 
     ``labels`` maps a file path to the name positions give it (``REV:path`` for a file read out
-    of git). Raises :class:`InputErrors` with every problem found, in file and line order.
+    of git). Raises :class:`InputErrors` with every problem found, in file and line order (at
+    most ``limits.max_errors`` of them: reading stops there).
     """
     options = options or LoadOptions()
     files, errors = discover(inputs, options.limits)
     reader = _Reader(options)
     reader.errors.extend(errors)
-    for path in files:
-        reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
-        try:
-            for doc in read_documents(path, options.limits, reader.path):
-                reader.document(doc.root)
-        except InputError as exc:
-            reader.errors.append(exc)
+    budget = Budget(options.limits)
+    try:
+        for path in files:
+            reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
+            try:
+                for doc in read_documents(path, label=reader.path, budget=budget):
+                    reader.document(doc.root)
+            except InputError as exc:
+                reader.errors.append(exc)
+    except _TooManyErrors:
+        reader.stopped()
     return _finish(reader, files)
 
 
 def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> LoadResult:
     """Load in-memory manifests keyed by a display path (for tests and embedding)."""
     reader = _Reader(options or LoadOptions())
-    for path, text in texts.items():
-        reader.path = path
-        try:
-            for doc in compose_documents(path, text, reader.options.limits):
-                reader.document(doc.root)
-        except InputError as exc:
-            reader.errors.append(exc)
+    budget = Budget(reader.options.limits)
+    try:
+        for path, text in texts.items():
+            reader.path = path
+            try:
+                for doc in compose_documents(path, text, budget=budget):
+                    reader.document(doc.root)
+            except InputError as exc:
+                reader.errors.append(exc)
+    except _TooManyErrors:
+        reader.stopped()
     return _finish(reader, texts)

@@ -17,16 +17,30 @@ from netsim.errors import NetsimError
 __all__ = ["write_atomic"]
 
 
+#: What netsim reads from a directory (netsim.source.INPUT_SUFFIXES; a test keeps them equal).
+_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def write_atomic(path: str, data: bytes, inputs: Iterable[str] = ()) -> None:
-    """Write ``data`` to ``path`` atomically; clear errors for missing or read-only places."""
+    """Write ``data`` to ``path`` atomically; clear errors for missing or read-only places.
+
+    ``inputs`` are the paths the run read (files, directories, ``-``): a file among them, or a
+    manifest that one of the directories holds, is never written over.
+    """
     target = Path(path)
     resolved = target.resolve()
     for item in inputs:
-        if item != "-" and Path(item).exists() and Path(item).resolve() == resolved:
+        if item == "-" or not Path(item).exists():
+            continue
+        source = Path(item).resolve()
+        if source == resolved:
             raise NetsimError(f"refusing to write {path}: it is one of the inputs")
+        if source.is_dir() and _read_from(source, resolved):
+            raise NetsimError(f"refusing to write {path}: it is one of the inputs (in {item})")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise NetsimError(f"cannot write {path}: directory {parent} does not exist")
+        problem = "is not a directory" if parent.exists() else "does not exist"
+        raise NetsimError(f"cannot write {path}: directory {parent} {problem}")
     if target.is_dir():
         raise NetsimError(f"cannot write {path}: it is a directory")
     try:
@@ -44,3 +58,10 @@ def write_atomic(path: str, data: bytes, inputs: Iterable[str] = ()) -> None:
         if isinstance(exc, OSError):
             raise NetsimError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+
+
+def _read_from(directory: Path, file: Path) -> bool:
+    """Whether reading ``directory`` reads ``file``: an existing manifest, not hidden, inside it."""
+    if not file.is_file() or not file.name.endswith(_MANIFEST_SUFFIXES) or not file.is_relative_to(directory):
+        return False
+    return not any(part.startswith(".") for part in file.relative_to(directory).parts)

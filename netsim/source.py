@@ -8,12 +8,13 @@ it; the pure-Python parser is the fallback.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -22,6 +23,7 @@ from netsim.errors import InputError, SourceSpan
 
 __all__ = [
     "INPUT_SUFFIXES",
+    "Budget",
     "Document",
     "Limits",
     "compose_documents",
@@ -48,20 +50,56 @@ _HELM_ONLY_ACTION = re.compile(
 )
 _COMMENT_START = re.compile(r"(?:^|[ \t])#")
 _resolver: Any = yaml.resolver.Resolver()  # untyped in the stubs
-
+# plain scalars are resolved by their first character; most names and values start with a
+# character no resolver claims and are strings without trying a regular expression
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = _resolver.yaml_implicit_resolvers
+_STR_TAG = _YAML_TAG_PREFIX + "str"
+_SEQ_TAG = _YAML_TAG_PREFIX + "seq"
+_MAP_TAG = _YAML_TAG_PREFIX + "map"
+_TAG_CACHE_SIZE = 4096
+# libyaml's parser (events built in C), else the pure-Python one; both only parse, never construct
 try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _Parser = yaml.SafeLoader  # type: ignore[misc,assignment]
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Bounds on what one run reads (adjustable with ``--max-*``; see docs/security.md)."""
+    """Bounds on what one run reads (adjustable with ``--max-*``; see docs/security.md).
 
-    max_file_bytes: int = 256 * 1024 * 1024
-    max_documents: int = 1_000_000
-    max_files: int = 100_000
+    Every bound refuses input with a located error naming its option; none truncates silently.
+    """
+
+    max_file_bytes: int = 256 * 1024 * 1024  # one input file
+    max_total_bytes: int = 1024 * 1024 * 1024  # all input files of a run together
+    max_files: int = 100_000  # files of a run, after expanding directories
+    max_documents: int = 1_000_000  # YAML documents in one file
+    max_depth: int = MAX_NESTING  # nesting of mappings and sequences
+    max_scalar_length: int = 4 * 1024 * 1024  # characters of one scalar (key or value)
+    max_alias_nodes: int = 1_000_000  # nodes YAML aliases stand for, in all files of a run
+    max_errors: int = 1000  # errors (and warnings) collected before the loader stops
+
+
+class Budget:
+    """What one run has spent of the limits that span files: bytes read and aliased nodes.
+
+    :func:`~netsim.loader.load_cluster` passes one Budget to every file it reads; a caller that
+    passes none gets a fresh one per call, so the limits then hold per file.
+    """
+
+    __slots__ = ("alias_nodes", "bytes_read", "limits")
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.bytes_read = 0
+        self.alias_nodes = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,68 +126,118 @@ def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str]
     """Expand files and directories (recursively, ``*.yaml``/``*.yml``/``*.json``) into file paths.
 
     ``-`` stands for standard input. Files named explicitly are read whatever their suffix.
+    Symbolic links to directories inside a directory are not followed (a link loop cannot make
+    the walk endless); links to files are read. More than ``limits.max_files`` files stop the
+    walk with an error and no files.
     """
     limits = limits or Limits()
     files: list[str] = []
     errors: list[InputError] = []
     seen: set[str] = set()
-    for item in inputs:
-        if item == "-":
-            files.append("-")
-            continue
-        path = Path(item)
-        if path.is_dir():
-            found: list[str] = []
-            for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(_os_error(e))):
-                dirs.sort()
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in sorted(names):
-                    if name.endswith(INPUT_SUFFIXES) and not name.startswith("."):
-                        found.append(os.path.join(root, name))
-            if not found:
-                errors.append(
-                    InputError(
-                        f"no {', '.join('*' + s for s in INPUT_SUFFIXES)} files in directory", span=None, field=item
-                    )
-                )
-            files.extend(found)
-        elif path.exists():
-            files.append(item)
-        else:
-            errors.append(InputError("no such file or directory", field=item))
-    unique = []
-    for f in files:
-        key = f if f == "-" else os.path.realpath(f)
+
+    def add(path: str) -> bool:
+        """Add a file once (by its real path); False when that makes too many."""
+        key = path if path == "-" else os.path.realpath(path)
         if key not in seen:
             seen.add(key)
-            unique.append(f)
-    if len(unique) > limits.max_files:
-        errors.append(InputError(f"{len(unique)} input files exceed the limit of {limits.max_files} (--max-files)"))
-    return unique, errors
+            files.append(path)
+        return len(files) <= limits.max_files
+
+    for item in inputs:
+        if item == "-":
+            fits = add(item)
+        else:
+            try:
+                is_dir = stat.S_ISDIR(os.stat(item).st_mode)
+            except OSError as exc:
+                errors.append(InputError(_os_reason(exc), field=item))
+                continue
+            fits = _walk(item, add, errors) if is_dir else add(item)
+        if not fits:
+            errors.append(InputError(f"more than {limits.max_files} input files (--max-files)"))
+            return [], errors
+    return files, errors
 
 
-def _os_error(exc: OSError) -> InputError:
-    return InputError(exc.strerror or str(exc), field=str(exc.filename or ""))
-
-
-def _read_text(path: str, limits: Limits, label: str | None = None) -> str:
-    if path == "-":
-        data = sys.stdin.buffer.read(limits.max_file_bytes + 1)
-        label = "<stdin>"
-    else:
-        label = label or path
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(limits.max_file_bytes + 1)
-        except IsADirectoryError as exc:
-            raise InputError("is a directory", span=SourceSpan(label, 1, 1)) from exc
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", span=SourceSpan(label, 1, 1)) from exc
-    if len(data) > limits.max_file_bytes:
-        raise InputError(
-            f"file is larger than the limit of {limits.max_file_bytes} bytes (--max-file-bytes)",
-            span=SourceSpan(label, 1, 1),
+def _walk(top: str, add: Callable[[str], bool], errors: list[InputError]) -> bool:
+    """Add the manifests under directory ``top``; False as soon as ``add`` says there are too many."""
+    problems: list[OSError] = []
+    found = 0
+    for root, dirs, names in os.walk(top, onerror=problems.append):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith(INPUT_SUFFIXES) and not name.startswith("."):
+                found += 1
+                if not add(os.path.join(root, name)):
+                    return False
+    errors.extend(
+        InputError(f"cannot list directory: {_os_reason(exc)}", field=str(exc.filename or top)) for exc in problems
+    )
+    if not found and not problems:
+        errors.append(
+            InputError(f"no {', '.join('*' + s for s in INPUT_SUFFIXES)} files in directory", span=None, field=top)
         )
+    return True
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OSError's reason in lower case, as the other messages are written."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ELOOP:
+        reason += " (a symbolic link loop)"
+    return reason[:1].lower() + reason[1:]
+
+
+def _read_bytes(path: str, label: str, budget: Budget) -> bytes:
+    """The bytes of one input, within the file and total size limits; only regular files and stdin."""
+    limits = budget.limits
+    room = min(limits.max_file_bytes, limits.max_total_bytes - budget.bytes_read)
+    where = SourceSpan(label, 1, 1)
+    if path == "-":
+        data = sys.stdin.buffer.read(room + 1)
+        size = len(data)
+    else:
+        try:
+            # never open what is not a regular file: a FIFO blocks until a writer comes, a device
+            # may never end (/dev/zero) or may act on being opened
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                raise InputError(_not_a_file(mode), span=where)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            with os.fdopen(fd, "rb") as fh:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):  # replaced since the first look
+                    raise InputError(_not_a_file(info.st_mode), span=where)
+                size = info.st_size
+                data = fh.read(room + 1) if size <= room else b""
+                size = max(size, len(data))  # a file may grow, and /proc files report 0
+        except InputError:
+            raise
+        except OSError as exc:
+            loop = " (a symbolic link loop)" if exc.errno == errno.ELOOP else ""
+            raise InputError(f"cannot read: {exc.strerror or exc}{loop}", span=where) from exc
+    if size > room:
+        if size > limits.max_file_bytes:
+            message = f"file is larger than the limit of {limits.max_file_bytes} bytes (--max-file-bytes)"
+        else:
+            message = (
+                f"the input files together are larger than the limit of {limits.max_total_bytes} bytes "
+                "(--max-total-bytes)"
+            )
+        raise InputError(message, span=where)
+    budget.bytes_read += len(data)
+    return data
+
+
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    kind = _FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return f"not a regular file ({kind}): netsim reads files, directories and - (standard input)"
+
+
+def _read_text(path: str, budget: Budget, label: str) -> str:
+    data = _read_bytes(path, label, budget)
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise InputError("binary data (a NUL byte): not a YAML or JSON file", span=SourceSpan(label, line, 1))
@@ -166,45 +254,69 @@ def _read_text(path: str, limits: Limits, label: str | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_documents(path: str, limits: Limits | None = None, label: str | None = None) -> Iterator[Document]:
+def read_documents(
+    path: str, limits: Limits | None = None, label: str | None = None, *, budget: Budget | None = None
+) -> Iterator[Document]:
     """Yield every document of one file as a node tree; raise InputError on unreadable input.
 
     Positions name the file ``label`` (default: ``path``; ``<stdin>`` for ``-``), e.g. ``REV:path``
-    for a file that was read out of git into a temporary directory.
+    for a file that was read out of git into a temporary directory. ``budget`` (which carries its
+    own limits) is shared by the files of one run; without one, ``limits`` hold for this file.
     """
-    limits = limits or Limits()
+    budget = budget or Budget(limits)
     label = "<stdin>" if path == "-" else label or path
-    text = _read_text(path, limits, label)
-    if _HELM_ACTION.search(text) is None:
-        yield from compose_documents(label, text, limits)
+    text = _read_text(path, budget, label)
+    action = _HELM_ACTION.search(text)
+    if action is None:
+        yield from compose_documents(label, text, budget=budget)
         return
-    docs: list[Document] = []
-    failure: InputError | None = None
-    try:
-        docs.extend(compose_documents(label, text, limits))
-    except InputError as exc:  # an unrendered template often breaks the YAML: report the template
-        failure = exc
-    template = _unrendered_template(text, docs)  # after a failure, only the documents before it
+    # a file that looks templated is checked document by document (holding no more than one):
+    # each document's template actions must lie inside its scalars (data), or in comments
+    docs = compose_documents(label, text, budget=budget)
+    while True:
+        try:
+            doc = next(docs, None)
+        except InputError as failure:  # an unrendered template often breaks the YAML: report the template
+            template = _unrendered_template(text, None, action, len(text))
+            if template is not None:
+                raise _template_error(label, text, template) from failure
+            raise
+        if doc is None:
+            break
+        if doc.root is not None and action is not None and action.start() < doc.root.end_mark.index:
+            end = doc.root.end_mark.index
+            template = _unrendered_template(text, doc.root, action, end)
+            if template is not None:
+                raise _template_error(label, text, template)
+            action = _HELM_ACTION.search(text, end)
+        yield doc
+    template = _unrendered_template(text, None, action, len(text))
     if template is not None:
-        line = text.count("\n", 0, template.start()) + 1
-        col = template.start() - (text.rfind("\n", 0, template.start()) + 1) + 1
-        close = text.find("}}", template.start())
-        action = text[template.start() : close + 2] if 0 <= close - template.start() < 60 else template.group(0)
-        raise InputError(
-            f"unrendered Helm template {action}: netsim reads the manifests a cluster receives, so render "
-            "the chart first (helm template RELEASE CHART > rendered.yaml)",
-            span=SourceSpan(label, line, col),
-        )
-    yield from docs
-    if failure is not None:
-        raise failure
+        raise _template_error(label, text, template)
 
 
-def _unrendered_template(text: str, docs: list[Document]) -> re.Match[str] | None:
-    """The first template action that is YAML structure rather than data, outside comments."""
+def _template_error(label: str, text: str, template: re.Match[str]) -> InputError:
+    line = text.count("\n", 0, template.start()) + 1
+    col = template.start() - (text.rfind("\n", 0, template.start()) + 1) + 1
+    close = text.find("}}", template.start())
+    action = text[template.start() : close + 2] if 0 <= close - template.start() < 60 else template.group(0)
+    return InputError(
+        f"unrendered Helm template {action}: netsim reads the manifests a cluster receives, so render "
+        "the chart first (helm template RELEASE CHART > rendered.yaml)",
+        span=SourceSpan(label, line, col),
+    )
+
+
+def _unrendered_template(
+    text: str, root: yaml.Node | None, action: re.Match[str] | None, end: int
+) -> re.Match[str] | None:
+    """The first template action from ``action`` up to ``end`` that is YAML structure rather than
+    data (outside the scalars of ``root``), outside comments."""
+    if action is None or action.start() >= end:
+        return None
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
-    todo = [d.root for d in docs if d.root is not None]
+    todo = [root] if root is not None else []
     while todo:  # every scalar's character range (iteratively: aliases may share nodes)
         node = todo.pop()
         if id(node) in seen:
@@ -218,78 +330,120 @@ def _unrendered_template(text: str, docs: list[Document]) -> re.Match[str] | Non
             todo.extend(n for pair in node.value for n in pair)
     spans.sort()
     starts = [start for start, _ in spans]
-    for match in _HELM_ACTION.finditer(text):
+    match: re.Match[str] | None = action
+    while match is not None and match.start() < end:
         i = bisect.bisect_right(starts, match.start()) - 1
         if i >= 0 and match.start() < spans[i][1]:
             if _HELM_ONLY_ACTION.match(text, match.start()):
                 return match
-            continue
-        if not _COMMENT_START.search(text, text.rfind("\n", 0, match.start()) + 1, match.start()):
+        elif not _COMMENT_START.search(text, text.rfind("\n", 0, match.start()) + 1, match.start()):
             return match
+        match = _HELM_ACTION.search(text, match.end())
     return None
 
 
-def compose_documents(label: str, text: str, limits: Limits | None = None) -> Iterator[Document]:
+def compose_documents(
+    label: str, text: str, limits: Limits | None = None, *, budget: Budget | None = None
+) -> Iterator[Document]:
     """Compose every document of ``text`` into a node tree, as ``yaml.compose_all`` does.
 
     The composition is iterative (no recursion, so no stack exhaustion), never constructs Python
     objects, and rejects ``!!python/...`` tags outright. An anchor may be redefined (YAML 1.2; an
-    alias refers to the latest definition). Raises InputError on the first problem.
+    alias refers to the latest definition). An alias shares its node (it is not copied); the nodes
+    it stands for count against ``max_alias_nodes``, so a "billion laughs" file stops at the alias
+    that crosses the limit. An alias inside its own anchor's node is refused, as kubectl refuses
+    it. Raises InputError on the first problem.
     """
-    limits = limits or Limits()
-    stack: list[list[Any]] = []  # [collection node, pending mapping key or None]
+    budget = budget or Budget(limits)
+    limits = budget.limits
+    max_depth, max_scalar = limits.max_depth, limits.max_scalar_length
+    alias_room = limits.max_alias_nodes - budget.alias_nodes
+    aliased = 0  # nodes the aliases of this text stand for
+    stack: list[list[Any]] = []  # [collection node, pending mapping key or None, is a sequence]
     anchors: dict[str, yaml.Node] = {}
+    sizes: dict[int, int] = {}  # id of an aliased collection → nodes it stands for
+    tags: dict[str, str] = {}  # plain scalar → resolved tag (bounded)
+    implicit, cache_size = _IMPLICIT, _TAG_CACHE_SIZE
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    scalar_node, str_tag = yaml.ScalarNode, _STR_TAG
     root: yaml.Node | None = None
     count = 0
+    next_event: Any = _Parser(text).get_event  # libyaml's events are untyped
     try:
-        events: Iterator[Any] = yaml.parse(text, Loader=_Loader)  # libyaml's marks are untyped
-        for event in events:
+        while (event := next_event()) is not None:
+            cls = event.__class__
             node: yaml.Node
-            start, end = event.start_mark, event.end_mark
-            if isinstance(event, yaml.AliasEvent):
-                if event.anchor not in anchors:
+            if cls is scalar_event:
+                value, tag = event.value, event.tag
+                if tag is None or tag == "!":
+                    # quoted, or the non-specific tag "!", or no resolver for the first character
+                    if not event.implicit[0] or (value and value[0] not in implicit):
+                        tag = str_tag
+                    else:
+                        tag = tags.get(value)
+                        if tag is None:
+                            tag = _resolver.resolve(scalar_node, value, (True, False))
+                            if len(tags) >= cache_size:
+                                tags.clear()
+                            tags[value] = tag
+                elif tag.startswith(_PYTHON_TAG_PREFIX):
+                    raise _python_tag(label, event)
+                if len(value) > max_scalar:
+                    raise InputError(
+                        f"a YAML scalar longer than the limit of {max_scalar} characters (--max-scalar-length)",
+                        span=_mark_span(label, event),
+                    )
+                node = scalar_node(tag, value, event.start_mark, event.end_mark, style=event.style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+            elif cls is mapping_start or cls is sequence_start:
+                tag = event.tag
+                if tag is not None and tag.startswith(_PYTHON_TAG_PREFIX):
+                    raise _python_tag(label, event)
+                if len(stack) >= max_depth:
+                    raise InputError(
+                        f"YAML nesting deeper than {max_depth} levels (--max-depth)", span=_mark_span(label, event)
+                    )
+                seq = cls is sequence_start
+                if tag is None or tag == "!":
+                    tag = _SEQ_TAG if seq else _MAP_TAG
+                kind = yaml.SequenceNode if seq else yaml.MappingNode
+                node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                stack.append([node, None, seq])
+                continue
+            elif cls is mapping_end or cls is sequence_end:
+                node = stack.pop()[0]
+                node.end_mark = event.end_mark
+            elif cls is alias_event:
+                target = anchors.get(event.anchor)
+                if target is None:
                     raise InputError(
                         f"YAML syntax error: found undefined alias {event.anchor!r}", span=_mark_span(label, event)
                     )
-                node = anchors[event.anchor]
-            elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
-                tag = event.tag
-                if tag is not None and tag.startswith(_PYTHON_TAG_PREFIX):
-                    shown = "!!" + tag.removeprefix(_YAML_TAG_PREFIX)
+                if target.end_mark is None:  # still open: the alias is inside it
                     raise InputError(
-                        f"YAML tag {shown} is not allowed (netsim never constructs objects from tags)",
+                        f"YAML alias *{event.anchor} is inside the node its anchor names (a recursive alias)",
                         span=_mark_span(label, event),
                     )
-                if isinstance(event, yaml.ScalarEvent):
-                    if tag is None or tag == "!":
-                        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-                    node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
-                else:
-                    if len(stack) >= MAX_NESTING:
-                        raise InputError(
-                            f"YAML nesting deeper than {MAX_NESTING} levels", span=_mark_span(label, event)
-                        )
-                    seq = isinstance(event, yaml.SequenceStartEvent)
-                    if tag is None or tag == "!":
-                        tag = _YAML_TAG_PREFIX + ("seq" if seq else "map")
-                    kind = yaml.SequenceNode if seq else yaml.MappingNode
-                    node = kind(tag, [], start, None, flow_style=event.flow_style)
-                if event.anchor is not None:
-                    anchors[event.anchor] = node
-                if isinstance(event, yaml.CollectionStartEvent):
-                    stack.append([node, None])
-                    continue
-            elif isinstance(event, yaml.CollectionEndEvent):
-                node = stack.pop()[0]
-                node.end_mark = end
-            elif isinstance(event, yaml.DocumentStartEvent):
-                anchors, root = {}, None
-                continue
-            elif isinstance(event, yaml.DocumentEndEvent):
+                aliased += 1 if target.__class__ is scalar_node else sizes.get(id(target)) or _size(target, sizes)
+                if aliased > alias_room:
+                    raise InputError(
+                        f"YAML aliases stand for more than {limits.max_alias_nodes} nodes (--max-alias-nodes)",
+                        span=_mark_span(label, event),
+                    )
+                node = target
+            elif cls is yaml.DocumentStartEvent:
                 if count >= limits.max_documents:
                     raise InputError(
-                        f"more than {limits.max_documents} documents (--max-documents)", span=SourceSpan(label, 1, 1)
+                        f"more than {limits.max_documents} documents (--max-documents)", span=_mark_span(label, event)
                     )
+                anchors, sizes, root = {}, {}, None
+                continue
+            elif cls is yaml.DocumentEndEvent:
                 yield Document(label, count, root)
                 count += 1
                 continue
@@ -297,13 +451,15 @@ def compose_documents(label: str, text: str, limits: Limits | None = None) -> It
                 continue
             if not stack:
                 root = node
-            elif isinstance(stack[-1][0], yaml.SequenceNode):
-                stack[-1][0].value.append(node)
-            elif stack[-1][1] is None:
-                stack[-1][1] = node
+                continue
+            top = stack[-1]
+            if top[2]:
+                top[0].value.append(node)
+            elif top[1] is None:
+                top[1] = node
             else:
-                stack[-1][0].value.append((stack[-1][1], node))
-                stack[-1][1] = None
+                top[0].value.append((top[1], node))
+                top[1] = None
     except yaml.reader.ReaderError as exc:
         before = text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore")
         span = SourceSpan(label, before.count("\n") + 1, len(before) - before.rfind("\n"))
@@ -314,6 +470,44 @@ def compose_documents(label: str, text: str, limits: Limits | None = None) -> It
         span = SourceSpan(label, mark.line + 1, mark.column + 1) if mark else SourceSpan(label, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         ctx = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise InputError(f"YAML syntax error: {problem}{ctx}", span=span) from exc
+        raise InputError(f"YAML syntax error: {problem}{ctx}", span=span, hint=_syntax_hint(text, span)) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", span=SourceSpan(label, 1, 1)) from exc
+    finally:
+        budget.alias_nodes += aliased
+
+
+def _python_tag(label: str, event: Any) -> InputError:
+    shown = "!!" + event.tag.removeprefix(_YAML_TAG_PREFIX)
+    return InputError(
+        f"YAML tag {shown} is not allowed (netsim never constructs objects from tags)", span=_mark_span(label, event)
+    )
+
+
+def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """The number of nodes ``node`` stands for with every alias in it expanded (memoised in ``sizes``).
+
+    Composed nodes form a DAG (recursive aliases are refused), so each collection is counted once
+    however often it is shared: the cost is the number of distinct nodes, never the expansion.
+    """
+    todo: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while todo:
+        current, done = todo.pop()
+        children = current.value if isinstance(current, yaml.SequenceNode) else [n for kv in current.value for n in kv]
+        if done:
+            sizes[id(current)] = 1 + sum(1 if isinstance(c, yaml.ScalarNode) else sizes[id(c)] for c in children)
+            continue
+        if id(current) in sizes:
+            continue
+        todo.append((current, True))
+        todo.extend((c, False) for c in children if not isinstance(c, yaml.ScalarNode) and id(c) not in sizes)
+    return sizes[id(node)]
+
+
+def _syntax_hint(text: str, span: SourceSpan) -> str | None:
+    """A hint for the syntax errors whose cause the message hides (a tab in the indentation)."""
+    lines = text.split("\n", span.line)
+    line = lines[span.line - 1] if span.line <= len(lines) else ""
+    if "\t" in line[: span.column] and not line[: span.column - 1].strip(" \t"):
+        return "YAML does not allow tabs in indentation: indent with spaces"
+    return None

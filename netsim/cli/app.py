@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -65,6 +65,20 @@ def reporting() -> Iterator[None]:
         raise InputFailure(f"error: {exc}") from None
 
 
+#: The --max-* options, one per field of Limits: what each refuses (docs/security.md explains them).
+_LIMITS = (
+    ("max_file_bytes", "Limit: refuse an input file larger than N bytes."),
+    ("max_total_bytes", "Limit: refuse input files larger than N bytes together."),
+    ("max_files", "Limit: refuse more than N input files (directories expanded)."),
+    ("max_documents", "Limit: refuse a file of more than N YAML documents."),
+    ("max_depth", "Limit: refuse YAML nested deeper than N levels."),
+    ("max_scalar_length", "Limit: refuse a YAML key or value longer than N characters."),
+    ("max_alias_nodes", "Limit: refuse YAML whose aliases stand for more than N nodes (YAML bombs)."),
+    ("max_errors", "Limit: stop reading after N errors."),
+)
+_LIMIT_NAMES = frozenset(name for name, _ in _LIMITS)
+
+
 def common_options(func: F) -> F:
     """Options every command that reads manifests shares."""
     options = [
@@ -103,12 +117,17 @@ def common_options(func: F) -> F:
             help="How hostNetwork pods are treated: as their node (never selected by policies; most "
             "plugins) or as ordinary pods (some plugins, and netpol-analyzer).",
         ),
-        click.option(
-            "--max-file-bytes",
-            type=click.IntRange(min=1),
-            default=Limits().max_file_bytes,
-            show_default=True,
-            help="Refuse input files larger than this.",
+        *(
+            click.option(
+                "--" + name.replace("_", "-"),
+                name,
+                type=click.IntRange(min=1),
+                default=getattr(Limits(), name),
+                show_default=True,
+                metavar="N",
+                help=text,
+            )
+            for name, text in _LIMITS
         ),
     ]
 
@@ -118,7 +137,7 @@ def common_options(func: F) -> F:
             paths=kwargs.pop("paths"),
             namespace=kwargs.pop("namespace"),
             lax=kwargs.pop("lax"),
-            max_file_bytes=kwargs.pop("max_file_bytes"),
+            limits=Limits(**{name: kwargs.pop(name) for name, _ in _LIMITS}),
             options=Options(
                 ipblock_matches_pods=kwargs.pop("ipblock_pods"),
                 egress_to_own_node=kwargs.pop("egress_to_own_node"),
@@ -130,6 +149,10 @@ def common_options(func: F) -> F:
     out: Callable[..., Any] = wrapper
     for option in reversed(options):
         out = option(out)
+    # list the --max-* limits last in --help, after the command's own options: click shows the
+    # parameters a command's decorators collected in reverse, so they go to the front here
+    params: list[click.Parameter] = out.__click_params__  # type: ignore[attr-defined]
+    params.sort(key=lambda p: p.name not in _LIMIT_NAMES)
     return out  # type: ignore[return-value]
 
 
@@ -140,13 +163,21 @@ class Common:
     paths: tuple[str, ...]
     namespace: str
     lax: bool
-    max_file_bytes: int
+    limits: Limits
     options: Options
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``--max-file-bytes`` (kept for callers that predate :attr:`limits`)."""
+        return self.limits.max_file_bytes
+
+    def load_options(self) -> LoadOptions:
+        """How to read the inputs: ``-n``, ``--lax`` and the ``--max-*`` limits."""
+        return LoadOptions(namespace=self.namespace, lax=self.lax, limits=self.limits)
 
     def load(self) -> LoadResult:
         """Load the inputs; print the warnings on stderr."""
-        limits = Limits(max_file_bytes=self.max_file_bytes)
-        result = load_cluster(list(self.paths), LoadOptions(namespace=self.namespace, lax=self.lax, limits=limits))
+        result = load_cluster(list(self.paths), self.load_options())
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         return result
@@ -188,19 +219,38 @@ def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+def _interrupted() -> NoReturn:
+    click.echo("netsim: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def handle_interrupt(func: F) -> F:
+    """Ctrl-C in ``func``: ``netsim: interrupted`` on stderr, exit status 130, no traceback."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except KeyboardInterrupt:
-            click.echo("netsim: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _interrupted()
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The command group; Ctrl-C anywhere in a command (parsing its options too) exits 130.
+
+    click's own handling would print "Aborted!" and exit 1.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="netsim")
 def main() -> None:
     """Simulate Kubernetes NetworkPolicy: who can reach whom, on which port, and why.

@@ -29,6 +29,7 @@ from netsim.model import (
     Requirement,
     Rule,
 )
+from netsim.source import Limits
 
 INGRESS = frozenset({Direction.INGRESS})
 EGRESS = frozenset({Direction.EGRESS})
@@ -1523,9 +1524,10 @@ def test_merge_keys() -> None:
     assert np.ingress == (Rule((client,), (PortSpec(Protocol.TCP, 80),)),) * 2
 
 
-def test_a_mapping_merging_itself_does_not_recurse_forever() -> None:
+def test_a_mapping_merging_itself_is_a_recursive_alias() -> None:
+    # refused, as kubectl refuses it ("anchor 'm' value contains itself"); never an endless merge
     text = "apiVersion: v1\nkind: Pod\nmetadata: &m\n  name: loop\n  <<: *m\n"
-    assert [p.ref for p in load(text).cluster.pods] == ["default/loop"]
+    assert errors(text) == ["np.yaml:5:7: YAML alias *m is inside the node its anchor names (a recursive alias)"]
 
 
 def test_yaml_syntax_errors_in_memory_are_located_like_files() -> None:
@@ -1569,3 +1571,103 @@ def test_load_cluster_reads_files_and_reports_what_it_read(tmp_path: Path) -> No
     assert result.files == (str(tmp_path / "np.yaml"), str(tmp_path / "ns.yaml"))
     assert [p.ref for p in result.cluster.policies] == ["prod/np"]
     assert [(n.name, n.declared) for n in result.cluster.namespaces] == [("prod", True)]
+
+
+# -- hostile input: aliases, explicit tags, floods of errors (docs/security.md) ---------------------
+
+UNBOUNDED_ALIASES = LoadOptions(limits=Limits(max_alias_nodes=10**9))
+
+
+def test_a_long_chain_of_merges_is_read_without_recursion() -> None:
+    # m2999 merges m2998, which merges m2997, ...: deeper than Python's recursion limit
+    chain = "".join(f"    m{i}: &m{i} {{<<: *m{i - 1}, k{i}: v}}\n" for i in range(1, 3000))
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+        f"  annotations:\n    m0: &m0 {{k0: v}}\n{chain}  labels: *m2999\n"
+    )
+    (pod,) = load_texts({"np.yaml": text}, UNBOUNDED_ALIASES).cluster.pods
+    assert len(pod.labels) == 3000
+    assert pod.labels.get("k0") == pod.labels.get("k2999") == "v"
+
+
+def test_merge_sources_shared_by_several_paths_are_read_once() -> None:
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+        "  annotations:\n    a: &a {x: '1'}\n    b: &b {<<: *a, y: '2'}\n    c: &c {<<: [*a, *b], z: '3'}\n"
+        "  labels: {<<: [*c, *b, *a], w: '0'}\n"
+    )
+    (pod,) = load(text).cluster.pods
+    assert pod.labels == Labels({"w": "0", "z": "3", "x": "1", "y": "2"})
+
+
+def test_lists_nested_through_aliases_are_read_without_recursion() -> None:
+    lists = "".join(f"  - &l{i} {{kind: List, items: [*l{i - 1}]}}\n" for i in range(1, 2000))
+    text = (
+        "apiVersion: v1\nkind: List\nx-definitions:\n"
+        f"  - &l0 {{apiVersion: v1, kind: Pod, metadata: {{name: deep}}}}\n{lists}items: [*l1999]\n"
+    )
+    (pod,) = load_texts({"np.yaml": text}, UNBOUNDED_ALIASES).cluster.pods
+    assert pod.ref == "default/deep"
+
+
+def test_timestamps_are_strings_as_kubectl_reads_them() -> None:
+    # go-yaml v2 (sigs.k8s.io/yaml) keeps an unquoted date as the string it is written as
+    text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {released: 2024-01-01}\n"
+    (pod,) = load(text).cluster.pods
+    assert pod.labels == Labels({"released": "2024-01-01"})
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!int abc", 'Invalid value: "abc": not a valid integer'),
+        ("!!int ''", 'Invalid value: "": not a valid integer'),
+        ("0x_", 'Invalid value: "0x_": not a valid integer'),
+        ("0b_", 'Invalid value: "0b_": not a valid integer'),
+        ("9" * 5000, "Invalid value: 99999999999999999999... (5000 digits): too large"),
+        ("!!float 80", "Invalid type: expected an integer or a port name, got number 80"),
+    ],
+    ids=["tagged-word", "tagged-empty", "hex-without-digits", "binary-without-digits", "5000-digits", "tagged-float"],
+)
+def test_integers_that_python_cannot_read_are_errors(value: str, message: str) -> None:
+    assert errors(policy(f"ingress:\n- ports:\n  - port: {value}\n")) == [
+        f"np.yaml:8:13: spec.ingress[0].ports[0].port: {message}"
+    ]
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!bool ''"])
+def test_booleans_that_python_cannot_read_are_errors(value: str) -> None:
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: web}}\nspec: {{hostNetwork: {value}}}\n"
+    shown = value.removeprefix("!!bool ").strip("'")
+    assert errors(text) == [f'np.yaml:4:21: spec.hostNetwork: Invalid value: "{shown}": not a valid boolean']
+
+
+def test_long_values_are_cut_in_type_errors() -> None:
+    long = "x" * 10_000
+    text = f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    a: [{long}]\n    b: !!binary {long}\n"
+    assert errors(text) == [
+        "np.yaml:6:8: metadata.labels.a: Invalid type: expected string, got a list",
+        f"np.yaml:7:8: metadata.labels.b: Invalid type: expected string, got tag:yaml.org,2002:binary "
+        f"{'x' * 100}... (10000 characters)",
+    ]
+
+
+def test_reading_stops_at_max_errors() -> None:
+    labels = ", ".join(f"k{i}: {i}" for i in range(50))
+    texts = {
+        "a.yaml": f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {{{labels}}}\n",
+        "b.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: B\n",
+    }
+    with pytest.raises(InputErrors) as info:
+        load_texts(texts, LoadOptions(limits=Limits(max_errors=10)))
+    messages = [str(e) for e in info.value.exceptions]
+    assert len(messages) == 11
+    assert messages[0] == "10 errors: netsim stopped reading there (--max-errors)"
+    assert all(m.startswith("a.yaml:5:") for m in messages[1:])  # b.yaml was not read
+
+
+def test_warnings_stop_at_max_errors() -> None:
+    fields = "".join(f"  x{i}: 1\n" for i in range(20))
+    result = load_texts({"np.yaml": policy(fields)}, LoadOptions(lax=True, limits=Limits(max_errors=5)))
+    assert len(result.warnings) == 6
+    assert str(result.warnings[0]) == "more than 5 warnings: the others are not shown (--max-errors)"

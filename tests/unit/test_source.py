@@ -5,8 +5,14 @@ Every message is pinned exactly, as a user sees it (``path:line:col: message``).
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import socket
+import stat
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +20,16 @@ import yaml
 
 from netsim.errors import InputError, InputErrors, SourceSpan
 from netsim.loader import load_cluster
-from netsim.source import MAX_NESTING, Document, Limits, compose_documents, discover, read_documents, span_of
+from netsim.source import (
+    MAX_NESTING,
+    Budget,
+    Document,
+    Limits,
+    compose_documents,
+    discover,
+    read_documents,
+    span_of,
+)
 
 
 def write(path: Path, data: str | bytes) -> str:
@@ -116,8 +131,9 @@ def test_discover_enforces_max_files(tmp_path: Path) -> None:
     for name in ["a.yaml", "b.yaml"]:
         write(tmp_path / name, "{}")
     files, errors = discover([str(tmp_path)], Limits(max_files=1))
-    assert len(files) == 2
-    assert [str(e) for e in errors] == ["2 input files exceed the limit of 1 (--max-files)"]
+    assert files == []  # nothing is read: the run fails anyway
+    assert [str(e) for e in errors] == ["more than 1 input files (--max-files)"]
+    assert discover([str(tmp_path)], Limits(max_files=2)) == ([str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")], [])
 
 
 # -- read_documents(): bytes to text -------------------------------------------------------------
@@ -195,7 +211,7 @@ def test_read_documents_enforces_max_documents(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read.extend(read_documents(path, Limits(max_documents=2)))
     assert len(read) == 2
-    assert str(info.value) == f"{path}:1:1: more than 2 documents (--max-documents)"
+    assert str(info.value) == f"{path}:4:1: more than 2 documents (--max-documents)"  # the third one's ---
 
 
 def test_read_documents_of_a_directory(tmp_path: Path) -> None:
@@ -233,7 +249,8 @@ def test_read_documents_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
         ("a: b: c\n", "1:5: YAML syntax error: mapping values are not allowed in this context"),
         (
             "a:\n\tb: 1\n",
-            "2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token)",
+            "2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token)"
+            "\n  hint: YAML does not allow tabs in indentation: indent with spaces",
         ),
         ('a: "x\n', "2:1: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"),
         (
@@ -334,7 +351,7 @@ def test_nesting_up_to_the_limit_is_read() -> None:
     ids=["one-too-deep", "flow-200000", "block-100000", "mappings-1000"],
 )
 def test_deep_nesting_is_an_error_not_a_crash(text: str, expected: str) -> None:
-    assert compose_error(text) == f"{expected}: YAML nesting deeper than {MAX_NESTING} levels"
+    assert compose_error(text) == f"{expected}: YAML nesting deeper than {MAX_NESTING} levels (--max-depth)"
 
 
 # -- YAML tags: composed, never constructed ------------------------------------------------------
@@ -471,3 +488,207 @@ data:
 def test_template_text_that_is_data_is_not_a_helm_chart(tmp_path: Path) -> None:
     path = write(tmp_path / "monitoring.yaml", RENDERED_TEMPLATE_DATA)
     assert [d.index for d in read_documents(path)] == [0, 1]
+
+
+# -- hostile input: bounded work, clear refusals (docs/security.md) -----------------------------
+
+
+def laughs(levels: int, fan_out: int = 10) -> str:
+    """The "billion laughs": each level a list of ``fan_out`` aliases of the one before."""
+    lines = ["a0: &a0 [lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * fan_out)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_billion_laughs_is_refused_at_the_alias_that_crosses_the_limit() -> None:
+    # 10**9 nodes if expanded; counting them takes one step per distinct node
+    assert compose_error(laughs(9)) == "p.yaml:7:25: YAML aliases stand for more than 1000000 nodes (--max-alias-nodes)"
+
+
+def test_aliases_are_counted_as_the_nodes_they_stand_for() -> None:
+    text = laughs(3)  # *a0 stands for 2 nodes, *a1 for 21, *a2 for 211: 10 of each
+    assert len(list(compose_documents("p.yaml", text, Limits(max_alias_nodes=2340)))) == 1
+    with pytest.raises(InputError, match="more than 2339 nodes"):
+        list(compose_documents("p.yaml", text, Limits(max_alias_nodes=2339)))
+
+
+def test_small_shared_structures_keep_working() -> None:
+    text = "base: &b {app: web, tier: front}\n" + "".join(f"m{i}: {{<<: *b, n: '{i}'}}\n" for i in range(1000))
+    (doc,) = compose_documents("p.yaml", text)
+    assert isinstance(doc.root, yaml.MappingNode)
+    assert len(doc.root.value) == 1001
+
+
+def test_the_alias_budget_is_shared_by_the_files_of_a_run() -> None:
+    budget = Budget(Limits(max_alias_nodes=40))
+    assert len(list(compose_documents("a.yaml", laughs(1), budget=budget))) == 1  # 10 aliases of 2 nodes
+    assert budget.alias_nodes == 20
+    with pytest.raises(InputError) as info:
+        list(compose_documents("b.yaml", laughs(1) + "b: [*a1]\n", budget=budget))
+    assert str(info.value) == "b.yaml:3:5: YAML aliases stand for more than 40 nodes (--max-alias-nodes)"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: &a [*a]\n", "1:8"),
+        ("a: &a {b: [c, {d: *a}]}\n", "1:19"),
+        ("- &s\n  - x\n  - *s\n", "3:5"),
+    ],
+    ids=["list", "nested", "block"],
+)
+def test_recursive_aliases_are_refused(text: str, where: str) -> None:
+    name = "a" if "&a" in text else "s"
+    assert compose_error(text) == (
+        f"p.yaml:{where}: YAML alias *{name} is inside the node its anchor names (a recursive alias)"
+    )
+
+
+def test_an_alias_inside_a_redefinition_of_its_anchor_is_recursive() -> None:
+    # the anchor names the node it is written on from the start of that node (YAML, PyYAML, go-yaml)
+    assert compose_error("a: &x [1]\nb: &x [*x]\n") == (
+        "p.yaml:2:8: YAML alias *x is inside the node its anchor names (a recursive alias)"
+    )
+
+
+def test_max_depth_is_adjustable() -> None:
+    deep = "[" * 1000 + "]" * 1000
+    (doc,) = compose_documents("p.yaml", deep, Limits(max_depth=1000))
+    assert isinstance(doc.root, yaml.SequenceNode)
+    with pytest.raises(InputError, match=r"p.yaml:1:4: YAML nesting deeper than 3 levels \(--max-depth\)"):
+        list(compose_documents("p.yaml", deep, Limits(max_depth=3)))
+
+
+def test_long_scalars_up_to_the_limit() -> None:
+    value = "x" * (4 * 1024 * 1024)
+    (doc,) = compose_documents("p.yaml", f"a: {value}\n")
+    assert isinstance(doc.root, yaml.MappingNode)
+    assert doc.root.value[0][1].value == value
+    assert compose_error(f"a: {value}x\n") == (
+        "p.yaml:1:4: a YAML scalar longer than the limit of 4194304 characters (--max-scalar-length)"
+    )
+
+
+def test_keys_are_scalars_too() -> None:
+    with pytest.raises(InputError, match=r"p\.yaml:2:1: a YAML scalar longer than the limit of 5 characters"):
+        list(compose_documents("p.yaml", "a: b\nlonger: c\n", Limits(max_scalar_length=5)))
+
+
+def test_many_documents_are_read_quickly() -> None:
+    docs = list(compose_documents("p.yaml", "---\n" * 100_000))
+    assert len(docs) == 100_000
+    assert {d.root.tag for d in docs if d.root is not None} == {"tag:yaml.org,2002:null"}
+
+
+def test_max_total_bytes_counts_every_file_of_a_run(tmp_path: Path) -> None:
+    a, b = write(tmp_path / "a.yaml", "a: 12345\n"), write(tmp_path / "b.yaml", "b: 12345\n")  # 9 bytes each
+    budget = Budget(Limits(max_total_bytes=17))
+    assert len(list(read_documents(a, budget=budget))) == 1
+    with pytest.raises(InputError) as info:
+        list(read_documents(b, budget=budget))
+    assert str(info.value) == (
+        f"{b}:1:1: the input files together are larger than the limit of 17 bytes (--max-total-bytes)"
+    )
+
+
+def test_a_file_larger_than_the_limit_is_refused_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:  # 200 MB, sparse: nothing is on the disk
+        fh.truncate(200 * 1024 * 1024)
+    opened = os.fdopen
+
+    class Unread:
+        def __init__(self, fd: int, mode: str) -> None:
+            self.file = opened(fd, mode)
+
+        def __enter__(self) -> Unread:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            self.file.close()
+
+        def read(self, *_args: object) -> bytes:
+            pytest.fail("the file was read")
+
+    monkeypatch.setattr(os, "fdopen", Unread)
+    assert read_error(str(big), Limits(max_file_bytes=100 * 1024 * 1024)) == (
+        f"{big}:1:1: file is larger than the limit of 104857600 bytes (--max-file-bytes)"
+    )
+
+
+def test_a_200_megabyte_binary_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "disk.img"
+    with open(big, "wb") as fh:
+        fh.truncate(200 * 1024 * 1024)
+    assert read_error(str(big)) == f"{big}:1:1: binary data (a NUL byte): not a YAML or JSON file"
+
+
+def unix_socket(path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))  # the socket file stays after the socket is closed
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, unix_socket], ids=["fifo", "socket"])
+def test_special_files_are_refused_without_opening_them(tmp_path: Path, make: Callable[[Path], object]) -> None:
+    special = tmp_path / "special.yaml"
+    make(special)
+    kind = "a named pipe" if stat.S_ISFIFO(os.stat(special).st_mode) else "a socket"
+    assert read_error(str(special)) == (
+        f"{special}:1:1: not a regular file ({kind}): netsim reads files, directories and - (standard input)"
+    )
+
+
+def test_a_directory_link_loop_is_not_followed(tmp_path: Path) -> None:
+    a = write(tmp_path / "d" / "a.yaml", "{}")
+    (tmp_path / "d" / "again").symlink_to(tmp_path / "d")  # d/again/again/... would never end
+    (tmp_path / "d" / "up.yaml").symlink_to(tmp_path)  # a link to a directory, named like a manifest
+    assert discover([str(tmp_path / "d")]) == ([a], [])
+
+
+def test_a_linked_directory_named_explicitly_is_read(tmp_path: Path) -> None:
+    write(tmp_path / "real" / "a.yaml", "{}")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert discover([str(tmp_path / "link")]) == ([str(tmp_path / "link" / "a.yaml")], [])
+
+
+def test_a_symlink_loop_named_explicitly(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    files, errors = discover([str(loop)])
+    assert files == []
+    assert [str(e) for e in errors] == [f"{loop}: too many levels of symbolic links (a symbolic link loop)"]
+
+
+def test_an_unreadable_directory_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() == 0:  # root lists anything: raise what the OS raises for others
+
+        def refuse(path: object = ".") -> object:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+        monkeypatch.setattr(os, "scandir", refuse)
+    else:
+        folder.chmod(0)
+    try:
+        files, errors = discover([str(folder)])
+    finally:
+        monkeypatch.undo()
+        folder.chmod(0o700)
+    assert files == []
+    assert [str(e) for e in errors] == [f"{folder}: cannot list directory: permission denied"]
+
+
+def test_thousands_of_files_load_quickly(tmp_path: Path) -> None:
+    for i in range(3000):
+        write(
+            tmp_path / f"team-{i % 30}" / f"pod-{i:04}.yaml",
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-{i}\n  namespace: team-{i % 30}\n",
+        )
+    started = time.monotonic()
+    result = load_cluster([str(tmp_path)])
+    assert len(result.cluster.pods) == 3000
+    assert len(result.files) == 3000
+    assert time.monotonic() - started < 30  # about a second; generous for a busy CI machine
