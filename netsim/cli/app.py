@@ -166,11 +166,6 @@ class Common:
     limits: Limits
     options: Options
 
-    @property
-    def max_file_bytes(self) -> int:
-        """``--max-file-bytes`` (kept for callers that predate :attr:`limits`)."""
-        return self.limits.max_file_bytes
-
     def load_options(self) -> LoadOptions:
         """How to read the inputs: ``-n``, ``--lax`` and the ``--max-*`` limits."""
         return LoadOptions(namespace=self.namespace, lax=self.lax, limits=self.limits)

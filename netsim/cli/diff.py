@@ -14,10 +14,10 @@ import click
 from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
 from netsim.diff import Diff, diff_clusters
 from netsim.errors import InputError, InputErrors, NetsimError
-from netsim.loader import LoadOptions, LoadResult, load_cluster
+from netsim.loader import LoadResult, load_cluster
 from netsim.model import Cluster
 from netsim.render.diff import diff_json, diff_md, diff_text
-from netsim.source import INPUT_SUFFIXES, Limits
+from netsim.source import INPUT_SUFFIXES
 
 __all__ = ["checkout_at", "diff"]
 
@@ -113,10 +113,7 @@ def checkout_at(rev: str, paths: Sequence[str], dest: Path) -> tuple[list[str], 
 
 
 def _load(common: Common, paths: Sequence[str], labels: dict[str, str] | None = None) -> LoadResult:
-    options = LoadOptions(
-        namespace=common.namespace, lax=common.lax, limits=Limits(max_file_bytes=common.max_file_bytes)
-    )
-    result = load_cluster(list(paths), options, labels=labels)
+    result = load_cluster(list(paths), common.load_options(), labels=labels)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result

@@ -25,7 +25,7 @@ from netsim.expectations import (
 from netsim.output import write_atomic
 from netsim.render.junit import JUnitCase, JUnitSuite, junit_xml
 from netsim.render.text import explain
-from netsim.source import discover
+from netsim.source import Limits, discover
 
 __all__ = ["report_case", "test"]
 
@@ -123,12 +123,12 @@ def _junit(files: Sequence[tuple[str, Sequence[_Outcome]]]) -> bytes:
     return junit_xml(suites)
 
 
-def _load_specs(specs: Sequence[str]) -> tuple[list[tuple[str, tuple[Case, ...]]], list[InputError]]:
+def _load_specs(specs: Sequence[str], limits: Limits) -> tuple[list[tuple[str, tuple[Case, ...]]], list[InputError]]:
     loaded = []
     errors: list[InputError] = []
     for spec in specs:
         try:
-            loaded.append((spec, load_cases(spec)))
+            loaded.append((spec, load_cases(spec, limits)))
         except InputErrors as group:
             errors.extend(e for e in group.exceptions if isinstance(e, InputError))
         except InputError as exc:
@@ -212,7 +212,7 @@ def test(common: Common, junit_path: str | None, quiet: bool) -> None:
             raise click.UsageError(
                 "no manifests among the arguments: give the files or folders to test after the expectations"
             )
-        loaded, errors = _load_specs(specs)
+        loaded, errors = _load_specs(specs, common.limits)
         files_in, discover_errors = _manifest_files(manifests, specs)
         errors += discover_errors
         try:

@@ -13,7 +13,7 @@ import yaml
 from netsim.errors import InputError, InputErrors, SourceSpan
 from netsim.expectations.cases import Case, EndpointSet, Expectation, Form
 from netsim.model import Direction, Labels, Protocol
-from netsim.source import read_documents, span_of
+from netsim.source import Limits, read_documents, span_of
 
 __all__ = ["is_expectations_file", "load_cases", "load_expectations"]
 
@@ -309,9 +309,9 @@ def _parse_endpoint(text: str, span: SourceSpan, fld: str) -> EndpointSet:
     return EndpointSet(text, "endpoint", span, fld)
 
 
-def _documents(path: str) -> tuple[str, list[yaml.Node]]:
+def _documents(path: str, limits: Limits | None = None) -> tuple[str, list[yaml.Node]]:
     label = "<stdin>" if path == "-" else path
-    return label, [d.root for d in read_documents(path) if d.root is not None]
+    return label, [d.root for d in read_documents(path, limits) if d.root is not None]
 
 
 def is_expectations_file(path: str) -> bool:
@@ -331,9 +331,11 @@ def is_expectations_file(path: str) -> bool:
     return "cases" in keys and "kind" not in keys
 
 
-def load_cases(path: str) -> tuple[Case, ...]:
-    """Read and validate an expectations file in any form; raise InputErrors listing every problem."""
-    label, roots = _documents(path)
+def load_cases(path: str, limits: Limits | None = None) -> tuple[Case, ...]:
+    """Read and validate an expectations file in any form; raise InputErrors listing every problem.
+
+    ``limits`` bound the reading as for manifests (the ``--max-*`` options)."""
+    label, roots = _documents(path, limits)
     if len(roots) != 1 or not isinstance(roots[0], yaml.MappingNode):
         where = span_of(label, roots[0]) if roots else SourceSpan(label, 1, 1)
         raise InputErrors([InputError("an expectations file is one mapping with a 'cases' list", span=where)])
