@@ -469,6 +469,8 @@ def compose_documents(
         mark = exc.problem_mark or exc.context_mark
         span = SourceSpan(label, mark.line + 1, mark.column + 1) if mark else SourceSpan(label, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in problem:  # newer libyaml refuses very deep input while scanning
+            raise InputError(f"YAML nesting deeper than {max_depth} levels (--max-depth)", span=span) from exc
         ctx = f" ({exc.context})" if exc.context and exc.problem else ""
         raise InputError(f"YAML syntax error: {problem}{ctx}", span=span, hint=_syntax_hint(text, span)) from exc
     except yaml.YAMLError as exc:

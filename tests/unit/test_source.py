@@ -344,14 +344,17 @@ def test_nesting_up_to_the_limit_is_read() -> None:
     ("text", "expected"),
     [
         ("[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1), f"p.yaml:1:{MAX_NESTING + 1}"),
-        ("[" * 200_000 + "]" * 200_000, f"p.yaml:1:{MAX_NESTING + 1}"),  # libyaml's composer would crash
+        # libyaml's recursive composer would crash; newer libyaml's scanner stops at 1,000 levels
+        ("[" * 200_000 + "]" * 200_000, (f"p.yaml:1:{MAX_NESTING + 1}", "p.yaml:1:1001")),
         ("- " * 100_000 + "x\n", f"p.yaml:1:{2 * MAX_NESTING + 1}"),
         ("a: " + "{b: " * 1000 + "1" + "}" * 1000, f"p.yaml:1:{4 + 4 * (MAX_NESTING - 1)}"),
     ],
     ids=["one-too-deep", "flow-200000", "block-100000", "mappings-1000"],
 )
-def test_deep_nesting_is_an_error_not_a_crash(text: str, expected: str) -> None:
-    assert compose_error(text) == f"{expected}: YAML nesting deeper than {MAX_NESTING} levels (--max-depth)"
+def test_deep_nesting_is_an_error_not_a_crash(text: str, expected: str | tuple[str, ...]) -> None:
+    places = (expected,) if isinstance(expected, str) else expected
+    messages = {f"{at}: YAML nesting deeper than {MAX_NESTING} levels (--max-depth)" for at in places}
+    assert compose_error(text) in messages
 
 
 # -- YAML tags: composed, never constructed ------------------------------------------------------
