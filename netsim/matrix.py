@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.engine import PolicyIndex
 from netsim.model import Protocol
+from netsim.reach import compute_reachability
 
 __all__ = ["Matrix", "build_matrix"]
 
@@ -25,11 +26,16 @@ class Matrix:
 
 
 def build_matrix(index: PolicyIndex, port: int, protocol: Protocol = Protocol.TCP) -> Matrix:
-    """Evaluate every ordered pair of distinct pods through :func:`evaluate_pair`."""
-    pods = sorted(index.cluster.pods, key=lambda p: p.ref)
-    allowed = set()
-    for src in pods:
-        for dst in pods:
-            if src.ref != dst.ref and evaluate_pair(index, src, dst).conns.allows(port, protocol):
-                allowed.add((src.ref, dst.ref))
-    return Matrix(port, protocol, tuple(p.ref for p in pods), frozenset(allowed))
+    """Every ordered pair of distinct pods, from the class-level reachability (which the tests
+    check against :func:`netsim.engine.evaluate_pair`)."""
+    reach = compute_reachability(index)
+    allowed: set[tuple[str, str]] = set()
+    for (s, d), conns in reach.pairs.items():
+        if not conns.allows(port, protocol):
+            continue
+        for src in reach.classes[s].pods:
+            for dst in reach.classes[d].pods:
+                if src is not dst:
+                    allowed.add((src.ref, dst.ref))
+    pods = sorted(p.ref for p in index.cluster.pods)
+    return Matrix(port, protocol, tuple(pods), frozenset(allowed))
