@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# CI (CI=true, as .ci/run runs) explores a fixed set of hypothesis examples so that a run is
+# repeatable; developers' runs stay random and find new cases. `--hypothesis-seed` still works.
+settings.register_profile("netsim-ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("netsim-ci")
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -7,11 +7,20 @@ examples in all) or ``long``, for a long local run. Because hypothesis loads
     python -m pytest tests/property/test_fuzz.py -p tests.property --hypothesis-profile=long
 """
 
+import os
+
 from hypothesis import HealthCheck, settings
 
 #: Profiles of the fuzz tests (tests/property/test_fuzz.py); the law tests fix their own counts.
 FUZZ_PROFILES = ("ci", "long")
 
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
-settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+# in CI (CI=true) the examples are derandomised so a run is repeatable; locally they are random
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=_SLOW_IS_FINE,
+    derandomize=bool(os.environ.get("CI")),
+)
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=_SLOW_IS_FINE)
