@@ -257,4 +257,12 @@ def main() -> None:
     Examples:
       netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
       netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
+      netsim connections scenarios/production-hardening/manifests
+      netsim graph scenarios/production-hardening/manifests -o production.svg
+      netsim test scenarios/production-hardening/expect.yaml scenarios/production-hardening/manifests
+      netsim lint scenarios/production-hardening/manifests
+      netsim diff --base-ref origin/main k8s/ -o md
+
+    Every command: `netsim COMMAND --help`. Exit status: 0 yes/success, 1 no (denied, a failed
+    case, a change or finding you asked to fail on), 2 bad input or usage.
     """
