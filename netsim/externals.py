@@ -8,13 +8,13 @@ whole IPv4 space. IPv6 space is added where a side has IPv6 blocks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
 
-__all__ = ["Cuts", "ExternalRange", "block_intervals", "cut_points", "external_ranges", "split_range"]
+__all__ = ["Cuts", "ExternalRange", "block_intervals", "cut_points", "external_ranges", "ip_blocks", "split_range"]
 
 _MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
 
@@ -66,20 +66,11 @@ class ExternalRange:
 
 def block_intervals(block: IPBlockPeer) -> list[tuple[int, int]]:
     """``cidr`` minus every ``except`` as sorted, merged integer intervals."""
-    lo, hi = int(block.cidr.network_address), int(block.cidr.broadcast_address)
-    holes = sorted((int(e.network_address), int(e.broadcast_address)) for e in block.except_)
-    out: list[tuple[int, int]] = []
-    cur = lo
-    for hlo, hhi in holes:
-        if hlo > cur:
-            out.append((cur, hlo - 1))
-        cur = max(cur, hhi + 1)
-    if cur <= hi:
-        out.append((cur, hi))
-    return out
+    return block.intervals()
 
 
-def _blocks(cluster: Cluster, direction: Direction) -> Iterable[IPBlockPeer]:
+def ip_blocks(cluster: Cluster, direction: Direction) -> Iterator[IPBlockPeer]:
+    """Every ipBlock peer of every policy's rules of one direction."""
     for pol in cluster.policies:
         for rule in pol.rules(direction):
             for peer in rule.peers:
@@ -99,7 +90,7 @@ def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[in
     on the union of their points (:func:`external_ranges` with ``extra``).
     """
     cuts: dict[int, set[int]] = {4: set(), 6: set()}
-    for block in _blocks(cluster, direction):
+    for block in ip_blocks(cluster, direction):
         version = block.cidr.version
         for lo, hi in block_intervals(block):
             cuts[version].add(lo)

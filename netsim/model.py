@@ -161,6 +161,20 @@ class IPBlockPeer:
     except_: tuple[IPNetwork, ...] = ()
     span: SourceSpan | None = field(default=None, compare=False, repr=False)
 
+    def intervals(self) -> list[tuple[int, int]]:
+        """``cidr`` minus every ``except`` as sorted, disjoint integer address intervals."""
+        lo, hi = int(self.cidr.network_address), int(self.cidr.broadcast_address)
+        holes = sorted((int(e.network_address), int(e.broadcast_address)) for e in self.except_)
+        out: list[tuple[int, int]] = []
+        cur = lo
+        for hlo, hhi in holes:
+            if hlo > cur:
+                out.append((cur, hlo - 1))
+            cur = max(cur, hhi + 1)
+        if cur <= hi:
+            out.append((cur, hi))
+        return out
+
     def __str__(self) -> str:
         if not self.except_:
             return f"ipBlock {self.cidr}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
-from netsim.externals import ExternalRange, block_intervals, external_ranges
+from netsim.externals import ExternalRange, external_ranges, ip_blocks
 from netsim.match.ports import resolve_named_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
@@ -56,14 +56,9 @@ class PodClass:
 
 
 def _blocks(index: PolicyIndex) -> tuple[IPBlockPeer, ...]:
-    seen: dict[IPBlockPeer, None] = {}
-    for pol in index.cluster.policies:
-        for direction in Direction:
-            for rule in pol.rules(direction):
-                for peer in rule.peers:
-                    if isinstance(peer, IPBlockPeer):
-                        seen.setdefault(peer)
-    return tuple(seen)
+    """Every distinct ipBlock of either direction."""
+    cluster = index.cluster
+    return tuple(dict.fromkeys([*ip_blocks(cluster, Direction.INGRESS), *ip_blocks(cluster, Direction.EGRESS)]))
 
 
 def _pods_in_blocks(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) -> list[list[int]]:
@@ -79,18 +74,20 @@ def _pods_in_blocks(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) -> l
     for block in blocks:
         version = block.cidr.version
         found: set[int] = set()
-        for lo, hi in block_intervals(block):
+        for lo, hi in block.intervals():
             a, b = bisect_left(keys[version], lo), bisect_right(keys[version], hi)
             found.update(e[1] for e in per_family[version][a:b])
         out.append(sorted(found))
     return out
 
 
-def _classes(index: PolicyIndex, split_nodes: bool = False) -> list[PodClass]:
+def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodClass], dict[int, list[int]]]:
+    """The pod classes, and for each ipBlock (by id) the indices of the pods it covers."""
     pods = index.cluster.pods
     blocks = _blocks(index)
+    covered = _pods_in_blocks(pods, blocks)
     sigs: list[list[int]] = [[] for _ in pods]
-    for b, members in enumerate(_pods_in_blocks(pods, blocks)):
+    for b, members in enumerate(covered):
         for i in members:
             sigs[i].append(b)
     has_host_network = split_nodes or any(p.host_network for p in pods)
@@ -99,12 +96,13 @@ def _classes(index: PolicyIndex, split_nodes: bool = False) -> list[PodClass]:
         node_sig = (pod.node_name, pod.host_ip, pod.ips) if has_host_network else ()
         key = (pod.namespace, pod.labels, pod.ports, pod.host_network, tuple(sigs[i]), node_sig)
         groups.setdefault(key, []).append(pod)
-    return [PodClass(i, tuple(members)) for i, members in enumerate(groups.values())]
+    classes = [PodClass(i, tuple(members)) for i, members in enumerate(groups.values())]
+    return classes, {id(b): members for b, members in zip(blocks, covered, strict=True)}
 
 
 def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
     """Groups of pods that every policy treats alike (same answer for every pair and port)."""
-    return [list(c.pods) for c in _classes(index)]
+    return [list(c.pods) for c in _classes(index)[0]]
 
 
 def _bits(mask: int) -> Iterator[int] | list[int]:
@@ -177,6 +175,7 @@ class _Compiler:
         classes: list[PodClass],
         ranges: dict[Direction, tuple[ExternalRange, ...]],
         avoid: frozenset[IPAddress],
+        pods_in_block: dict[int, list[int]],
     ) -> None:
         self.index = index
         self.classes = classes
@@ -192,8 +191,7 @@ class _Compiler:
         self.ranges = ranges
         self.range_reps = {d: [External(r.representative(avoid)) for r in rs] for d, rs in ranges.items()}
         self.pods = index.cluster.pods
-        self.blocks = _blocks(index)
-        self._pods_in_block: dict[int, list[int]] | None = None
+        self.pods_in_block = pods_in_block
         pod_pos = {id(p): i for i, p in enumerate(self.pods)}
         self.class_of: list[int] = [0] * len(self.pods)
         for c in classes:
@@ -268,7 +266,7 @@ class _Compiler:
             self._peer_mask[key] = mask
         return mask
 
-    def rule_masks(self, policy: NetworkPolicy, rule_index: int, rule: Rule, direction: Direction) -> tuple[int, int]:
+    def rule_masks(self, policy: NetworkPolicy, rule: Rule, direction: Direction) -> tuple[int, int]:
         """(classes, remote external ranges) the rule's peers select."""
         key = (id(rule), direction)
         cached = self._rule_mask.get(key)
@@ -293,12 +291,8 @@ class _Compiler:
 
     def _block_classes(self, peer: IPBlockPeer) -> int:
         """Classes whose pods the ipBlock selects (plugin choice: pod IPs, node addresses)."""
-        if self._pods_in_block is None:
-            self._pods_in_block = dict(
-                zip((id(b) for b in self.blocks), _pods_in_blocks(self.pods, self.blocks), strict=True)
-            )
         mask = 0
-        for i in self._pods_in_block.get(id(peer), ()):
+        for i in self.pods_in_block.get(id(peer), ()):
             c = self.class_of[i]
             if self.options.ipblock_matches_pods or (self.node_mask >> c) & 1:
                 mask |= 1 << c
@@ -309,7 +303,7 @@ class _Compiler:
         starts = self.range_starts[side][peer.cidr.version]
         offset = self.range_offset[side][peer.cidr.version]
         mask = 0
-        for lo, hi in block_intervals(peer):
+        for lo, hi in peer.intervals():
             a, b = bisect_left(starts, lo), bisect_right(starts, hi)
             for k in range(a, b):
                 mask |= 1 << (offset + k)
@@ -330,7 +324,6 @@ class _Compiler:
 def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -> Reachability:
     """All non-empty connection sets between classes and external ranges."""
     cluster = index.cluster
-    options = index.options
     avoid: frozenset[IPAddress] = frozenset(
         ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ()))
     )
@@ -343,8 +336,8 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     # evaluated per class and pods on different nodes are kept apart
     host_ips = {p.host_ip for p in cluster.pods if p.host_ip is not None}
     node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
-    classes = _classes(index, split_nodes=any(node_ranges.values()))
-    comp = _Compiler(index, classes, ranges, avoid)
+    classes, pods_in_block = _classes(index, split_nodes=any(node_ranges.values()))
+    comp = _Compiler(index, classes, ranges, avoid, pods_in_block)
     alg = comp.alg
     union, meet = alg.union, alg.meet
     n = len(classes)
@@ -370,7 +363,7 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         ext_acc: dict[int, ConnSet] = {}
         for pol in profiles[profile]:
             for crule in index.compiled_rules(pol, Direction.EGRESS):
-                mask, ext = comp.rule_masks(pol, crule.index, crule.rule, Direction.EGRESS)
+                mask, ext = comp.rule_masks(pol, crule.rule, Direction.EGRESS)
                 if crule.named:
                     for d in _bits(mask):
                         conns = comp.ports(crule.rule, crule.static, crule.named, classes[d].rep)
@@ -412,7 +405,7 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         ext_acc = {}
         for pol in profiles[ikey[0]]:
             for crule in index.compiled_rules(pol, Direction.INGRESS):
-                mask, ext = comp.rule_masks(pol, crule.index, crule.rule, Direction.INGRESS)
+                mask, ext = comp.rule_masks(pol, crule.rule, Direction.INGRESS)
                 conns = comp.ports(crule.rule, crule.static, crule.named, dst_rep)
                 if not conns:
                     continue
@@ -523,7 +516,6 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
             from_external.pop((k, s), None)
             if conns := evaluate_pair(index, src_reps[k], c.rep).conns:
                 from_external[(k, s)] = conns
-    del options
     return Reachability(
         classes,
         ranges[Direction.INGRESS],

@@ -37,15 +37,7 @@ class AddressSet:
     def __init__(self, blocks: Iterable[IPBlockPeer]) -> None:
         per_family: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for block in blocks:
-            lo, hi = int(block.cidr.network_address), int(block.cidr.broadcast_address)
-            cur = lo
-            for exc in sorted(block.except_, key=lambda e: int(e.network_address)):
-                elo, ehi = int(exc.network_address), int(exc.broadcast_address)
-                if elo > cur:
-                    per_family[block.cidr.version].append((cur, elo - 1))
-                cur = max(cur, ehi + 1)
-            if cur <= hi:
-                per_family[block.cidr.version].append((cur, hi))
+            per_family[block.cidr.version].extend(block.intervals())
         self._starts: dict[int, list[int]] = {}
         self._ends: dict[int, list[int]] = {}
         for version, intervals in per_family.items():
