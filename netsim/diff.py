@@ -1,7 +1,7 @@
 """Semantic diff of two clusters: which connections a change of manifests adds, removes or changes.
 
 Both sides are projected to their workload-level reachability graphs
-(:func:`~netsim.graph.build_graph` then :func:`~netsim.graph.aggregate` by workload) and compared
+(:func:`~netsim.graph.grouped_edges` by workload) and compared
 edge by edge, endpoints keyed by their label (``ns/name[Kind]``, ``first-last[External]``).
 External ranges are compared *by address*: each side's address space is cut on the union of both
 sides' ipBlock boundaries, so a range of one side is a range of the other.
@@ -22,7 +22,7 @@ from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
 from netsim.externals import ExternalRange, cut_points, split_range
-from netsim.graph import GroupBy, NodeInfo, aggregate, build_graph
+from netsim.graph import GroupBy, NodeInfo, grouped_edges
 from netsim.model import Cluster, Direction, External, NetworkPolicy, Options, Pod, Rule
 
 __all__ = [
@@ -204,8 +204,8 @@ def _side(
     A side without IPv6 ipBlocks has no IPv6 range in its graph; when the other side has some,
     the whole IPv6 space (where all addresses behave alike on this side) is evaluated here.
     """
-    graph = aggregate(build_graph(index), GroupBy.WORKLOAD)
-    infos: dict[str, NodeInfo] = {k: d["info"] for k, d in graph.nodes(data=True)}
+    grouped = grouped_edges(index, GroupBy.WORKLOAD)
+    infos: dict[str, NodeInfo] = dict(grouped.nodes)
     edges: Edges = {}
 
     def put(src: str, dst: str, conns: ConnSet) -> None:
@@ -217,18 +217,18 @@ def _side(
             infos.setdefault(part.label, _range_info(part))
         return out
 
-    for s, d, data in graph.edges(data=True):
+    for (s, d), (conns, _pairs) in grouped.edges.items():
         src, dst = infos[s], infos[d]
         if s == d:
             continue
         if src.range is not None:
             for part in parts(src.range, Direction.INGRESS):
-                put(part.label, d, data["conns"])
+                put(part.label, d, conns)
         elif dst.range is not None:
             for part in parts(dst.range, Direction.EGRESS):
-                put(s, part.label, data["conns"])
+                put(s, part.label, conns)
         else:
-            put(s, d, data["conns"])
+            put(s, d, conns)
     cluster = index.cluster
     avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ())))
     for direction in Direction:

@@ -6,9 +6,12 @@ Nodes are pods (key ``namespace/name``) and external address ranges (key
 allow. Pairs with nothing allowed have no edge.
 
 Pods that are indistinguishable to every policy (same namespace, labels, declared ports and
-ipBlock membership) form one equivalence class; :func:`build_graph` evaluates one representative
-pair per pair of classes through :func:`~netsim.engine.evaluate_pair` and expands the result, so
-the graph is a projection of the engine and can never disagree with ``check``.
+ipBlock membership) form one equivalence class; :mod:`netsim.reach` computes the allowed
+connections between classes as blocks (sets of sources x sets of destinations) with the same
+rule as :func:`~netsim.engine.evaluate_pair`, and the tests check every pair against it, so the
+graph can never disagree with ``check``. :func:`grouped_edges` projects the blocks onto pods,
+workloads or namespaces without materialising the pairs behind an aggregated edge, and without
+networkx (which only :func:`grouped_graph` and :func:`aggregate` import).
 """
 
 from __future__ import annotations
@@ -16,23 +19,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex
 from netsim.externals import ExternalRange
 from netsim.model import Pod
-from netsim.reach import compute_reachability, pod_classes
+from netsim.reach import bits, compute_reachability, pod_classes
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Connection",
     "GroupBy",
+    "Grouped",
     "NodeInfo",
     "Progress",
     "aggregate",
     "build_graph",
     "connections",
+    "grouped_edges",
     "grouped_graph",
     "pod_classes",
 ]
@@ -96,66 +103,231 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
     Equal to ``aggregate(build_graph(index), by)`` without materialising every pod pair: an
     edge carries the union of its pod pairs' connection sets and ``pairs``, their number.
     """
-    reach = compute_reachability(index, progress)
-    graph: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
-    # class -> [(group key, pods of the class in that group)]
-    members: list[list[tuple[str, int]]] = []
-    for c in reach.classes:
-        counts: dict[str, int] = {}
-        for pod in c.pods:
-            info = _pod_info(pod, reach.ingress_open[c.index], reach.egress_open[c.index])
-            group = _group(info, pod, by)
-            counts[group.key] = counts.get(group.key, 0) + 1
-            if group.key in graph:
-                graph.nodes[group.key]["info"] = _absorb(graph.nodes[group.key]["info"], group)
-            elif by is GroupBy.POD:
-                graph.add_node(group.key, info=group, pod=pod)
-            else:
-                graph.add_node(group.key, info=group)
-        members.append(sorted(counts.items()))
-    for rng in (*reach.sources, *reach.destinations):
-        if rng.label not in graph:
-            graph.add_node(rng.label, info=_range_info(rng))
+    import networkx as nx  # only the graph API needs networkx; listings do not
 
-    # accumulate in plain dicts (a networkx edge lookup per pod pair is slow), unions memoised
-    conns_of: dict[tuple[str, str], ConnSet] = {}
-    pairs_of: dict[tuple[str, str], int] = {}
+    grouped = grouped_edges(index, by, progress)
+    graph: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
+    for key, info in grouped.nodes.items():
+        pod = grouped.pods.get(key)
+        if pod is None:
+            graph.add_node(key, info=info)
+        else:
+            graph.add_node(key, info=info, pod=pod)
+    graph.add_edges_from((s, d, {"conns": c, "pairs": n}) for (s, d), (c, n) in grouped.edges.items())
+    return graph
+
+
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """The reachability graph as plain dictionaries (what listings need, without networkx)."""
+
+    nodes: dict[str, NodeInfo]
+    pods: dict[str, Pod]  # pod nodes' pods (grouping by pod)
+    edges: dict[tuple[str, str], tuple[ConnSet, int]]  # (source, destination) -> (conns, pairs)
+
+    def rows(self) -> list[Connection]:
+        """The edges as Connection rows, sorted byte-wise by source then destination label."""
+        nodes = self.nodes
+        rows = [Connection(nodes[s], nodes[d], c, n) for (s, d), (c, n) in self.edges.items()]
+        rows.sort(key=lambda c: (c.source.label.encode(), c.destination.label.encode()))
+        return rows
+
+
+class _Projector:
+    """Class bitset -> {group: pods of those classes in the group}, memoised.
+
+    A large mask is projected from a recently projected one it differs from in few classes
+    (counts are additive over disjoint masks), so the many near-identical masks of a cluster
+    (every namespace admitting "all prod namespaces but ...") cost little each.
+    """
+
+    _RECENT = 8
+    _CACHE = 200_000
+
+    def __init__(self, members: list[list[tuple[int, int]]], memo: bool) -> None:
+        self.members = members
+        self.memo = memo
+        self.cache: dict[int, dict[int, int]] = {}
+        self.recent: list[tuple[int, dict[int, int]]] = []
+
+    def _add(self, counts: dict[int, int], mask: int, sign: int) -> None:
+        members = self.members
+        for i in bits(mask):
+            for g, k in members[i]:
+                counts[g] = counts.get(g, 0) + sign * k
+
+    def __call__(self, mask: int) -> dict[int, int]:
+        if not self.memo:
+            counts: dict[int, int] = {}
+            self._add(counts, mask, 1)
+            return counts
+        hit = self.cache.get(mask)
+        if hit is not None:
+            return hit
+        size = mask.bit_count()
+        base: tuple[int, dict[int, int]] | None = None
+        if size > 64:
+            best = size // 4
+            for entry in self.recent:
+                diff = (mask ^ entry[0]).bit_count()
+                if diff < best:
+                    best, base = diff, entry
+        if base is None:
+            counts = {}
+            self._add(counts, mask, 1)
+        else:
+            counts = dict(base[1])
+            self._add(counts, mask & ~base[0], 1)
+            self._add(counts, base[0] & ~mask, -1)
+            counts = {g: k for g, k in counts.items() if k}
+        if size > 64:
+            self.recent.append((mask, counts))
+            if len(self.recent) > self._RECENT:
+                del self.recent[0]
+        if len(self.cache) >= self._CACHE:
+            self.cache.clear()
+        self.cache[mask] = counts
+        return counts
+
+
+def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = None) -> Grouped:
+    """The reachability graph grouped by pod, workload or namespace, as plain dictionaries.
+
+    Computed from the class-level blocks of :func:`~netsim.reach.compute_reachability`: a
+    block's sources and destinations are projected onto groups with pod counts, so the work
+    follows the size of the grouped output, not the number of pod (or class) pairs behind it.
+    """
+    scale = 1000
+
+    def phase(offset: int) -> Progress | None:
+        if progress is None:
+            return None
+        report = progress
+
+        def update(done: int, total: int) -> None:
+            report(offset + (scale * done) // max(total, 1), 2 * scale)
+
+        return update
+
+    reach = compute_reachability(index, phase(0))
+    nodes: dict[str, NodeInfo] = {}
+    pods: dict[str, Pod] = {}
+    group_of: dict[str, int] = {}
+    keys: list[str] = []
+    # class -> [(group, pods of the class in that group)]
+    members: list[list[tuple[int, int]]] = []
+    # per group: its first member's node, members, and whether any member is open
+    first: list[NodeInfo] = []
+    sizes: list[int] = []
+    opened: list[tuple[bool, bool]] = []
+    for c in reach.classes:
+        counts: dict[int, int] = {}
+        open_in, open_out = reach.ingress_open[c.index], reach.egress_open[c.index]
+        for pod in c.pods:
+            key = pod.ref if by is GroupBy.POD else pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint
+            g = group_of.get(key)
+            if g is None:
+                g = group_of[key] = len(keys)
+                keys.append(key)
+                first.append(_group(_pod_info(pod, open_in, open_out), pod, by))
+                sizes.append(0)
+                opened.append((open_in, open_out))
+                if by is GroupBy.POD:
+                    pods[key] = pod
+            else:
+                was_in, was_out = opened[g]
+                opened[g] = (was_in or open_in, was_out or open_out)
+            sizes[g] += 1
+            counts[g] = counts.get(g, 0) + 1
+        members.append(sorted(counts.items()))
+    for g, info in enumerate(first):
+        open_in, open_out = opened[g]
+        if sizes[g] > 1 or (open_in, open_out) != (info.ingress_open, info.egress_open):
+            info = replace(info, ingress_open=open_in, egress_open=open_out, members=sizes[g])
+        nodes[info.key] = info
+
+    def range_group(rng: ExternalRange) -> int:
+        g = group_of.get(rng.label)
+        if g is None:
+            g = group_of[rng.label] = len(keys)
+            keys.append(rng.label)
+            nodes[rng.label] = _range_info(rng)
+        return g
+
+    src_groups = [range_group(r) for r in reach.sources]
+    dst_groups = [range_group(r) for r in reach.destinations]
+    width = len(keys)
+
+    # accumulate on integer edge keys, unions of the few distinct connection sets memoised
+    conns_of: dict[int, ConnSet] = {}
+    pairs_of: dict[int, int] = {}
     unions: dict[tuple[int, int], ConnSet] = {}
 
-    def add(edge: tuple[str, str], conns: ConnSet, count: int) -> None:
+    def merge(prev: ConnSet, conns: ConnSet) -> ConnSet:
+        key = (id(prev), id(conns))
+        merged = unions.get(key)
+        if merged is None:
+            merged = unions[key] = prev | conns
+        return merged
+
+    def add(edge: int, conns: ConnSet, count: int) -> None:
         prev = conns_of.get(edge)
         if prev is None:
             conns_of[edge] = conns
             pairs_of[edge] = count
-            return
-        if prev is not conns:
-            key = (id(prev), id(conns))
-            merged = unions.get(key)
-            if merged is None:
-                merged = unions[key] = prev | conns
-            conns_of[edge] = merged
-        pairs_of[edge] += count
+        else:
+            pairs_of[edge] += count
+            if prev is not conns:
+                conns_of[edge] = merge(prev, conns)
 
+    project = _Projector(members, memo=by is not GroupBy.POD)
     keep_self = by is GroupBy.NAMESPACE
-    for (s, d), conns in reach.pairs.items():
-        dst_members = members[d]
-        for gs, ns in members[s]:
-            for gd, nd in dst_members:
-                if gs == gd and not keep_self:
-                    continue
-                count = ns * nd - (ns if s == d and gs == gd else 0)
-                if count:
-                    add((gs, gd), conns, count)
-    for (s, k), conns in reach.to_external.items():
-        label = reach.destinations[k].label
-        for gs, ns in members[s]:
-            add((gs, label), conns, ns)
-    for (k, d), conns in reach.from_external.items():
-        label = reach.sources[k].label
-        for gd, nd in members[d]:
-            add((label, gd), conns, nd)
-    graph.add_edges_from((src, dst, {"conns": c, "pairs": pairs_of[(src, dst)]}) for (src, dst), c in conns_of.items())
-    return graph
+    report = phase(scale)
+    total = len(reach.blocks) + len(reach.to_ext) + len(reach.from_ext)
+    lookup = conns_of.get
+    for done, (src_mask, dst_mask, conns) in enumerate(reach.blocks, 1):
+        into = project(dst_mask)
+        own = project(src_mask & dst_mask) if keep_self and src_mask & dst_mask else {}
+        for gs, ns in project(src_mask).items():
+            row = gs * width
+            for gd, nd in into.items():
+                count = ns * nd
+                if gs == gd:
+                    if not keep_self:
+                        continue
+                    count -= own.get(gs, 0)
+                    if not count:
+                        continue
+                edge = row + gd  # add(), inlined: this loop runs once per output edge and more
+                prev = lookup(edge)
+                if prev is None:
+                    conns_of[edge] = conns
+                    pairs_of[edge] = count
+                else:
+                    pairs_of[edge] += count
+                    if prev is not conns:
+                        conns_of[edge] = merge(prev, conns)
+        if report is not None and not done % 256:
+            report(done, total)
+    for src_mask, range_mask, conns in reach.to_ext:
+        out = project(src_mask)
+        for k in bits(range_mask):
+            gd = dst_groups[k]
+            for gs, ns in out.items():
+                add(gs * width + gd, conns, ns)
+    for range_mask, dst_mask, conns in reach.from_ext:
+        into = project(dst_mask)
+        for k in bits(range_mask):
+            row = src_groups[k] * width
+            for gd, nd in into.items():
+                add(row + gd, conns, nd)
+    if report is not None:
+        report(total, total)
+    edges: dict[tuple[str, str], tuple[ConnSet, int]] = {}
+    for e, merged in conns_of.items():
+        gs, gd = divmod(e, width)
+        edges[(keys[gs], keys[gd])] = (merged, pairs_of[e])
+    return Grouped(nodes, pods, edges)
 
 
 def _absorb(group: NodeInfo, member: NodeInfo) -> NodeInfo:
@@ -195,6 +367,8 @@ def aggregate(graph: nx.DiGraph, by: GroupBy) -> nx.DiGraph:  # type: ignore[typ
     number of pod-level edges behind it. Edges inside one workload are dropped (a workload to
     itself is not listed); inside one namespace they are kept as a self-loop.
     """
+    import networkx as nx  # see grouped_graph
+
     out: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
     owner: dict[str, str] = {}
     for key, data in graph.nodes(data=True):

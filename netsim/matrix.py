@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from netsim.engine import PolicyIndex
 from netsim.model import Protocol
-from netsim.reach import compute_reachability
+from netsim.reach import bits, compute_reachability
 
 __all__ = ["Matrix", "build_matrix"]
 
@@ -29,13 +29,13 @@ def build_matrix(index: PolicyIndex, port: int, protocol: Protocol = Protocol.TC
     """Every ordered pair of distinct pods, from the class-level reachability (which the tests
     check against :func:`netsim.engine.evaluate_pair`)."""
     reach = compute_reachability(index)
+    refs = [[p.ref for p in c.pods] for c in reach.classes]
     allowed: set[tuple[str, str]] = set()
-    for (s, d), conns in reach.pairs.items():
+    for src_mask, dst_mask, conns in reach.blocks:
         if not conns.allows(port, protocol):
             continue
-        for src in reach.classes[s].pods:
-            for dst in reach.classes[d].pods:
-                if src is not dst:
-                    allowed.add((src.ref, dst.ref))
+        dst_refs = [ref for d in bits(dst_mask) for ref in refs[d]]
+        for s in bits(src_mask):
+            allowed.update((src, dst) for src in refs[s] for dst in dst_refs if src != dst)
     pods = sorted(p.ref for p in index.cluster.pods)
     return Matrix(port, protocol, tuple(pods), frozenset(allowed))

@@ -13,7 +13,7 @@ module against it on every pair and port of random clusters.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
@@ -35,7 +35,7 @@ from netsim.model import (
     Rule,
 )
 
-__all__ = ["PodClass", "Reachability", "compute_reachability", "pod_classes"]
+__all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "pod_classes"]
 
 Progress = Callable[[int, int], None]
 
@@ -61,43 +61,79 @@ def _blocks(index: PolicyIndex) -> tuple[IPBlockPeer, ...]:
     return tuple(dict.fromkeys([*ip_blocks(cluster, Direction.INGRESS), *ip_blocks(cluster, Direction.EGRESS)]))
 
 
-def _pods_in_blocks(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) -> list[list[int]]:
-    """For each block, the indices of the pods that have an address in it (sorted-IP bisection)."""
-    per_family: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
-    for i, pod in enumerate(pods):
+def _block_signatures(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) -> list[tuple[int, ...]]:
+    """For each pod, the indices of the blocks holding one of its addresses.
+
+    The blocks' intervals cut each address family into segments that every block either
+    covers or not; one sweep gives each segment its blocks, and a pod finds its segment by
+    bisection, so the cost does not grow with (pods x blocks) when blocks are wide.
+    """
+    bounds: dict[int, list[int]] = {}
+    segment_blocks: dict[int, list[tuple[int, ...]]] = {}
+    for version in (4, 6):
+        events: list[tuple[int, int, int]] = []  # (address, +1 opens / -1 closes, block)
+        for b, block in enumerate(blocks):
+            if block.cidr.version == version:
+                for lo, hi in block.intervals():
+                    events.append((lo, 1, b))
+                    events.append((hi + 1, -1, b))
+        events.sort()
+        starts: list[int] = []
+        sigs: list[tuple[int, ...]] = []
+        active: set[int] = set()
+        interned: dict[tuple[int, ...], tuple[int, ...]] = {}
+        k = 0
+        while k < len(events):
+            at = events[k][0]
+            while k < len(events) and events[k][0] == at:
+                _, delta, b = events[k]
+                if delta > 0:
+                    active.add(b)
+                else:
+                    active.discard(b)
+                k += 1
+            sig = tuple(sorted(active))
+            starts.append(at)
+            sigs.append(interned.setdefault(sig, sig))
+        bounds[version] = starts
+        segment_blocks[version] = sigs
+    out: list[tuple[int, ...]] = []
+    empty: tuple[int, ...] = ()
+    for pod in pods:
+        found: tuple[int, ...] = empty
         for ip in pod.ips:
-            per_family[ip.version].append((int(ip), i))
-    for entries in per_family.values():
-        entries.sort()
-    keys = {v: [e[0] for e in entries] for v, entries in per_family.items()}
-    out: list[list[int]] = []
-    for block in blocks:
-        version = block.cidr.version
-        found: set[int] = set()
-        for lo, hi in block.intervals():
-            a, b = bisect_left(keys[version], lo), bisect_right(keys[version], hi)
-            found.update(e[1] for e in per_family[version][a:b])
-        out.append(sorted(found))
+            starts = bounds[ip.version]
+            at = bisect_right(starts, int(ip)) - 1
+            if at >= 0 and (sig := segment_blocks[ip.version][at]):
+                found = sig if not found else tuple(sorted({*found, *sig}))
+        out.append(found)
     return out
 
 
-def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodClass], dict[int, list[int]]]:
-    """The pod classes, and for each ipBlock (by id) the indices of the pods it covers."""
+def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodClass], dict[IPBlockPeer, int]]:
+    """The pod classes, and for each distinct ipBlock (by value) the classes holding its pods."""
     pods = index.cluster.pods
     blocks = _blocks(index)
-    covered = _pods_in_blocks(pods, blocks)
-    sigs: list[list[int]] = [[] for _ in pods]
-    for b, members in enumerate(covered):
-        for i in members:
-            sigs[i].append(b)
+    sigs = _block_signatures(pods, blocks)
     has_host_network = split_nodes or any(p.host_network for p in pods)
     groups: dict[Hashable, list[Pod]] = {}
-    for i, pod in enumerate(pods):
+    group_sig: dict[Hashable, tuple[int, ...]] = {}
+    for pod, sig in zip(pods, sigs, strict=True):
         node_sig = (pod.node_name, pod.host_ip, pod.ips) if has_host_network else ()
-        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, tuple(sigs[i]), node_sig)
-        groups.setdefault(key, []).append(pod)
-    classes = [PodClass(i, tuple(members)) for i, members in enumerate(groups.values())]
-    return classes, {id(b): members for b, members in zip(blocks, covered, strict=True)}
+        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, sig, node_sig)
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [pod]
+            group_sig[key] = sig
+        else:
+            members.append(pod)
+    classes: list[PodClass] = []
+    block_mask = [0] * len(blocks)
+    for i, (group, members) in enumerate(groups.items()):
+        classes.append(PodClass(i, tuple(members)))
+        for b in group_sig[group]:
+            block_mask[b] |= 1 << i
+    return classes, dict(zip(blocks, block_mask, strict=True))
 
 
 def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
@@ -105,7 +141,7 @@ def pod_classes(index: PolicyIndex) -> list[list[Pod]]:
     return [list(c.pods) for c in _classes(index)[0]]
 
 
-def _bits(mask: int) -> Iterator[int] | list[int]:
+def bits(mask: int) -> Iterator[int] | list[int]:
     """Indices of the set bits, ascending (dense masks through the C-level bin() text)."""
     if mask.bit_count() * 16 < mask.bit_length():
         return _sparse_bits(mask)
@@ -152,18 +188,80 @@ class _Algebra:
         return out
 
 
+Block = tuple[int, int, ConnSet]  # (source mask, destination mask, connections)
+
+
 @dataclass
 class Reachability:
-    """Connection sets between pod classes and external ranges (only non-empty ones)."""
+    """Allowed connections as disjoint *blocks*: every source of the first mask may open the
+    block's connections to every destination of the second (only non-empty ones).
+
+    Masks are bitsets: of pod classes, or of external ranges (``sources`` for ``from_ext``,
+    ``destinations`` for ``to_ext``). A block's pair of a class with itself stands for the
+    distinct pods of that class (none when it has one pod). Blocks keep the result linear in
+    the policies where the pairs they stand for grow with the square of the cluster; ``pairs``,
+    ``to_external`` and ``from_external`` expand them.
+    """
 
     classes: list[PodClass]
     sources: tuple[ExternalRange, ...]  # external ranges that may initiate (ingress ipBlock cut)
     destinations: tuple[ExternalRange, ...]  # external ranges that may be reached (egress cut)
-    pairs: dict[tuple[int, int], ConnSet]  # (src class, dst class); same class = distinct pods of it
-    to_external: dict[tuple[int, int], ConnSet]  # (src class, destination range)
-    from_external: dict[tuple[int, int], ConnSet]  # (source range, dst class)
+    blocks: list[Block]  # class mask x class mask
+    to_ext: list[Block]  # class mask x destination-range mask
+    from_ext: list[Block]  # source-range mask x class mask
     ingress_open: list[bool]  # per class: not isolated for ingress
     egress_open: list[bool]  # per class: not isolated for egress
+
+    @property
+    def pairs(self) -> dict[tuple[int, int], ConnSet]:
+        """(src class, dst class) -> connections; a class with itself: its distinct pods."""
+        single = {c.index for c in self.classes if len(c.pods) < 2}
+        out: dict[tuple[int, int], ConnSet] = {}
+        for src_mask, dst_mask, conns in self.blocks:
+            dsts = list(bits(dst_mask))
+            for s in bits(src_mask):
+                for d in dsts:
+                    if s != d or s not in single:
+                        out[(s, d)] = conns
+        return out
+
+    @property
+    def to_external(self) -> dict[tuple[int, int], ConnSet]:
+        """(src class, destination range) -> connections."""
+        return {(s, k): c for m, r, c in self.to_ext for s in bits(m) for k in bits(r)}
+
+    @property
+    def from_external(self) -> dict[tuple[int, int], ConnSet]:
+        """(source range, dst class) -> connections."""
+        return {(k, d): c for r, m, c in self.from_ext for k in bits(r) for d in bits(m)}
+
+
+Parts = dict[int, tuple[ConnSet, int]]  # id(interned connections) -> (connections, disjoint mask)
+
+
+def _put(parts: Parts, conns: ConnSet, mask: int) -> None:
+    prev = parts.get(id(conns))
+    parts[id(conns)] = (conns, mask if prev is None else prev[1] | mask)
+
+
+def _refine(parts: Parts, mask: int, conns: ConnSet, union: Callable[[ConnSet, ConnSet], ConnSet]) -> Parts:
+    """The partition with ``conns`` added to every member of ``mask`` (parts stay disjoint)."""
+    if not mask or not conns:
+        return parts
+    out: Parts = {}
+    for c, m in parts.values():
+        overlap = m & mask
+        if overlap:
+            mask ^= overlap
+            merged = union(c, conns)
+            if merged is not c:
+                m ^= overlap
+                _put(out, merged, overlap)
+        if m:
+            _put(out, c, m)
+    if mask:
+        _put(out, conns, mask)
+    return out
 
 
 class _Compiler:
@@ -175,7 +273,7 @@ class _Compiler:
         classes: list[PodClass],
         ranges: dict[Direction, tuple[ExternalRange, ...]],
         avoid: frozenset[IPAddress],
-        pods_in_block: dict[int, list[int]],
+        block_classes: dict[IPBlockPeer, int],
     ) -> None:
         self.index = index
         self.classes = classes
@@ -190,13 +288,7 @@ class _Compiler:
                 self.node_mask |= 1 << c.index
         self.ranges = ranges
         self.range_reps = {d: [External(r.representative(avoid)) for r in rs] for d, rs in ranges.items()}
-        self.pods = index.cluster.pods
-        self.pods_in_block = pods_in_block
-        pod_pos = {id(p): i for i, p in enumerate(self.pods)}
-        self.class_of: list[int] = [0] * len(self.pods)
-        for c in classes:
-            for p in c.pods:
-                self.class_of[pod_pos[id(p)]] = c.index
+        self.block_classes = block_classes
         self.range_starts: dict[Direction, dict[int, list[int]]] = {}
         self.range_offset: dict[Direction, dict[int, int]] = {}
         for side, rs in ranges.items():
@@ -208,6 +300,7 @@ class _Compiler:
         self._rule_mask: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._ports: dict[tuple[int, tuple[ContainerPort, ...]], ConnSet] = {}
         self._class_labels: dict[tuple[str, str], int] | None = None
+        self._ns_labels: dict[tuple[str, str], list[str]] | None = None
 
     def _label_index(self) -> dict[tuple[str, str], int]:
         """(key, value) -> classes whose pods carry that label (built on first use)."""
@@ -221,13 +314,25 @@ class _Compiler:
         return self._class_labels
 
     def _namespaces(self, selector: LabelSelector) -> int:
-        """Classes in the namespaces ``selector`` selects."""
+        """Classes in the namespaces ``selector`` selects: matchLabels through an index of the
+        namespaces' labels, the remaining requirements checked on the candidates only."""
         mask = self._ns_sel.get(selector)
         if mask is None:
+            if self._ns_labels is None:
+                self._ns_labels = {}
+                for ns in self.by_ns:
+                    for item in self.index.cluster.namespace_labels(ns).items():
+                        self._ns_labels.setdefault(item, []).append(ns)
+            names: Iterable[str] = self.by_ns
+            for item in selector.match_labels.items():
+                found = self._ns_labels.get(item, [])
+                if len(found) < len(self.by_ns):
+                    names = found
+                    break
             mask = 0
-            for ns, ns_mask in self.by_ns.items():
+            for ns in names:
                 if matches_selector(selector, self.index.cluster.namespace_labels(ns)):
-                    mask |= ns_mask
+                    mask |= self.by_ns[ns]
             self._ns_sel[selector] = mask
         return mask
 
@@ -243,7 +348,7 @@ class _Compiler:
         if selector.match_expressions:
             bare = LabelSelector(match_expressions=selector.match_expressions)
             kept = 0
-            for i in _bits(mask):
+            for i in bits(mask):
                 if matches_selector(bare, self.classes[i].rep.labels):
                     kept |= 1 << i
             mask = kept
@@ -290,13 +395,11 @@ class _Compiler:
         return result
 
     def _block_classes(self, peer: IPBlockPeer) -> int:
-        """Classes whose pods the ipBlock selects (plugin choice: pod IPs, node addresses)."""
-        mask = 0
-        for i in self.pods_in_block.get(id(peer), ()):
-            c = self.class_of[i]
-            if self.options.ipblock_matches_pods or (self.node_mask >> c) & 1:
-                mask |= 1 << c
-        return mask
+        """Classes whose pods the ipBlock selects (plugin choice: pod IPs, node addresses).
+
+        Keyed by value: equal ipBlocks of different policies select the same pods."""
+        mask = self.block_classes.get(peer, 0)
+        return mask if self.options.ipblock_matches_pods else mask & self.node_mask
 
     def _block_ranges(self, peer: IPBlockPeer, side: Direction) -> int:
         """External ranges (of one side's cut) inside the block: ranges never straddle it."""
@@ -322,7 +425,15 @@ class _Compiler:
 
 
 def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -> Reachability:
-    """All non-empty connection sets between classes and external ranges."""
+    """All allowed connections between classes and external ranges, as disjoint blocks.
+
+    Sources are grouped by egress profile and destinations by ingress key (profile, and the
+    declared ports when named ports are involved). Per profile the rules' selections are
+    refined into a partition of destinations by connection set, per key into a partition of
+    sources; each (egress part, ingress part) pair is one block whose connections are the
+    intersection. Classes treated as their node (hostNetwork) go pair by pair through
+    :func:`~netsim.engine.evaluate_pair`.
+    """
     cluster = index.cluster
     avoid: frozenset[IPAddress] = frozenset(
         ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ()))
@@ -336,13 +447,19 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     # evaluated per class and pods on different nodes are kept apart
     host_ips = {p.host_ip for p in cluster.pods if p.host_ip is not None}
     node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
-    classes, pods_in_block = _classes(index, split_nodes=any(node_ranges.values()))
-    comp = _Compiler(index, classes, ranges, avoid, pods_in_block)
+    classes, block_classes = _classes(index, split_nodes=any(node_ranges.values()))
+    comp = _Compiler(index, classes, ranges, avoid, block_classes)
     alg = comp.alg
     union, meet = alg.union, alg.meet
     n = len(classes)
-    n_src_ext = len(ranges[Direction.INGRESS])
-    n_dst_ext = len(ranges[Direction.EGRESS])
+    node_mask = comp.node_mask
+    pod_mask = comp.all_mask & ~node_mask
+    all_dst_ranges = (1 << len(ranges[Direction.EGRESS])) - 1
+    all_src_ranges = (1 << len(ranges[Direction.INGRESS])) - 1
+    for k in node_ranges[Direction.EGRESS]:
+        all_dst_ranges &= ~(1 << k)
+    for k in node_ranges[Direction.INGRESS]:
+        all_src_ranges &= ~(1 << k)
 
     # isolation profiles, keyed by policy ids (hashing the frozen policies deeply would be slow)
     profiles: dict[tuple[int, ...], tuple[NetworkPolicy, ...]] = {}
@@ -355,38 +472,14 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
             profiles.setdefault(key, pols)
             out.append(key)
 
-    # egress: per profile, the connections towards every class and every destination range
-    egress_to: dict[tuple[int, ...], dict[int, ConnSet]] = {}
-    egress_ext: dict[tuple[int, ...], dict[int, ConnSet]] = {}
-    for profile in dict.fromkeys(p for p in egress_profile if p):
-        acc: dict[int, ConnSet] = {}
-        ext_acc: dict[int, ConnSet] = {}
-        for pol in profiles[profile]:
-            for crule in index.compiled_rules(pol, Direction.EGRESS):
-                mask, ext = comp.rule_masks(pol, crule.rule, Direction.EGRESS)
-                if crule.named:
-                    for d in _bits(mask):
-                        conns = comp.ports(crule.rule, crule.static, crule.named, classes[d].rep)
-                        acc[d] = union(acc[d], conns) if d in acc else conns
-                else:
-                    conns = comp.ports(crule.rule, crule.static, crule.named, None)
-                    for d in _bits(mask):
-                        acc[d] = union(acc[d], conns) if d in acc else conns
-                conns = comp.ports(crule.rule, crule.static, crule.named, None)
-                if conns:
-                    for k in _bits(ext):
-                        ext_acc[k] = union(ext_acc[k], conns) if k in ext_acc else conns
-        egress_to[profile] = {d: c for d, c in acc.items() if c}
-        egress_ext[profile] = ext_acc
-
-    # ingress: per (profile, destination ports) the connections from every class and source range
+    # sources per egress profile, destinations per ingress key (pod classes only)
     port_ids: dict[tuple[ContainerPort, ...], int] = {}
-    ingress_from: dict[tuple[tuple[int, ...], int], dict[int, ConnSet]] = {}
-    ingress_ext: dict[tuple[tuple[int, ...], int], dict[int, ConnSet]] = {}
     named_profile: dict[tuple[int, ...], bool] = {}
 
-    def ingress_key(d: int) -> tuple[tuple[int, ...], int]:
+    def ingress_key(d: int) -> tuple[tuple[int, ...], int] | None:
         profile = ingress_profile[d]
+        if not profile:
+            return None
         named = named_profile.get(profile)
         if named is None:
             named = any(cr.named for pol in profiles[profile] for cr in index.compiled_rules(pol, Direction.INGRESS))
@@ -394,135 +487,130 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         ports = port_ids.setdefault(classes[d].rep.ports, len(port_ids)) if named else -1
         return profile, ports
 
-    ingress_keys = [ingress_key(d) if ingress_profile[d] else None for d in range(n)]
-    key_rep: dict[tuple[tuple[int, ...], int], Pod] = {}
-    for d in range(n):
-        dkey = ingress_keys[d]
-        if dkey is not None:
-            key_rep.setdefault(dkey, classes[d].rep)
+    Key = tuple[tuple[int, ...], int] | None
+    senders: dict[tuple[int, ...], int] = {}
+    receivers: dict[Key, int] = {}
+    key_of: list[Key] = [None] * n
+    key_rep: dict[Key, Pod] = {}
+    by_ports: dict[tuple[ContainerPort, ...], int] = {}
+    for c in classes:
+        bit = 1 << c.index
+        by_ports[c.rep.ports] = by_ports.get(c.rep.ports, 0) | bit
+        if node_mask & bit:
+            continue
+        senders[egress_profile[c.index]] = senders.get(egress_profile[c.index], 0) | bit
+        dkey = key_of[c.index] = ingress_key(c.index)
+        receivers[dkey] = receivers.get(dkey, 0) | bit
+        key_rep.setdefault(dkey, c.rep)
+
+    # egress: per profile, destinations (classes; ranges) partitioned by connection set
+    egress_parts: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, comp.all_mask)}}
+    egress_ext: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, all_dst_ranges)}}
+    for profile in senders:
+        if not profile:
+            continue
+        parts: Parts = {}
+        ext_parts: Parts = {}
+        for pol in profiles[profile]:
+            for crule in index.compiled_rules(pol, Direction.EGRESS):
+                mask, ext = comp.rule_masks(pol, crule.rule, Direction.EGRESS)
+                plain = comp.ports(crule.rule, crule.static, crule.named, None)
+                if crule.named:
+                    for members in by_ports.values():
+                        if sub := mask & members:
+                            rep = classes[(sub & -sub).bit_length() - 1].rep
+                            parts = _refine(parts, sub, comp.ports(crule.rule, crule.static, crule.named, rep), union)
+                else:
+                    parts = _refine(parts, mask, plain, union)
+                ext_parts = _refine(ext_parts, ext & all_dst_ranges, plain, union)
+        egress_parts[profile] = parts
+        egress_ext[profile] = ext_parts
+
+    # ingress: per key, sources (classes; ranges) partitioned by connection set
+    ingress_parts: dict[Key, Parts] = {None: {id(_ALL): (_ALL, comp.all_mask)}}
+    ingress_ext: dict[Key, Parts] = {None: {id(_ALL): (_ALL, all_src_ranges)}}
     for ikey, dst_rep in key_rep.items():
-        acc = {}
-        ext_acc = {}
+        if ikey is None:
+            continue
+        parts = {}
+        ext_parts = {}
         for pol in profiles[ikey[0]]:
             for crule in index.compiled_rules(pol, Direction.INGRESS):
                 mask, ext = comp.rule_masks(pol, crule.rule, Direction.INGRESS)
                 conns = comp.ports(crule.rule, crule.static, crule.named, dst_rep)
-                if not conns:
-                    continue
-                for s in _bits(mask):
-                    acc[s] = union(acc[s], conns) if s in acc else conns
-                for r in _bits(ext):
-                    ext_acc[r] = union(ext_acc[r], conns) if r in ext_acc else conns
-        ingress_from[ikey] = acc
-        ingress_ext[ikey] = ext_acc
+                parts = _refine(parts, mask, conns, union)
+                ext_parts = _refine(ext_parts, ext & all_src_ranges, conns, union)
+        ingress_parts[ikey] = parts
+        ingress_ext[ikey] = ext_parts
 
-    pairs: dict[tuple[int, int], ConnSet] = {}
-    node_mask = comp.node_mask
-    node_classes = list(_bits(node_mask))
-    # ingress side inverted: for each source class, the isolated destinations that admit it
-    members_of_key: dict[tuple[tuple[int, ...], int], list[int]] = {}
-    open_in: list[int] = []
-    for d in range(n):
-        in_key = ingress_keys[d]
-        if (node_mask >> d) & 1:
-            continue
-        if in_key is None:
-            open_in.append(d)
-        else:
-            members_of_key.setdefault(in_key, []).append(d)
-    # only sources that egress anywhere need it; isolated sources look their targets up directly
-    admits: list[dict[int, ConnSet]] = [{} for _ in range(n)]
-    for in_key, dsts in members_of_key.items():
-        for src_index, conns in ingress_from[in_key].items():
-            if egress_profile[src_index] or (node_mask >> src_index) & 1:
-                continue
-            row = admits[src_index]
-            for d in dsts:
-                row[d] = conns
+    # blocks: (egress part x receivers of a key) meets (ingress part x senders of a profile)
+    blocks: list[Block] = []
+    keys = list(receivers)
+    touched: dict[int, list[Key]] = {}
+
+    def keys_in(mask: int) -> list[Key]:
+        found = touched.get(mask)
+        if found is None:
+            if mask.bit_count() > len(keys):
+                found = [k for k in keys if receivers[k] & mask]
+            else:
+                found = list(dict.fromkeys(key_of[d] for d in bits(mask)))
+            touched[mask] = found
+        return found
+
+    total = len(senders) + 1
+    for done, (profile, src_mask) in enumerate(senders.items()):
+        for egress, dst_mask in egress_parts[profile].values():
+            dst_mask &= pod_mask
+            for dkey in keys_in(dst_mask):
+                dsts = dst_mask & receivers[dkey]
+                for ingress, allowed in ingress_parts[dkey].values():
+                    srcs = allowed & src_mask
+                    if srcs and (conns := meet(egress, ingress)):
+                        blocks.append((srcs, dsts, conns))
+        if progress is not None:
+            progress(done + 1, total)
+
+    # classes treated as their node, and pods towards them, pair by pair through the engine
+    node_classes = list(bits(node_mask))
     for s in range(n):
         src = classes[s]
-        s_is_node = (node_mask >> s) & 1
-        e_profile = egress_profile[s]
-        e_row = egress_to.get(e_profile) if e_profile else None
-        candidates: dict[int, ConnSet] = {}
-        if s_is_node:
-            targets: list[int] = list(range(n))
-        else:
-            # node classes are always evaluated: a pod may reach its own node whatever its rules
-            targets = node_classes
-            if e_row is None:
-                for d in open_in:
-                    candidates[d] = _ALL
-                candidates.update(admits[s])
-            else:
-                for d, egress in e_row.items():
-                    if (node_mask >> d) & 1:
-                        continue
-                    in_key = ingress_keys[d]
-                    ingress = _ALL if in_key is None else ingress_from[in_key].get(s)
-                    if ingress is not None:
-                        conns = meet(egress, ingress)
-                        if conns:
-                            candidates[d] = conns
-        for d, conns in candidates.items():
-            if s != d or len(src.pods) > 1:
-                pairs[(s, d)] = conns
+        targets = range(n) if (node_mask >> s) & 1 else node_classes
         for d in targets:
             if s == d and len(src.pods) < 2:
                 continue
-            if s_is_node or (node_mask >> d) & 1:
-                dst_pod = classes[d].pods[1] if s == d else classes[d].rep
-                conns = evaluate_pair(index, src.rep, dst_pod).conns
-                if conns:
-                    pairs[(s, d)] = conns
-        if progress is not None:
-            progress(s + 1, n)
+            dst_pod = classes[d].pods[1] if s == d else classes[d].rep
+            if conns := evaluate_pair(index, src.rep, dst_pod).conns:
+                blocks.append((1 << s, 1 << d, conns))
 
-    to_external: dict[tuple[int, int], ConnSet] = {}
-    from_external: dict[tuple[int, int], ConnSet] = {}
+    to_ext: list[Block] = []
+    from_ext: list[Block] = []
+    for profile, src_mask in senders.items():
+        to_ext.extend((src_mask, m, c) for c, m in egress_ext[profile].values() if m)
+    for dkey, dst_mask in receivers.items():
+        from_ext.extend((m, dst_mask, c) for c, m in ingress_ext[dkey].values() if m)
     dst_reps = comp.range_reps[Direction.EGRESS]
     src_reps = comp.range_reps[Direction.INGRESS]
     for c in classes:
         s = c.index
-        if (node_mask >> s) & 1:
-            for k in range(n_dst_ext):
-                conns = evaluate_pair(index, c.rep, dst_reps[k]).conns
-                if conns:
-                    to_external[(s, k)] = conns
-            for k in range(n_src_ext):
-                conns = evaluate_pair(index, src_reps[k], c.rep).conns
-                if conns:
-                    from_external[(k, s)] = conns
-            continue
-        e_profile = egress_profile[s]
-        if not e_profile:
-            for k in range(n_dst_ext):
-                to_external[(s, k)] = _ALL
-        else:
-            for k, conns in egress_ext[e_profile].items():
-                to_external[(s, k)] = conns
-        own_key = ingress_keys[s]
-        if own_key is None:
-            for k in range(n_src_ext):
-                from_external[(k, s)] = _ALL
-        else:
-            for k, conns in ingress_ext[own_key].items():
-                from_external[(k, s)] = conns
-        for k in node_ranges[Direction.EGRESS]:
-            to_external.pop((s, k), None)
+        is_node = (node_mask >> s) & 1
+        to_check = range(len(dst_reps)) if is_node else node_ranges[Direction.EGRESS]
+        from_check = range(len(src_reps)) if is_node else node_ranges[Direction.INGRESS]
+        for k in to_check:
             if conns := evaluate_pair(index, c.rep, dst_reps[k]).conns:
-                to_external[(s, k)] = conns
-        for k in node_ranges[Direction.INGRESS]:
-            from_external.pop((k, s), None)
+                to_ext.append((1 << s, 1 << k, conns))
+        for k in from_check:
             if conns := evaluate_pair(index, src_reps[k], c.rep).conns:
-                from_external[(k, s)] = conns
+                from_ext.append((1 << k, 1 << s, conns))
+    if progress is not None:
+        progress(total, total)
     return Reachability(
         classes,
         ranges[Direction.INGRESS],
         ranges[Direction.EGRESS],
-        pairs,
-        to_external,
-        from_external,
+        blocks,
+        to_ext,
+        from_ext,
         [not p for p in ingress_profile],
         [not p for p in egress_profile],
     )

@@ -2,32 +2,44 @@
 reporting (exit status 2 with located messages), interrupt handling (exit status 130).
 
 The CLI (this package) is the only part of netsim that prints, reads argv or exits.
+
+Start-up time: this module is imported by every run of ``netsim`` (``--version`` and ``--help``
+too), so at the top it imports only click, the standard library and netsim.errors. The group
+imports a command's module when that command is asked for (see :data:`COMMANDS`), and the library
+(loader, engine, ...) is imported where it is used; a command module imports what its command needs.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
+import importlib
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from gettext import gettext
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
 from netsim import __version__
-from netsim.engine import PolicyIndex
 from netsim.errors import InputError, InputErrors, NetsimError
-from netsim.loader import LoadOptions, LoadResult, load_cluster
-from netsim.model import Options
-from netsim.source import Limits
+
+if TYPE_CHECKING:
+    from netsim.engine import PolicyIndex
+    from netsim.loader import LoadOptions, LoadResult
+    from netsim.model import Options
+    from netsim.source import Limits
 
 __all__ = [
+    "COMMANDS",
     "EXIT_BAD_INPUT",
     "EXIT_INTERRUPTED",
     "Common",
     "InputFailure",
+    "LazyCommand",
     "common_options",
     "handle_interrupt",
     "main",
@@ -79,8 +91,31 @@ _LIMITS = (
 _LIMIT_NAMES = frozenset(name for name, _ in _LIMITS)
 
 
+if not TYPE_CHECKING:  # mypy sees the real names (above), so a misspelt one is still an error
+
+    def __getattr__(name: str) -> Any:
+        """``Limits``: imported from netsim.source (which loads the YAML parser) when first used, not
+        when netsim starts."""
+        if name != "Limits":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from netsim.source import Limits
+
+        globals()["Limits"] = Limits
+        return Limits
+
+
+def _limits_type() -> type[Limits]:
+    """:class:`netsim.source.Limits`, read as this module's ``Limits`` (where tests replace it)."""
+    limits: type[Limits] = sys.modules[__name__].Limits
+    return limits
+
+
 def common_options(func: F) -> F:
     """Options every command that reads manifests shares."""
+    from netsim.model import Options
+    from netsim.source import Limits
+
+    defaults = Limits()
     options = [
         click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True)),
         click.option(
@@ -122,7 +157,7 @@ def common_options(func: F) -> F:
                 "--" + name.replace("_", "-"),
                 name,
                 type=click.IntRange(min=1),
-                default=getattr(Limits(), name),
+                default=getattr(defaults, name),
                 show_default=True,
                 metavar="N",
                 help=text,
@@ -137,7 +172,7 @@ def common_options(func: F) -> F:
             paths=kwargs.pop("paths"),
             namespace=kwargs.pop("namespace"),
             lax=kwargs.pop("lax"),
-            limits=Limits(**{name: kwargs.pop(name) for name, _ in _LIMITS}),
+            limits=_limits_type()(**{name: kwargs.pop(name) for name, _ in _LIMITS}),
             options=Options(
                 ipblock_matches_pods=kwargs.pop("ipblock_pods"),
                 egress_to_own_node=kwargs.pop("egress_to_own_node"),
@@ -168,18 +203,37 @@ class Common:
 
     def load_options(self) -> LoadOptions:
         """How to read the inputs: ``-n``, ``--lax`` and the ``--max-*`` limits."""
+        from netsim.loader import LoadOptions
+
         return LoadOptions(namespace=self.namespace, lax=self.lax, limits=self.limits)
 
     def load(self) -> LoadResult:
         """Load the inputs; print the warnings on stderr."""
         result = load_cluster(list(self.paths), self.load_options())
+        # the model lives until the command ends: the collector need not walk it again and again
+        # while the graph is computed (a full collection over 100,000 pods' objects takes seconds)
+        gc.freeze()
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         return result
 
     def index(self) -> PolicyIndex:
         """Load the inputs and index their policies."""
+        from netsim.engine import PolicyIndex
+
         return PolicyIndex(self.load().cluster, self.options)
+
+
+def load_cluster(
+    inputs: list[str], options: LoadOptions | None = None, *, labels: Mapping[str, str] | None = None
+) -> LoadResult:
+    """:func:`netsim.loader.load_cluster`, imported when first called (not when netsim starts).
+
+    :meth:`Common.load` calls it through this module's namespace, where tests replace it.
+    """
+    from netsim.loader import load_cluster as load
+
+    return load(inputs, options, labels=labels)
 
 
 @contextmanager
@@ -232,11 +286,86 @@ def handle_interrupt(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class LazyCommand(NamedTuple):
+    """Where a command is defined, and its one-line help for ``netsim --help``."""
+
+    module: str
+    help: str
+
+
+#: Every command: the module that defines it (imported when the command is asked for, so a command
+#: loads only what it needs) and the one-line help ``netsim --help`` lists without importing every
+#: command (the first sentence of the command's help: tests/cli/test_lazy_commands.py checks them).
+COMMANDS: Mapping[str, LazyCommand] = {
+    "check": LazyCommand("netsim.cli.check", "Can SOURCE open a connection to DESTINATION on PORT, and why?"),
+    "connections": LazyCommand("netsim.cli.connections", "List every allowed connection, with its ports."),
+    "diff": LazyCommand(
+        "netsim.cli.diff", "What changes between two versions of the manifests: connections and policies."
+    ),
+    "graph": LazyCommand("netsim.cli.graph", "Draw who may talk to whom: a Graphviz picture of the allowed traffic."),
+    "lint": LazyCommand("netsim.cli.lint", "Find policies that are valid but probably wrong."),
+    "matrix": LazyCommand("netsim.cli.matrix", "The pod-to-pod truth table for one port."),
+    "test": LazyCommand("netsim.cli.test_cmd", "Check expectations files (SPEC...) against manifests (PATH...)."),
+}
+
+
 class _Group(click.Group):
     """The command group; Ctrl-C anywhere in a command (parsing its options too) exits 130.
 
     click's own handling would print "Aborted!" and exit 1.
+
+    The commands of :data:`COMMANDS` are imported on demand: running one imports its module only
+    (whose ``@main.command()`` registers it), and ``netsim --help`` lists them from
+    :data:`COMMANDS` without importing them. Reading :attr:`commands` (as click does to suggest a
+    command for a misspelt one) imports every command, so it always holds all of them.
     """
+
+    _registered: MutableMapping[str, click.Command]
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        """Every command, by name (importing those not imported yet)."""
+        for name in COMMANDS:
+            self._load(name)
+        return self._registered
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._registered = value
+
+    def _load(self, name: str) -> None:
+        lazy = COMMANDS.get(name)
+        if lazy is not None and name not in self._registered:
+            importlib.import_module(lazy.module)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._registered[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._registered.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._registered, *COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, with the one-line help of :data:`COMMANDS` for a command not
+        imported (a stand-in command with that help is shortened the way click shortens the real
+        one's)."""
+        commands: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            cmd = self._registered.get(name)
+            if cmd is None:
+                cmd = click.Command(name, help=COMMANDS[name].help)
+            if not cmd.hidden:
+                commands.append((name, cmd))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section(gettext("Commands")):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -9,8 +9,7 @@ import click
 from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
 from netsim.endpoints import parse_port
 from netsim.errors import NetsimError
-from netsim.graph import GroupBy, NodeInfo, grouped_graph
-from netsim.graph import connections as graph_connections
+from netsim.graph import GroupBy, NodeInfo, grouped_edges
 from netsim.model import Protocol
 from netsim.render.connections import connections_csv, connections_json, connections_md, connections_text
 
@@ -80,9 +79,9 @@ def connections(
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
         index = common.index()
         with progress("evaluating") as report:
-            graph = grouped_graph(index, GroupBy(group_by), report)
+            grouped = grouped_edges(index, GroupBy(group_by), report)
     rows = []
-    for row in graph_connections(graph):
+    for row in grouped.rows():
         if row.source.key == row.destination.key:
             continue
         if source and not any(_matches_filter(row.source, s) for s in source):

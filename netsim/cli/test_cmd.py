@@ -23,7 +23,6 @@ from netsim.expectations import (
     run_cases,
 )
 from netsim.output import write_atomic
-from netsim.render.junit import JUnitCase, JUnitSuite, junit_xml
 from netsim.render.text import explain
 from netsim.source import Limits, discover
 
@@ -101,6 +100,8 @@ def report_case(result: CaseResult) -> list[str]:
 
 
 def _junit(files: Sequence[tuple[str, Sequence[_Outcome]]]) -> bytes:
+    from netsim.render.junit import JUnitCase, JUnitSuite, junit_xml  # only with --junit (it loads an XML library)
+
     suites = []
     for path, outcomes in files:
         cases = []

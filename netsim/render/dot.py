@@ -11,12 +11,13 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import replace
 from ipaddress import summarize_address_range
-
-import graphviz  # type: ignore[import-untyped]
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from netsim.errors import RenderError
 from netsim.graph import Connection, GroupBy, NodeInfo, connections
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["FORMATS", "MAX_EXTERNAL_NODES", "dot_available", "render", "to_dot"]
 
@@ -288,6 +289,8 @@ def render(dot_source: str, fmt: str, layout: str = "dot") -> bytes:
             "Install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
             "Fedora: dnf install graphviz), or write DOT instead (-o graph.dot or -o -)."
         )
+    import graphviz  # type: ignore[import-untyped]  # only to render pictures: DOT output does without it
+
     try:
         data: bytes = graphviz.Source(dot_source, engine=layout).pipe(format=fmt)
         return data

@@ -37,7 +37,8 @@ NODE_BLOCKS = (
     IPBlockPeer(ip_network("10.0.0.0/8"), (ip_network("10.0.1.0/24"), ip_network("10.0.2.0/25"))),
 )
 
-graph_peers: st.SearchStrategy[Peer] = st.one_of(peers, st.sampled_from(NODE_BLOCKS))
+# a fresh copy per draw: equal ipBlocks of different rules are distinct objects, as when loaded
+graph_peers: st.SearchStrategy[Peer] = st.one_of(peers, st.sampled_from(NODE_BLOCKS).map(lambda b: replace(b)))
 graph_rules = st.builds(
     Rule, st.lists(graph_peers, max_size=2).map(tuple), st.lists(port_specs(), max_size=2).map(tuple)
 )

@@ -8,6 +8,7 @@ select something about half the time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import ip_address, ip_network
 
 from hypothesis import strategies as st
@@ -96,7 +97,8 @@ def pod_peers(draw: st.DrawFn) -> PodPeer:
     return PodPeer(ns_sel, pod_sel)
 
 
-peers: st.SearchStrategy[Peer] = st.one_of(pod_peers(), st.sampled_from(BLOCKS))
+# a fresh copy per draw: equal ipBlocks of different rules are distinct objects, as when loaded
+peers: st.SearchStrategy[Peer] = st.one_of(pod_peers(), st.sampled_from(BLOCKS).map(lambda b: replace(b)))
 
 
 @st.composite

@@ -192,6 +192,23 @@ def test_ip_block_selects_pods_by_address() -> None:
     assert ("0.0.0.0-9.255.255.255[External]", "a/server") not in edges
 
 
+def test_equal_ip_blocks_of_different_policies_each_select_the_pods() -> None:
+    # two policies spelling the same ipBlock are two peers with equal values: both select
+    near = pod("a/near", {"app": "c"}, ip="10.0.0.1")
+    one = pod("a/one", {"app": "one"}, ip="10.0.5.5")
+    two = pod("b/two", {"app": "two"}, ip="10.0.5.6")
+    pols = [
+        policy("a/one-in", sel({"app": "one"}), ingress=[rule(block("10.0.0.0/24"), ports=[port(443)])]),
+        policy("b/two-in", sel({"app": "two"}), ingress=[rule(block("10.0.0.0/24"), ports=[port(443)])]),
+    ]
+    index = PolicyIndex(cluster([near, one, two], pols))
+    edges = _edges(build_graph(index))
+    assert edges[("a/near", "a/one")] == "TCP 443"
+    assert edges[("a/near", "b/two")] == "TCP 443"
+    for dst in (one, two):
+        assert str(evaluate_pair(index, near, dst).conns) == "TCP 443"
+
+
 def test_egress_ip_block_with_except() -> None:
     job = pod("a/job", {"app": "job"})
     pol = policy(
@@ -322,11 +339,16 @@ def test_edges_equal_evaluate_pair() -> None:
     assert evaluate_pair(index, ext("1.2.3.4"), web).conns == ConnSet.none()
 
 
-def test_progress_reports_each_source_class() -> None:
+def test_progress_rises_to_its_total_over_both_phases() -> None:
     pods = [pod("a/x", {"app": "x"}), pod("a/y", {"app": "y"}), pod("a/y2", {"app": "y"})]
     seen: list[tuple[int, int]] = []
     build_graph(PolicyIndex(cluster(pods)), progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 2), (2, 2)]
+    totals = {total for _, total in seen}
+    done = [d for d, _ in seen]
+    assert len(totals) == 1
+    assert done == sorted(done)
+    assert done[-1] == totals.pop()
+    assert 0 < done[0] < done[-1]  # the evaluation phase reports before the grouping phase
 
 
 # --- aggregation ---------------------------------------------------------------------------------------
