@@ -16,7 +16,7 @@ networkx (which only :func:`grouped_graph` and :func:`aggregate` import).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -119,18 +119,48 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
 
 @dataclass(frozen=True, slots=True)
 class Grouped:
-    """The reachability graph as plain dictionaries (what listings need, without networkx)."""
+    """The reachability graph as plain dictionaries (what listings need, without networkx).
+
+    Edges are kept on integer keys (``source group * width + destination group``, groups
+    numbered as in ``keys``): at 100,000 pods a workload view has millions of edges, and
+    string-pair keys would double its memory. ``edges`` builds the string-keyed view on demand.
+    """
 
     nodes: dict[str, NodeInfo]
     pods: dict[str, Pod]  # pod nodes' pods (grouping by pod)
-    edges: dict[tuple[str, str], tuple[ConnSet, int]]  # (source, destination) -> (conns, pairs)
+    keys: list[str]  # group number -> node key
+    conns: dict[int, ConnSet]  # edge number -> connections
+    pairs: dict[int, int]  # edge number -> pod pairs behind the edge
+
+    @property
+    def edges(self) -> dict[tuple[str, str], tuple[ConnSet, int]]:
+        """(source key, destination key) -> (connections, pod pairs)."""
+        keys, width, pairs = self.keys, len(self.keys), self.pairs
+        out: dict[tuple[str, str], tuple[ConnSet, int]] = {}
+        for e, conns in self.conns.items():
+            s, d = divmod(e, width)
+            out[(keys[s], keys[d])] = (conns, pairs[e])
+        return out
+
+    def iter_rows(self) -> Iterator[Connection]:
+        """The edges as Connection rows, sorted byte-wise by source then destination label,
+        one at a time (the order is computed on integers, the rows made as they are read)."""
+        keys, width = self.keys, len(self.keys)
+        infos = [self.nodes[k] for k in keys]
+        order = sorted(range(width), key=lambda g: infos[g].label.encode())
+        rank = [0] * width
+        for r, g in enumerate(order):
+            rank[g] = r
+        ranked = sorted(rank[e // width] * width + rank[e % width] for e in self.conns)
+        conns, pairs = self.conns, self.pairs
+        for r in ranked:
+            s, d = order[r // width], order[r % width]
+            e = s * width + d
+            yield Connection(infos[s], infos[d], conns[e], pairs[e])
 
     def rows(self) -> list[Connection]:
         """The edges as Connection rows, sorted byte-wise by source then destination label."""
-        nodes = self.nodes
-        rows = [Connection(nodes[s], nodes[d], c, n) for (s, d), (c, n) in self.edges.items()]
-        rows.sort(key=lambda c: (c.source.label.encode(), c.destination.label.encode()))
-        return rows
+        return list(self.iter_rows())
 
 
 class _Projector:
@@ -323,11 +353,7 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
                 add(row + gd, conns, nd)
     if report is not None:
         report(total, total)
-    edges: dict[tuple[str, str], tuple[ConnSet, int]] = {}
-    for e, merged in conns_of.items():
-        gs, gd = divmod(e, width)
-        edges[(keys[gs], keys[gd])] = (merged, pairs_of[e])
-    return Grouped(nodes, pods, edges)
+    return Grouped(nodes, pods, keys, conns_of, pairs_of)
 
 
 def _absorb(group: NodeInfo, member: NodeInfo) -> NodeInfo:

@@ -9,9 +9,9 @@ import click
 from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
 from netsim.endpoints import parse_port
 from netsim.errors import NetsimError
-from netsim.graph import GroupBy, NodeInfo, grouped_edges
+from netsim.graph import Connection, GroupBy, NodeInfo, grouped_edges
 from netsim.model import Protocol
-from netsim.render.connections import connections_csv, connections_json, connections_md, connections_text
+from netsim.render.connections import STREAMS
 
 __all__ = ["connections"]
 
@@ -80,21 +80,30 @@ def connections(
         index = common.index()
         with progress("evaluating") as report:
             grouped = grouped_edges(index, GroupBy(group_by), report)
-    rows = []
-    for row in grouped.rows():
+
+    def keep(row: Connection) -> bool:
         if row.source.key == row.destination.key:
-            continue
+            return False
         if source and not any(_matches_filter(row.source, s) for s in source):
-            continue
+            return False
         if destination and not any(_matches_filter(row.destination, d) for d in destination):
-            continue
+            return False
         if focus and row.source.namespace not in focus and row.destination.namespace not in focus:
-            continue
+            return False
         if port_ref is not None:
             assert isinstance(port_ref.port, int)
             protos = [port_ref.protocol] if port_ref.protocol else list(Protocol)
             if not any(row.conns.allows(port_ref.port, p) for p in protos):
-                continue
-        rows.append(row)
-    render = {"text": connections_text, "json": connections_json, "csv": connections_csv, "md": connections_md}
-    click.echo(render[output](rows), nl=False)
+                return False
+        return True
+
+    # streamed: a 100,000-pod cluster lists millions of rows, never held as one string
+    batch: list[str] = []
+    size = 0
+    for chunk in STREAMS[output](row for row in grouped.iter_rows() if keep(row)):
+        batch.append(chunk)
+        size += len(chunk)
+        if size > 1 << 20:
+            click.echo("".join(batch), nl=False)
+            batch, size = [], 0
+    click.echo("".join(batch), nl=False)

@@ -5,17 +5,35 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from netsim.connset import ConnSet
 from netsim.graph import Connection, NodeInfo
 
-__all__ = ["connections_csv", "connections_json", "connections_md", "connections_text", "node_json"]
+__all__ = [
+    "STREAMS",
+    "connections_csv",
+    "connections_json",
+    "connections_md",
+    "connections_text",
+    "node_json",
+]
 
 
-def connections_text(rows: list[Connection]) -> str:
+def text_chunks(rows: Iterable[Connection]) -> Iterator[str]:
     """``src => dst : conns``, one line each (the format netpol-analyzer and roxctl print)."""
-    return "".join(f"{c.source.label} => {c.destination.label} : {c.conns}\n" for c in rows)
+    texts: dict[ConnSet, str] = {}
+    for c in rows:
+        conns = texts.get(c.conns)
+        if conns is None:
+            conns = texts[c.conns] = str(c.conns)
+        yield f"{c.source.label} => {c.destination.label} : {conns}\n"
+
+
+def connections_text(rows: Iterable[Connection]) -> str:
+    """``src => dst : conns``, one line each (the format netpol-analyzer and roxctl print)."""
+    return "".join(text_chunks(rows))
 
 
 def node_json(info: NodeInfo) -> dict[str, Any]:
@@ -27,7 +45,7 @@ def node_json(info: NodeInfo) -> dict[str, Any]:
     return {"kind": info.endpoint_kind, "namespace": info.namespace, "name": info.name}
 
 
-def connections_json(rows: list[Connection]) -> str:
+def json_chunks(rows: Iterable[Connection]) -> Iterator[str]:
     """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``.
 
     Endpoint and connection-set fragments are encoded once each: large clusters repeat them.
@@ -50,28 +68,56 @@ def connections_json(rows: list[Connection]) -> str:
             )
         return text
 
-    body = ",\n".join(f'  {{"src": {node(c.source)}, "dst": {node(c.destination)}, {conns(c.conns)}}}' for c in rows)
-    return f"[\n{body}\n]\n" if rows else "[]\n"
+    separator = "[\n"
+    for c in rows:
+        yield f'{separator}  {{"src": {node(c.source)}, "dst": {node(c.destination)}, {conns(c.conns)}}}'
+        separator = ",\n"
+    yield "[]\n" if separator == "[\n" else "\n]\n"
 
 
-def connections_csv(rows: list[Connection]) -> str:
+def connections_json(rows: Iterable[Connection]) -> str:
+    """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``."""
+    return "".join(json_chunks(rows))
+
+
+def csv_chunks(rows: Iterable[Connection]) -> Iterator[str]:
     """``src,dst,conns`` with a header row."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["src", "dst", "conns"])
     for c in rows:
         writer.writerow([c.source.label, c.destination.label, str(c.conns)])
-    return buf.getvalue()
+        if buf.tell() > 1 << 16:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def connections_csv(rows: Iterable[Connection]) -> str:
+    """``src,dst,conns`` with a header row."""
+    return "".join(csv_chunks(rows))
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def connections_md(rows: list[Connection]) -> str:
+def md_chunks(rows: Iterable[Connection]) -> Iterator[str]:
     """A Markdown table for pull-request comments."""
-    lines = ["| source | destination | allowed connections |", "|---|---|---|"]
-    lines += [f"| {_md(c.source.label)} | {_md(c.destination.label)} | {_md(str(c.conns))} |" for c in rows]
-    if not rows:
-        lines.append("| (none) | | |")
-    return "\n".join(lines) + "\n"
+    yield "| source | destination | allowed connections |\n|---|---|---|\n"
+    empty = True
+    for c in rows:
+        empty = False
+        yield f"| {_md(c.source.label)} | {_md(c.destination.label)} | {_md(str(c.conns))} |\n"
+    if empty:
+        yield "| (none) | | |\n"
+
+
+def connections_md(rows: Iterable[Connection]) -> str:
+    """A Markdown table for pull-request comments."""
+    return "".join(md_chunks(rows))
+
+
+#: Each format as a stream of text chunks, for listings too large to hold as one string.
+STREAMS = {"text": text_chunks, "json": json_chunks, "csv": csv_chunks, "md": md_chunks}
