@@ -16,9 +16,10 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from ipaddress import ip_address
+from ipaddress import IPv4Address, ip_address
 from typing import Any
 
 import yaml
@@ -96,9 +97,15 @@ _PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
 _IPBLOCK_FIELDS = frozenset({"cidr", "except"})
 _PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
 _PROTOCOLS = ("TCP", "UDP", "SCTP")
+_POLICY_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec", "status"})
+_POLICY_SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
+_RULE_FIELDS = {"from": frozenset({"from", "ports"}), "to": frozenset({"to", "ports"})}
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 _constructor = yaml.constructor.SafeConstructor()
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_PROTOCOL_OF = {p.value: p for p in Protocol}
+_IP_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +192,9 @@ class _Reader:
         ones, at any depth. The sources are walked iteratively and each once, so a long chain of
         merges costs its length and never the stack.
         """
+        plain = _plain_entries(node)
+        if plain is not None:
+            return plain
         if not isinstance(node, yaml.MappingNode):
             self.type_error(node, fld, "a mapping")
             return None
@@ -257,10 +267,13 @@ class _Reader:
         """The value of an integer or boolean scalar; None, with an error, when it is not one.
 
         An explicit tag can make any text an "integer" (``!!int abc``), and Python refuses to
-        convert integers of more than 4300 digits: both are errors, never exceptions.
+        convert integers of more than 4300 digits: both are errors, never exceptions. The tag's
+        constructor is called directly: ``construct_object`` would remember every node (keeping it
+        alive), and a node that failed once (``&p !!int abc``) would fail again as "recursive"
+        when an alias (``*p``) brings it back.
         """
         try:
-            return _constructor.construct_object(node)
+            return _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, KeyError, IndexError) as exc:
             text = str(node.value)
             if "digits" in str(exc):
@@ -272,13 +285,16 @@ class _Reader:
             return None
 
     def string(self, node: yaml.Node, fld: str) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag in _STRINGS:
+        if node.tag in _STRINGS and isinstance(node, _ScalarNode):
             return str(node.value)
         self.type_error(node, fld, "string")
         return None
 
     def integer(self, node: yaml.Node, fld: str) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
+        if node.tag == _INT and isinstance(node, _ScalarNode):
+            plain = _plain_int(node)
+            if plain is not None:
+                return plain
             value = self.scalar(node, fld)
             return None if value is None else int(value)
         self.type_error(node, fld, "integer")
@@ -307,7 +323,10 @@ class _Reader:
         entries = self.entries(node, fld)
         out: dict[str, str] = {}
         for name, (key, value) in (entries or {}).items():
-            text = self.string(value, _join(fld, name))
+            if value.tag in _STRINGS and isinstance(value, _ScalarNode):
+                text: str | None = str(value.value)
+            else:
+                text = self.string(value, _join(fld, name))
             if text is None:
                 continue
             if labels:
@@ -466,9 +485,14 @@ class _Reader:
         ips: list[IPAddress] = []
         if "podIPs" in status:
             for i, item in enumerate(self.items(status["podIPs"][1], "status.podIPs")):
-                fields = self.entries(item, f"status.podIPs[{i}]", strict=False) or {}
+                fields = _plain_entries(item)
+                if fields is None:
+                    fields = self.entries(item, f"status.podIPs[{i}]", strict=False) or {}
                 if "ip" in fields:
-                    ip = self.ip(fields["ip"][1], f"status.podIPs[{i}].ip")
+                    ip_node = fields["ip"][1]
+                    ip = _plain_ip(ip_node)
+                    if ip is None:
+                        ip = self.ip(ip_node, f"status.podIPs[{i}].ip")
                     if ip is not None and ip not in ips:
                         ips.append(ip)
         if "podIP" in status and not _is_null(status["podIP"][1]):
@@ -528,11 +552,13 @@ class _Reader:
         if "ownerReferences" not in meta:
             return None, None
         for i, ref in enumerate(self.items(meta["ownerReferences"][1], "metadata.ownerReferences")):
-            fld = f"metadata.ownerReferences[{i}]"
-            fields = self.entries(ref, fld, strict=False) or {}
+            fields = _plain_entries(ref)
+            if fields is None:
+                fields = self.entries(ref, f"metadata.ownerReferences[{i}]", strict=False) or {}
             controller = fields.get("controller")
             if controller is None or not (isinstance(controller[1], yaml.ScalarNode) and controller[1].value == "true"):
                 continue
+            fld = f"metadata.ownerReferences[{i}]"
             owner = self.string(fields["name"][1], f"{fld}.name") if "name" in fields else None
             kind = self.string(fields["kind"][1], f"{fld}.kind") if "kind" in fields else None
             if owner is None or kind == "Node":
@@ -576,33 +602,47 @@ class _Reader:
     def container_ports(self, node: yaml.Node, fld: str) -> list[ContainerPort]:
         c = self.entries(node, fld, strict=False) or {}
         out = []
+        # the common case (a valid port of plain values) is read without building field paths
         for j, p in enumerate(self.items(c["ports"][1], f"{fld}.ports") if "ports" in c else []):
-            path = f"{fld}.ports[{j}]"
-            pe = self.entries(p, path, strict=False)
+            pe = _plain_entries(p)
             if pe is None:
+                pe = self.entries(p, f"{fld}.ports[{j}]", strict=False)
+                if pe is None:
+                    continue
+            number_kv = pe.get("containerPort")
+            if number_kv is None:
+                self.error(p, f"{fld}.ports[{j}].containerPort", "Required value")
                 continue
-            if "containerPort" not in pe:
-                self.error(p, f"{path}.containerPort", "Required value")
-                continue
-            number = self.integer(pe["containerPort"][1], f"{path}.containerPort")
+            number_node = number_kv[1]
+            number = _plain_int(number_node)
             if number is None:
-                continue
+                number = self.integer(number_node, f"{fld}.ports[{j}].containerPort")
+                if number is None:
+                    continue
             for msg in port_number_errors(number):
-                self.invalid(pe["containerPort"][1], f"{path}.containerPort", number, msg)
-            proto = self.protocol(pe, path)
+                self.invalid(number_node, f"{fld}.ports[{j}].containerPort", number, msg)
+            proto = _plain_protocol(pe)
+            if proto is None:
+                proto = self.protocol(pe, f"{fld}.ports[{j}]")
             name = None
-            if "name" in pe and not _is_null(pe["name"][1]):
-                name = self.string(pe["name"][1], f"{path}.name")
-                for msg in port_name_errors(name or ""):
-                    self.invalid(pe["name"][1], f"{path}.name", name, msg)
+            name_kv = pe.get("name")
+            if name_kv is not None and not _is_null(name_kv[1]):
+                name_node = name_kv[1]
+                name = _plain_str(name_node)
+                if name is None or port_name_errors(name):
+                    path = f"{fld}.ports[{j}]"
+                    name = self.string(name_node, f"{path}.name")
+                    for msg in port_name_errors(name or ""):
+                        self.invalid(name_node, f"{path}.name", name, msg)
             out.append(ContainerPort(number, proto or Protocol.TCP, name))
         return out
 
     def protocol(self, entries: Entries, fld: str) -> Protocol | None:
         """``protocol``, defaulted to TCP; None (with an error) when unsupported."""
-        if "protocol" not in entries or _is_null(entries["protocol"][1]):
+        kv = entries.get("protocol")
+        if kv is None or _is_null(kv[1]):
             return Protocol.TCP
-        node = entries["protocol"][1]
+        node = kv[1]
         text = self.string(node, f"{fld}.protocol")
         if text is None:
             return None
@@ -613,17 +653,16 @@ class _Reader:
                 f'Unsupported value: {format_value(text)}: supported values: "TCP", "UDP", "SCTP"',
             )
             return None
-        return Protocol(text)
+        return _PROTOCOL_OF[text]
 
     def ip(self, node: yaml.Node, fld: str) -> IPAddress | None:
         text = self.string(node, fld)
         if text is None:
             return None
-        try:
-            return ip_address(text)
-        except ValueError:
+        address = _parse_ip(text)
+        if address is None:
             self.invalid(node, fld, text, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
-            return None
+        return address
 
     # -- NetworkPolicy ----------------------------------------------------------------------------
     def policy_object(self, node: yaml.MappingNode, entries: Entries) -> None:
@@ -641,14 +680,14 @@ class _Reader:
             return
         # strict decoding also checks the top level (duplicate keys were skipped in `object`)
         top = self.entries(node, "", strict=True) or {}
-        self.known(top, "", frozenset({"apiVersion", "kind", "metadata", "spec", "status"}))
+        self.known(top, "", _POLICY_FIELDS)
         name, namespace, _, _ = self.metadata(node, entries, "NetworkPolicy", subdomain_errors, strict=True)
         before = len(self.errors)
         spec = (
             self.entries(entries["spec"][1], "spec") if "spec" in entries and not _is_null(entries["spec"][1]) else {}
         )
         spec = spec or {}
-        self.known(spec, "spec", frozenset({"podSelector", "policyTypes", "ingress", "egress"}))
+        self.known(spec, "spec", _POLICY_SPEC_FIELDS)
         pod_selector = LabelSelector()
         if "podSelector" in spec and not _is_null(spec["podSelector"][1]):
             pod_selector = self.selector(spec["podSelector"][1], "spec.podSelector") or LabelSelector()
@@ -724,7 +763,7 @@ class _Reader:
         entries = self.entries(node, fld)
         if entries is None:
             return None
-        self.known(entries, fld, frozenset({peers_key, "ports"}))
+        self.known(entries, fld, _RULE_FIELDS[peers_key])
         ports = (
             [self.port(p, f"{fld}.ports[{j}]") for j, p in enumerate(self.items(entries["ports"][1], f"{fld}.ports"))]
             if "ports" in entries
@@ -938,7 +977,90 @@ class _Reader:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
+    return node.tag == _NULL and isinstance(node, _ScalarNode)
+
+
+def _plain_str(node: yaml.Node) -> str | None:
+    """The text of a string scalar; None for anything else (which ``_Reader.string`` reports)."""
+    if node.tag in _STRINGS and node.__class__ is _ScalarNode:
+        return str(node.value)
+    return None
+
+
+def _plain_int(node: yaml.Node) -> int | None:
+    """The value of an integer scalar written in plain decimal digits (no sign, base prefix, leading
+    0, "_" or ":"), which the YAML int constructor reads as ``int(text)``; None for anything else
+    (which ``_Reader.integer`` reads or reports)."""
+    if node.tag == _INT and node.__class__ is _ScalarNode:
+        text = node.value
+        if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0") and len(text) < 19:
+            return int(text)
+    return None
+
+
+def _plain_ip(node: yaml.Node) -> IPAddress | None:
+    """The address a string scalar holds; None for anything else (which ``_Reader.ip`` reports)."""
+    text = _plain_str(node)
+    return None if text is None else _parse_ip(text)
+
+
+def _plain_protocol(entries: Entries) -> Protocol | None:
+    """``protocol`` of a port when it is omitted, null or a supported one; None for anything else
+    (which ``_Reader.protocol`` reports)."""
+    kv = entries.get("protocol")
+    if kv is None:
+        return Protocol.TCP
+    node = kv[1]
+    if node.__class__ is _ScalarNode:
+        if node.tag in _STRINGS:
+            return _PROTOCOL_OF.get(node.value)
+        if node.tag == _NULL:
+            return Protocol.TCP
+    return None
+
+
+def _plain_entries(node: yaml.Node) -> Entries | None:
+    """A mapping's entries by key when that is all there is to it: a mapping whose keys are
+    distinct scalars and none a merge key (``<<``). None for anything else (not a mapping, a
+    duplicate key, a merge key, a key that is a collection), which ``_Reader.entries`` handles."""
+    if node.__class__ is not _MappingNode:
+        return None
+    pairs = node.value
+    out: Entries = {}
+    try:
+        for pair in pairs:
+            key = pair[0]
+            if key.tag == _MERGE:
+                return None
+            out[key.value] = pair
+    except TypeError:  # a key that is a mapping or a list (its value is a list: unhashable)
+        return None
+    return out if len(out) == len(pairs) else None
+
+
+# a dotted IPv4 address as ipaddress writes it (decimal octets 0-255, no leading zeros)
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
+def _parse_ip(text: str) -> IPAddress | None:
+    """``ipaddress.ip_address(text)``, None where it raises ValueError (remembered for short texts)."""
+    return _parse_short_ip(text) if len(text) <= 64 else _parse_any_ip(text)
+
+
+@functools.lru_cache(maxsize=_IP_CACHE_SIZE)
+def _parse_short_ip(text: str) -> IPAddress | None:
+    return _parse_any_ip(text)
+
+
+def _parse_any_ip(text: str) -> IPAddress | None:
+    if _CANONICAL_IPV4.fullmatch(text):  # the usual case, read directly
+        a, b, c, d = text.split(".")
+        return IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
+    try:
+        return ip_address(text)
+    except ValueError:
+        return None
 
 
 def _a(noun: str) -> str:

@@ -3,6 +3,14 @@
 netsim composes YAML (never constructs Python objects from tags), so every value keeps the line
 and column it came from and no YAML tag can run code. libyaml's C parser is used when PyYAML has
 it; the pure-Python parser is the fallback.
+
+Two composers build the same node trees. The iterative one (:func:`_compose_events`) reads
+events and handles everything: tags, anchors and aliases, every limit, every error. The fast one
+(:func:`_compose_fast`) lets libyaml's C composer build the nodes, for text that has no tags and
+no anchors (most manifests); it enforces the limits through the resolver hooks libyaml calls for
+each node, and it yields a document only when the iterative composer would yield the same one.
+On anything else (a syntax error, a limit, an alias) it hands over to the iterative composer,
+which carries on from the same document and reports the problem with its own message.
 """
 
 from __future__ import annotations
@@ -37,6 +45,10 @@ INPUT_SUFFIXES = (".yaml", ".yml", ".json")
 #: Deepest nesting of mappings and sequences accepted. Kubernetes objects nest a few dozen levels
 #: at most; the bound keeps a hostile file from exhausting the stack (libyaml's composer recurses).
 MAX_NESTING = 500
+#: Deepest nesting the fast composer (libyaml's, recursive in C: about 300 bytes of stack a level)
+#: builds; deeper documents go to the iterative composer. 64 levels fit the smallest thread stack
+#: Python allows (32 KiB, ``threading.stack_size``).
+_FAST_MAX_DEPTH = 64
 
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _PYTHON_TAG_PREFIX = _YAML_TAG_PREFIX + "python/"
@@ -58,10 +70,51 @@ _SEQ_TAG = _YAML_TAG_PREFIX + "seq"
 _MAP_TAG = _YAML_TAG_PREFIX + "map"
 _TAG_CACHE_SIZE = 4096
 # libyaml's parser (events built in C), else the pure-Python one; both only parse, never construct
+_CParser: type[Any] | None
 try:
     from yaml._yaml import CParser as _Parser
+
+    class _HookedParser(_Parser):
+        """libyaml's parser, whose C composer calls these three hooks for each node (set per use)."""
+
+        __slots__ = ("ascend_resolver", "descend_resolver", "resolve")
+
+    _CParser = _HookedParser
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     _Parser = yaml.SafeLoader  # type: ignore[misc,assignment]
+    _CParser = None
+
+
+def _hooks_are_called(parser_class: type[Any]) -> bool:
+    """Whether libyaml's composer calls the hooks the fast composer's limits rely on, once per
+    node (PyYAML's has since its first version; without them, only the iterative composer runs)."""
+    calls: list[str] = []
+
+    def descend_resolver(parent: object, index: object) -> None:
+        calls.append("descend")
+
+    def ascend_resolver() -> None:
+        calls.append("ascend")
+
+    def resolve(kind: type[yaml.Node], value: str | None, implicit: object) -> str:
+        calls.append("resolve")
+        return _SEQ_TAG if value is None else _STR_TAG
+
+    parser = parser_class("[x]")
+    parser.descend_resolver, parser.ascend_resolver, parser.resolve = descend_resolver, ascend_resolver, resolve
+    try:
+        composed = parser.check_node() and parser.get_node() is not None
+    except Exception:  # pragma: no cover - a composer that works otherwise
+        return False
+    return composed and calls == ["descend", "resolve", "descend", "resolve", "ascend", "ascend"]
+
+
+if _CParser is not None and not _hooks_are_called(_CParser):  # pragma: no cover
+    _CParser = None
+# where a tag (!) or an anchor (&) can start a token: at the start, after white space, a line break
+# or a byte order mark, and right after a flow indicator, ':' or '?' in flow context, or a quote
+# (the last ones are errors, but listed all the same); a superset of what libyaml's scanner allows
+_TOKEN_BOUNDARY = frozenset(" \t\r\n\x85\u2028\u2029\ufeff\x00[]{},:?\"'-")
 _FILE_KINDS = {
     stat.S_IFIFO: "a named pipe",
     stat.S_IFCHR: "a character device",
@@ -347,14 +400,105 @@ def compose_documents(
 ) -> Iterator[Document]:
     """Compose every document of ``text`` into a node tree, as ``yaml.compose_all`` does.
 
-    The composition is iterative (no recursion, so no stack exhaustion), never constructs Python
+    The composition never recurses deeply (so no stack exhaustion), never constructs Python
     objects, and rejects ``!!python/...`` tags outright. An anchor may be redefined (YAML 1.2; an
     alias refers to the latest definition). An alias shares its node (it is not copied); the nodes
     it stands for count against ``max_alias_nodes``, so a "billion laughs" file stops at the alias
     that crosses the limit. An alias inside its own anchor's node is refused, as kubectl refuses
     it. Raises InputError on the first problem.
+
+    Text without tags and anchors is composed by libyaml's C composer, which recurses but is
+    stopped at ``_FAST_MAX_DEPTH`` levels (see :func:`_compose_fast`), as long as it can vouch for
+    the result; the iterative composer takes over at the first document it cannot, so both give
+    the same documents and the same errors at the same positions.
     """
     budget = budget or Budget(limits)
+    done = 0
+    if _CParser is not None and not _may_have_properties(text):
+        roots = _compose_fast(text, budget.limits)
+        while True:
+            try:
+                root = next(roots, None)
+            except Exception:  # any doubt (an error, a limit): the iterative composer decides and reports
+                break
+            if root is None:
+                return
+            yield Document(label, done, root)
+            done += 1
+    yield from _compose_events(label, text, budget, done)
+
+
+def _may_have_properties(text: str) -> bool:
+    """Whether ``text`` may hold a tag (``!``) or an anchor (``&``): a character that can start one
+    of them where a token can start (see ``_TOKEN_BOUNDARY``). Never False when it holds one."""
+    for mark in "!&":
+        at = text.find(mark)
+        while at >= 0:
+            if at == 0 or text[at - 1] in _TOKEN_BOUNDARY or text[at - 1].isspace():
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+class _Refused(Exception):
+    """The fast composer cannot vouch for what comes next: the iterative composer takes over."""
+
+
+def _compose_fast(text: str, limits: Limits) -> Iterator[yaml.Node]:
+    """The root of each document of ``text`` as libyaml's C composer builds it, for text in which
+    :func:`_may_have_properties` finds no tag and no anchor.
+
+    Raises (anything, :class:`_Refused` for a limit) where the iterative composer could differ:
+    libyaml's errors (an alias, which without anchors is undefined, is one), a scalar longer or
+    nesting deeper than the limits, more documents than ``max_documents``. Without tags every tag
+    comes from ``resolve`` below, which resolves as the iterative composer does, and sees every
+    scalar. libyaml's composer recurses, once per level: ``descend_resolver``, which it calls
+    before each node, stops it at ``max_depth``, and never deeper than ``_FAST_MAX_DEPTH``.
+    """
+    assert _CParser is not None
+    max_depth = min(limits.max_depth, _FAST_MAX_DEPTH)
+    max_scalar, max_documents = limits.max_scalar_length, limits.max_documents
+    implicit, cache_size, tags = _IMPLICIT, _TAG_CACHE_SIZE, dict[str, str]()
+    str_tag, seq_tag, map_tag, sequence_node = _STR_TAG, _SEQ_TAG, _MAP_TAG, yaml.SequenceNode
+    open_nodes: list[None] = []  # one entry per node being composed, from the root down
+    push = open_nodes.append
+
+    def descend_resolver(parent: object, index: object) -> None:
+        push(None)
+        if len(open_nodes) > max_depth:
+            raise _Refused
+
+    def resolve(kind: type[yaml.Node], value: str | None, implicit_flags: Any) -> str:
+        if value is None:  # a collection (implicit_flags is one bool)
+            return seq_tag if kind is sequence_node else map_tag
+        if len(value) > max_scalar:
+            raise _Refused
+        # as in _compose_events: quoted (plain_implicit false), or no resolver for the first character
+        if not implicit_flags[0] or (value and value[0] not in implicit):
+            return str_tag
+        tag = tags.get(value)
+        if tag is None:
+            tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+            if len(tags) >= cache_size:
+                tags.clear()
+            tags[value] = tag
+        return tag
+
+    parser = _CParser(text)
+    parser.descend_resolver = descend_resolver
+    parser.ascend_resolver = open_nodes.pop
+    parser.resolve = resolve
+    count = 0
+    while parser.check_node():
+        if count >= max_documents:
+            raise _Refused
+        yield parser.get_node()
+        count += 1
+
+
+def _compose_events(label: str, text: str, budget: Budget, skip: int = 0) -> Iterator[Document]:
+    """Compose ``text`` from parser events (see :func:`compose_documents`); the first ``skip``
+    documents are composed and checked, not yielded."""
     limits = budget.limits
     max_depth, max_scalar = limits.max_depth, limits.max_scalar_length
     alias_room = limits.max_alias_nodes - budget.alias_nodes
@@ -444,7 +588,8 @@ def compose_documents(
                 anchors, sizes, root = {}, {}, None
                 continue
             elif cls is yaml.DocumentEndEvent:
-                yield Document(label, count, root)
+                if count >= skip:
+                    yield Document(label, count, root)
                 count += 1
                 continue
             else:  # stream start and end

@@ -6,8 +6,10 @@ them, so ``field: Invalid value: "x": <message>`` reads as ``kubectl apply`` wou
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Callable
 
 from netsim.model import IPNetwork
 
@@ -52,6 +54,23 @@ def _max_len(n: int) -> str:
     return f"must be no more than {n} bytes"
 
 
+# A manifest repeats its names, label keys and values and CIDRs many times: each check runs once per
+# distinct value (up to this many, and only for values short enough not to keep much text alive).
+_CACHE_SIZE = 8192
+_CACHED_LENGTH = 256
+
+
+def _remembered(check: Callable[[str], tuple[str, ...]]) -> Callable[[str], list[str]]:
+    """``check`` run once per distinct value (short values only), returning a fresh list."""
+    cached = functools.lru_cache(maxsize=_CACHE_SIZE)(check)
+
+    @functools.wraps(check)
+    def errors(value: str) -> list[str]:
+        return list(cached(value) if len(value) <= _CACHED_LENGTH else check(value))
+
+    return errors
+
+
 def format_value(value: object) -> str:
     """Render a bad value as Go's field errors do: strings quoted, numbers bare."""
     if value is None:
@@ -65,7 +84,8 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-def subdomain_errors(value: str) -> list[str]:
+@_remembered
+def subdomain_errors(value: str) -> tuple[str, ...]:
     """DNS-1123 subdomain (object names such as NetworkPolicy and Pod names)."""
     errs = []
     if len(value.encode()) > 253:
@@ -79,10 +99,11 @@ def subdomain_errors(value: str) -> list[str]:
                 "example.com",
             )
         )
-    return errs
+    return tuple(errs)
 
 
-def namespace_name_errors(value: str) -> list[str]:
+@_remembered
+def namespace_name_errors(value: str) -> tuple[str, ...]:
     """DNS-1123 label (namespace names)."""
     errs = []
     if len(value.encode()) > 63:
@@ -90,7 +111,7 @@ def namespace_name_errors(value: str) -> list[str]:
     if not _DNS1123_LABEL_RE.fullmatch(value):
         if _DNS1123_SUBDOMAIN_RE.fullmatch(value):  # a valid subdomain: only the dots are wrong
             errs.append("must not contain dots")
-            return errs
+            return tuple(errs)
         errs.append(
             _regex_error(
                 "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
@@ -100,10 +121,11 @@ def namespace_name_errors(value: str) -> list[str]:
                 "123-abc",
             )
         )
-    return errs
+    return tuple(errs)
 
 
-def label_key_errors(key: str) -> list[str]:
+@_remembered
+def label_key_errors(key: str) -> tuple[str, ...]:
     """A qualified name ``[prefix/]name`` (apimachinery ``IsQualifiedName``)."""
     parts = key.split("/")
     if len(parts) == 1:
@@ -117,21 +139,22 @@ def label_key_errors(key: str) -> list[str]:
         else:
             errs.extend("prefix part " + e for e in subdomain_errors(prefix))
     else:
-        return [
+        return (
             "a valid label key "
             + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        )
     if not name:
         errs.append("name part must be non-empty")
     elif len(name.encode()) > 63:
         errs.append("name part " + _max_len(63))
     if not _QNAME_RE.fullmatch(name):  # also for an empty name, as apimachinery does
         errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
-    return errs
+    return tuple(errs)
 
 
-def label_value_errors(value: str) -> list[str]:
+@_remembered
+def label_value_errors(value: str) -> tuple[str, ...]:
     """A label value: empty, or up to 63 bytes of the qualified-name alphabet."""
     errs = []
     if len(value.encode()) > 63:
@@ -146,7 +169,7 @@ def label_value_errors(value: str) -> list[str]:
                 "12345",
             )
         )
-    return errs
+    return tuple(errs)
 
 
 def port_number_errors(port: int) -> list[str]:
@@ -154,7 +177,8 @@ def port_number_errors(port: int) -> list[str]:
     return [] if 1 <= port <= 65535 else ["must be between 1 and 65535, inclusive"]
 
 
-def port_name_errors(name: str) -> list[str]:
+@_remembered
+def port_name_errors(name: str) -> tuple[str, ...]:
     """``IsValidPortName`` (IANA_SVC_NAME): every violated rule is its own error."""
     errs = []
     if len(name.encode()) > 15:
@@ -167,7 +191,7 @@ def port_name_errors(name: str) -> list[str]:
         errs.append("must not contain consecutive hyphens")
     if name and (name[0] == "-" or name[-1] == "-"):
         errs.append("must not begin or end with a hyphen")
-    return errs
+    return tuple(errs)
 
 
 _CIDR_INVALID = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
@@ -183,23 +207,37 @@ def parse_cidr(text: str, *, strict: bool = True) -> tuple[IPNetwork | None, lis
     >>> parse_cidr("10.0.0.1/24")
     (IPv4Network('10.0.0.0/24'), ['must not have bits set beyond the prefix length'])
     """
+    if len(text) > _CACHED_LENGTH:
+        net, errs = _parse_cidr(text, strict)
+    else:
+        net, errs = _parse_cidr_cached(text, strict)
+    return net, list(errs)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_cidr_cached(text: str, strict: bool) -> tuple[IPNetwork | None, tuple[str, ...]]:
+    return _parse_cidr(text, strict)
+
+
+def _parse_cidr(text: str, strict: bool) -> tuple[IPNetwork | None, tuple[str, ...]]:
     if "/" not in text:
-        return None, [_CIDR_INVALID]
+        return None, (_CIDR_INVALID,)
     addr, _, plen = text.partition("/")
     if not plen.isdigit() or not plen.isascii() or "%" in addr:  # Go's ParseCIDR has no IPv6 zones
-        return None, [_CIDR_INVALID]
+        return None, (_CIDR_INVALID,)
     errs: list[str] = []
     v4 = addr.rpartition(":")[2]  # dotted IPv4, alone or as the tail of an IPv6 address
     leading = (len(plen) > 1 and plen[0] == "0") or ("." in v4 and bool(_V4_LEADING_ZERO.search(v4)))
     if leading:
-        octets = (str(int(o)) if o.isdigit() and o.isascii() else o for o in v4.split("."))
+        # as Go reads decimals: leading zeros do not count (str(int()) would refuse 4,300 digits)
+        octets = ((o.lstrip("0") or "0") if o.isdigit() and o.isascii() else o for o in v4.split("."))
         addr = addr[: len(addr) - len(v4)] + ".".join(octets)
-        plen = str(int(plen))
+        plen = plen.lstrip("0") or "0"
     try:
         net = ipaddress.ip_network(f"{addr}/{plen}", strict=False)
         host = ipaddress.ip_interface(f"{addr}/{plen}")
     except ValueError:
-        return None, [_CIDR_INVALID]
+        return None, (_CIDR_INVALID,)
     if strict:  # at most one of these, in this order (apimachinery's else-if chain)
         if leading:
             errs.append("must not have leading 0s in IP or prefix length")
@@ -207,4 +245,4 @@ def parse_cidr(text: str, *, strict: bool = True) -> tuple[IPNetwork | None, lis
             errs.append("must not have an IPv4-mapped IPv6 address")
         elif host.ip != net.network_address:
             errs.append("must not have bits set beyond the prefix length")
-    return net, errs
+    return net, tuple(errs)

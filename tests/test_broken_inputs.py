@@ -511,6 +511,24 @@ CASES = [
         ),
     ),
     Broken(
+        "bad-tagged-integer-behind-an-alias",
+        {"np.yaml": NP + b"  podSelector: {}\n  ingress:\n  - ports:\n    - port: &p !!int abc\n    - port: *p\n"},
+        ("connections", "np.yaml"),
+        errors(
+            'np.yaml:8:13: spec.ingress[0].ports[0].port: Invalid value: "abc": not a valid integer',
+            'np.yaml:8:13: spec.ingress[0].ports[1].port: Invalid value: "abc": not a valid integer',
+        ),
+    ),
+    Broken(
+        "cidr-prefix-with-5000-leading-zeros",
+        {"np.yaml": NP + b"  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/" + b"0" * 5000 + b"8}}]\n"},
+        ("connections", "np.yaml"),
+        errors(
+            "np.yaml:6:27: spec.egress[0].to[0].ipBlock.cidr: Invalid value: "
+            f'"10.0.0.0/{"0" * 5000}8": must not have leading 0s in IP or prefix length'
+        ),
+    ),
+    Broken(
         "boolean-tag-on-a-word",
         {"pod.yaml": POD + b"spec: {hostNetwork: !!bool maybe}\n"},
         ("connections", "pod.yaml"),

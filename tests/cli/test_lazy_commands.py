@@ -181,7 +181,7 @@ def test_command_modules_are_attributes_of_the_package() -> None:
     assert netsim.cli.check.__name__ == "netsim.cli.check"
     assert netsim.cli.test_cmd.test is main.commands["test"]
     with pytest.raises(AttributeError):
-        _ = netsim.cli.no_such_module
+        _ = netsim.cli.no_such_module  # type: ignore[attr-defined]
 
 
 def test_the_package_imports_its_api_when_used() -> None:
