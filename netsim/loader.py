@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -1106,30 +1107,51 @@ def _finish(reader: _Reader, files: Iterable[str]) -> LoadResult:
 
 
 def load_cluster(
-    inputs: list[str], options: LoadOptions | None = None, *, labels: Mapping[str, str] | None = None
+    inputs: list[str],
+    options: LoadOptions | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
 
     ``labels`` maps a file path to the name positions give it (``REV:path`` for a file read out
-    of git). Raises :class:`InputErrors` with every problem found, in file and line order (at
-    most ``limits.max_errors`` of them: reading stops there).
+    of git). ``progress(done, total)`` is called after each document, in characters read of the
+    regular files' total size. Raises :class:`InputErrors` with every problem found, in file and
+    line order (at most ``limits.max_errors`` of them: reading stops there).
     """
     options = options or LoadOptions()
     files, errors = discover(inputs, options.limits)
     reader = _Reader(options)
     reader.errors.extend(errors)
     budget = Budget(options.limits)
+    sizes = {path: _size(path) for path in files} if progress is not None else {}
+    total = sum(sizes.values())
+    before = 0
     try:
         for path in files:
             reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
             try:
                 for doc in read_documents(path, label=reader.path, budget=budget):
                     reader.document(doc.root)
+                    if progress is not None and doc.root is not None:
+                        progress(before + min(doc.root.end_mark.index, sizes[path]), total)
             except InputError as exc:
                 reader.errors.append(exc)
+            before += sizes.get(path, 0)
     except _TooManyErrors:
         reader.stopped()
     return _finish(reader, files)
+
+
+def _size(path: str) -> int:
+    """A file's size for progress reports (0 for standard input or when it cannot be told)."""
+    if path == "-":
+        return 0
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> LoadResult:

@@ -209,7 +209,8 @@ class Common:
 
     def load(self) -> LoadResult:
         """Load the inputs; print the warnings on stderr."""
-        result = load_cluster(list(self.paths), self.load_options())
+        with progress("reading") as report:
+            result = load_cluster(list(self.paths), self.load_options(), progress=report)
         # the model lives until the command ends: the collector need not walk it again and again
         # while the graph is computed (a full collection over 100,000 pods' objects takes seconds)
         gc.freeze()
@@ -225,7 +226,11 @@ class Common:
 
 
 def load_cluster(
-    inputs: list[str], options: LoadOptions | None = None, *, labels: Mapping[str, str] | None = None
+    inputs: list[str],
+    options: LoadOptions | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """:func:`netsim.loader.load_cluster`, imported when first called (not when netsim starts).
 
@@ -233,13 +238,19 @@ def load_cluster(
     """
     from netsim.loader import load_cluster as load
 
-    return load(inputs, options, labels=labels)
+    return load(inputs, options, labels=labels, progress=progress)
+
+
+#: Seconds of work before a progress bar appears (short runs stay quiet).
+PROGRESS_DELAY = 1.0
 
 
 @contextmanager
-def progress(label: str, *, delay: float = 1.0) -> Iterator[Callable[[int, int], None]]:
+def progress(label: str, *, delay: float | None = None) -> Iterator[Callable[[int, int], None]]:
     """A ``(done, total)`` callback that shows a progress bar on stderr once the work has taken
-    ``delay`` seconds, and only when stderr is a terminal (never in pipes, files or CI logs)."""
+    ``delay`` seconds (default :data:`PROGRESS_DELAY`), and only when stderr is a terminal (never
+    in pipes, files or CI logs)."""
+    delay = PROGRESS_DELAY if delay is None else delay
     started = time.monotonic()
     state: dict[str, Any] = {"bar": None, "done": 0}
     interactive = _stderr_is_terminal()
