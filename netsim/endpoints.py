@@ -3,7 +3,6 @@ an IP address, ``80``, ``53/UDP`` or a named port of the destination pod."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from ipaddress import ip_address
@@ -59,6 +58,8 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         {p.ref for p in cluster.pods if len(named[p.ref]) == 1}
         | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]" or len(named[p.ref]) > 1}
     )
+    import difflib  # only for a mistake: not paid by every run
+
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
     leaf = ref.rsplit("/", 1)[-1]
     same_name = [r for r in names if r.split("/", 1)[-1].split("[", 1)[0] == leaf and r not in close]

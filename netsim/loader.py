@@ -13,9 +13,7 @@ get -o yaml`` output (status, managedFields, ...) loads as it is.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -257,6 +255,8 @@ class _Reader:
             if name in allowed:
                 continue
             path = _join(fld, name)
+            import difflib  # only for a mistake: not paid by every run
+
             close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
             hint = f'did you mean "{close[0]}"?' if close else None
             if self.options.lax:
@@ -457,6 +457,8 @@ class _Reader:
         key = (kind, namespace, prefix)
         count = self.generated.get(key, 0)
         self.generated[key] = count + 1
+        import hashlib  # only for generateName: not paid by every run
+
         return prefix[:58] + hashlib.sha1(f"{kind}/{namespace}/{prefix}#{count}".encode()).hexdigest()[:5]
 
     # -- kinds ------------------------------------------------------------------------------------
