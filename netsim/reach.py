@@ -3,11 +3,13 @@
 Pods that every policy treats alike (same namespace, labels, declared ports, ipBlock membership,
 host-network and node identity) form a class. Per rule, the classes its peers select are computed
 once as a bitset; per *isolation profile* (the tuple of policies isolating a pod in a direction)
-the connections towards or from every class are unions over those rules. A pair's connection set
-is then ``egress[profile(src)][dst] & ingress[profile(dst)][src]`` — the same rule as
-:func:`netsim.engine.evaluate_pair`, which stays the single semantic entry point: pairs involving
-pods treated as their node (hostNetwork) go through it directly, and the test suite checks this
-module against it on every pair and port of random clusters.
+those selections are refined into disjoint parts by connection set. A pair's connection set is
+``egress[profile(src)][dst] & ingress[profile(dst)][src]`` — the same rule as
+:func:`netsim.engine.evaluate_pair`, which stays the single semantic entry point — and it is
+computed once per (egress part, ingress part), a *block* of sources x destinations, never per
+pair. Pairs involving pods treated as their node (hostNetwork) go through ``evaluate_pair``
+directly, and the test suite checks this module against it on every pair and port of random
+clusters.
 """
 
 from __future__ import annotations
@@ -199,8 +201,8 @@ class Reachability:
     Masks are bitsets: of pod classes, or of external ranges (``sources`` for ``from_ext``,
     ``destinations`` for ``to_ext``). A block's pair of a class with itself stands for the
     distinct pods of that class (none when it has one pod). Blocks keep the result linear in
-    the policies where the pairs they stand for grow with the square of the cluster; ``pairs``,
-    ``to_external`` and ``from_external`` expand them.
+    the policies where the pairs they stand for grow with the square of the cluster;
+    :func:`netsim.graph.grouped_edges` projects them onto pods, workloads or namespaces.
     """
 
     classes: list[PodClass]
@@ -211,29 +213,6 @@ class Reachability:
     from_ext: list[Block]  # source-range mask x class mask
     ingress_open: list[bool]  # per class: not isolated for ingress
     egress_open: list[bool]  # per class: not isolated for egress
-
-    @property
-    def pairs(self) -> dict[tuple[int, int], ConnSet]:
-        """(src class, dst class) -> connections; a class with itself: its distinct pods."""
-        single = {c.index for c in self.classes if len(c.pods) < 2}
-        out: dict[tuple[int, int], ConnSet] = {}
-        for src_mask, dst_mask, conns in self.blocks:
-            dsts = list(bits(dst_mask))
-            for s in bits(src_mask):
-                for d in dsts:
-                    if s != d or s not in single:
-                        out[(s, d)] = conns
-        return out
-
-    @property
-    def to_external(self) -> dict[tuple[int, int], ConnSet]:
-        """(src class, destination range) -> connections."""
-        return {(s, k): c for m, r, c in self.to_ext for s in bits(m) for k in bits(r)}
-
-    @property
-    def from_external(self) -> dict[tuple[int, int], ConnSet]:
-        """(source range, dst class) -> connections."""
-        return {(k, d): c for r, m, c in self.from_ext for k in bits(r) for d in bits(m)}
 
 
 Parts = dict[int, tuple[ConnSet, int]]  # id(interned connections) -> (connections, disjoint mask)
@@ -286,7 +265,6 @@ class _Compiler:
         for c in classes:
             if self.options.is_node_traffic(c.rep):
                 self.node_mask |= 1 << c.index
-        self.ranges = ranges
         self.range_reps = {d: [External(r.representative(avoid)) for r in rs] for d, rs in ranges.items()}
         self.block_classes = block_classes
         self.range_starts: dict[Direction, dict[int, list[int]]] = {}
