@@ -9,6 +9,7 @@ so no rule re-implements NetworkPolicy semantics; it only caches the answers.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,7 +18,8 @@ from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
 from netsim.match.peers import matches_peer
 from netsim.match.selectors import matches_selector
-from netsim.model import Cluster, Direction, Labels, LabelSelector, NetworkPolicy, Peer, Pod, Rule
+from netsim.model import Cluster, Direction, IPBlockPeer, Labels, LabelSelector, NetworkPolicy, Peer, Pod, PodPeer, Rule
+from netsim.reach import pod_classes
 from netsim.verdict import PairVerdict
 
 __all__ = [
@@ -154,6 +156,11 @@ class LintContext:
         self._pairs: dict[tuple[str, str], PairVerdict] = {}
         self._selected: dict[tuple[int, Direction], tuple[Pod, ...]] = {}
         self._peer_pods: dict[tuple[Peer, str], tuple[Pod, ...]] = {}
+        self._position = {id(p): i for i, p in enumerate(self.cluster.pods)}
+        self._ns_selected: dict[LabelSelector, list[str]] = {}
+        self._by_address: dict[int, tuple[list[int], list[Pod]]] | None = None
+        self._class_of: dict[int, int] | None = None
+        self._declared_ns: dict[LabelSelector, list[str]] = {}
 
     # -- pods --------------------------------------------------------------------------------------
     def pods_in(self, namespace: str) -> tuple[Pod, ...]:
@@ -194,21 +201,70 @@ class LintContext:
         )
 
     def peer_pods(self, peer: Peer, policy: NetworkPolicy) -> tuple[Pod, ...]:
-        """The pods one peer of ``policy`` selects (the matcher's answer)."""
-        key = (peer, policy.namespace)
+        """The pods one peer of ``policy`` selects (the matcher's answer), in input order."""
+        # the policy's namespace matters only to a peer without namespaceSelector
+        key = (peer, policy.namespace if isinstance(peer, PodPeer) and peer.namespace_selector is None else "")
         cached = self._peer_pods.get(key)
         if cached is None:
             ns = policy.namespace
-            cached = tuple(p for p in self.cluster.pods if matches_peer(peer, ns, p, self.cluster, self.options))
-            self._peer_pods[key] = cached
+            found = [p for p in self._candidates(peer, ns) if matches_peer(peer, ns, p, self.cluster, self.options)]
+            cached = self._peer_pods[key] = tuple(sorted(found, key=lambda p: self._position[id(p)]))
         return cached
 
+    def _candidates(self, peer: Peer, policy_ns: str) -> Iterable[Pod]:
+        """A superset of the pods ``peer`` can select, found without scanning every pod: the
+        namespaces it can reach, or the pods with an address inside the ipBlock's CIDR."""
+        if isinstance(peer, IPBlockPeer):
+            return self.pods_in_block(peer)
+        if peer.namespace_selector is None:
+            return self._pods_by_ns.get(policy_ns, ())
+        names = self._ns_selected.get(peer.namespace_selector)
+        if names is None:
+            selector = peer.namespace_selector
+            names = [n for n in self._pods_by_ns if matches_selector(selector, self.cluster.namespace_labels(n))]
+            self._ns_selected[selector] = names
+        return [p for n in names for p in self._pods_by_ns[n]]
+
+    def classes(self, pods: Iterable[Pod]) -> list[tuple[int, list[Pod]]]:
+        """``pods`` grouped by class (pods every policy treats alike, so every pair of classes
+        has one answer), as (class number, members) in order of first appearance."""
+        if self._class_of is None:
+            self._class_of = {id(p): i for i, group in enumerate(pod_classes(self.index)) for p in group}
+        groups: dict[int, list[Pod]] = {}
+        for p in pods:
+            groups.setdefault(self._class_of[id(p)], []).append(p)
+        return list(groups.items())
+
+    def pods_in_block(self, peer: IPBlockPeer) -> tuple[Pod, ...]:
+        """Pods with an address in the ipBlock (its CIDR minus its excepts), in input order:
+        found by bisection over the sorted pod addresses, not by testing every pod."""
+        if self._by_address is None:
+            entries: dict[int, list[tuple[int, int, Pod]]] = {4: [], 6: []}
+            for i, pod in enumerate(self.cluster.pods):
+                for ip in pod.ips:
+                    entries[ip.version].append((int(ip), i, pod))
+            self._by_address = {}
+            for version, items in entries.items():
+                items.sort(key=lambda e: (e[0], e[1]))
+                self._by_address[version] = ([e[0] for e in items], [e[2] for e in items])
+        keys, pods = self._by_address[peer.cidr.version]
+        found = {id(p): p for lo, hi in peer.intervals() for p in pods[bisect_left(keys, lo) : bisect_right(keys, hi)]}
+        return tuple(sorted(found.values(), key=lambda p: self._position[id(p)]))
+
+    def namespaces_matching(self, selector: LabelSelector) -> list[str]:
+        """The declared namespaces whose labels ``selector`` matches (cached per selector)."""
+        names = self._declared_ns.get(selector)
+        if names is None:
+            names = [ns.name for ns in self.cluster.namespaces if matches_selector(selector, ns.labels)]
+            self._declared_ns[selector] = names
+        return list(names)
+
     def rule_pods(self, rule: Rule, policy: NetworkPolicy) -> tuple[Pod, ...]:
-        """The pods a rule's peers select (every pod when the rule has no peers)."""
+        """The pods a rule's peers select (every pod when the rule has no peers), in input order."""
         if not rule.peers:
             return self.cluster.pods
-        matched = {p.ref for peer in rule.peers for p in self.peer_pods(peer, policy)}
-        return tuple(p for p in self.cluster.pods if p.ref in matched)
+        matched = {id(p): p for peer in rule.peers for p in self.peer_pods(peer, policy)}
+        return tuple(sorted(matched.values(), key=lambda p: self._position[id(p)]))
 
     def namespace_span(self, namespace: str) -> SourceSpan | None:
         """Where a namespace is declared; else where its first pod is (in file order)."""

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from netsim.lint.base import Finding, LintContext, LintRule, Severity, count, refs, rule_field
-from netsim.match.ipblock import ip_in_block
 from netsim.model import Direction, IPBlockPeer
 
 __all__ = ["RULES"]
 
 
 def _check_covers_pods(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    pods = [p for p in ctx.cluster.pods if p.ips and not ctx.options.is_node_traffic(p)]
-    if not pods:
+    if not any(p.ips and not ctx.options.is_node_traffic(p) for p in ctx.cluster.pods):
         return
     for pol in ctx.cluster.policies:
         for direction in sorted(pol.policy_types):
@@ -28,7 +26,7 @@ def _check_covers_pods(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                 for j, peer in enumerate(r.peers):
                     if not isinstance(peer, IPBlockPeer):
                         continue
-                    covered = [p for p in pods if any(ip_in_block(ip, peer) for ip in p.ips)]
+                    covered = [p for p in ctx.pods_in_block(peer) if not ctx.options.is_node_traffic(p)]
                     if not covered:
                         continue
                     field = f"{rule_field(direction, i)}.{key}[{j}]"

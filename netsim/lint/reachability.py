@@ -32,25 +32,35 @@ def _one_sided(rule: LintRule, ctx: LintContext, direction: Direction) -> Iterat
             if not r.peers or any(isinstance(p, IPBlockPeer) for p in r.peers):
                 continue
             selected, remote = ctx.selected(pol, direction), ctx.rule_pods(r, pol)
-            if ingress:
-                pairs = [(s, d) for d in selected for s in remote]
-            else:
-                pairs = [(s, d) for s in selected for d in remote]
+            # pods of one class get the same answers: one evaluation per pair of classes
+            src_classes = ctx.classes(remote if ingress else selected)
+            dst_classes = ctx.classes(selected if ingress else remote)
             opened = ConnSet.none()
             sources: dict[str, Pod] = {}
             destinations: dict[str, Pod] = {}
             possible = False
-            for src, dst in pairs:
-                ports = rule_ports(r.ports, dst).conns
-                if src.ref == dst.ref or not ports:
+            for dst_class, dsts in dst_classes:
+                ports = rule_ports(r.ports, dsts[0]).conns
+                if not ports:
                     continue
-                pair = ctx.pair(src, dst)
-                other = pair.egress if ingress else pair.ingress
-                if ports & other.conns:
-                    possible = True
+                for src_class, srcs in src_classes:
+                    if src_class == dst_class:  # distinct pods only: a pod may always talk to itself
+                        pairs = [(a, b) for a in srcs for b in dsts if a.ref != b.ref]
+                        if not pairs:
+                            continue
+                        srcs, dsts_here = [a for a, _ in pairs], [b for _, b in pairs]
+                    else:
+                        pairs, dsts_here = [(srcs[0], dsts[0])], dsts
+                    pair = ctx.pair(*pairs[0])
+                    other = pair.egress if ingress else pair.ingress
+                    if ports & other.conns:
+                        possible = True
+                        break
+                    opened |= ports
+                    sources.update((a.ref, a) for a in srcs)
+                    destinations.update((b.ref, b) for b in dsts_here)
+                if possible:
                     break
-                opened |= ports
-                sources[src.ref], destinations[dst.ref] = src, dst
             if possible or not opened:
                 continue
             field = rule_field(direction, i)

@@ -51,8 +51,7 @@ def _namespaces(ctx: LintContext, peer: PodPeer, policy: NetworkPolicy) -> list[
     """The namespaces a peer looks in: its own (no namespaceSelector) or the matching ones."""
     if peer.namespace_selector is None:
         return [policy.namespace]
-    sel = peer.namespace_selector
-    return [ns.name for ns in ctx.cluster.namespaces if matches_selector(sel, ns.labels)]
+    return ctx.namespaces_matching(peer.namespace_selector)
 
 
 def _namespace_hint(ctx: LintContext, sel: LabelSelector) -> str:
