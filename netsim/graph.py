@@ -158,10 +158,6 @@ class Grouped:
             e = s * width + d
             yield Connection(infos[s], infos[d], conns[e], pairs[e])
 
-    def rows(self) -> list[Connection]:
-        """The edges as Connection rows, sorted byte-wise by source then destination label."""
-        return list(self.iter_rows())
-
 
 class _Projector:
     """Class bitset -> {group: pods of those classes in the group}, memoised.

@@ -208,8 +208,12 @@ class LintContext:
         if cached is None:
             ns = policy.namespace
             found = [p for p in self._candidates(peer, ns) if matches_peer(peer, ns, p, self.cluster, self.options)]
-            cached = self._peer_pods[key] = tuple(sorted(found, key=lambda p: self._position[id(p)]))
+            cached = self._peer_pods[key] = self._in_input_order(found)
         return cached
+
+    def _in_input_order(self, pods: Iterable[Pod]) -> tuple[Pod, ...]:
+        """``pods`` sorted as the input lists them (what messages and findings rely on)."""
+        return tuple(sorted(pods, key=lambda p: self._position[id(p)]))
 
     def _candidates(self, peer: Peer, policy_ns: str) -> Iterable[Pod]:
         """A superset of the pods ``peer`` can select, found without scanning every pod: the
@@ -249,7 +253,7 @@ class LintContext:
                 self._by_address[version] = ([e[0] for e in items], [e[2] for e in items])
         keys, pods = self._by_address[peer.cidr.version]
         found = {id(p): p for lo, hi in peer.intervals() for p in pods[bisect_left(keys, lo) : bisect_right(keys, hi)]}
-        return tuple(sorted(found.values(), key=lambda p: self._position[id(p)]))
+        return self._in_input_order(found.values())
 
     def namespaces_matching(self, selector: LabelSelector) -> list[str]:
         """The declared namespaces whose labels ``selector`` matches (cached per selector)."""
@@ -264,7 +268,7 @@ class LintContext:
         if not rule.peers:
             return self.cluster.pods
         matched = {id(p): p for peer in rule.peers for p in self.peer_pods(peer, policy)}
-        return tuple(sorted(matched.values(), key=lambda p: self._position[id(p)]))
+        return self._in_input_order(matched.values())
 
     def namespace_span(self, namespace: str) -> SourceSpan | None:
         """Where a namespace is declared; else where its first pod is (in file order)."""
