@@ -61,7 +61,7 @@ PODS_PER_NAMESPACE = 25
 POLICIES_PER_NAMESPACE = 10
 NCA_PACKAGE = "network-config-analyzer"
 NCA_VERSION = "2.1.0"
-COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg")
+COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff")
 PARSE_SNIPPET = (
     "import sys, yaml\n"
     "with open(sys.argv[1], encoding='utf-8') as f:\n"
@@ -215,6 +215,10 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list
         return [*netsim, "connections", str(cluster), "-o", "json"]
     if command == "graph-dot":
         return [*netsim, "graph", str(cluster), "--group-by", "namespace", "-o", str(out_dir / "graph.dot")]
+    if command == "lint":
+        return [*netsim, "lint", str(cluster)]
+    if command == "diff":  # both sides evaluated and compared (the same file: no change found)
+        return [*netsim, "diff", str(cluster), str(cluster)]
     if command == "graph-svg":
         return [*netsim, "graph", str(cluster), "--group-by", "namespace", "-o", str(out_dir / "graph.svg")]
     raise ValueError(command)
@@ -226,8 +230,8 @@ def nca_argv(nca: Path, cluster: Path) -> list[str]:
 
 
 def ok_exit(command: str, code: int) -> bool:
-    # check answers with its exit status: 0 allowed, 1 denied
-    return code in (0, 1) if command == "check" else code == 0
+    # check answers with its exit status (0 allowed, 1 denied), lint too (1: findings at --fail-on)
+    return code in (0, 1) if command in ("check", "lint") else code == 0
 
 
 def measure(m: Measurement, runs: int, out_dir: Path, timeout: float) -> None:
