@@ -39,6 +39,9 @@ __all__ = [
     "Requirement",
     "Rule",
     "Traffic",
+    "UnevaluatedPolicy",
+    "Unknown",
+    "UnknownKind",
 ]
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -279,6 +282,29 @@ class Pod:
     span: SourceSpan | None = field(default=None, compare=False, repr=False)
     owner_kind: str | None = None  # the controller owner (ownerReferences with controller: true)
     owner_name: str | None = None
+    # how many pods a workload stands for (spec.replicas, defaulted to 1 as the API server does;
+    # None when the manifest cannot say, as for a DaemonSet: one pod per node); 1 for a pod
+    replicas: int | None = 1
+    host_ips: tuple[IPAddress, ...] = ()  # status.hostIPs (dual-stack nodes); host_ip is the first
+
+    @property
+    def node_addresses(self) -> tuple[IPAddress, ...]:
+        """Every address of the pod's node that the manifest gives (``status.hostIPs``/``hostIP``)."""
+        if self.host_ips:
+            return self.host_ips
+        return (self.host_ip,) if self.host_ip is not None else ()
+
+    @property
+    def addresses(self) -> tuple[IPAddress, ...]:
+        """The pod's addresses: ``status.podIPs``; a hostNetwork pod without them has its node's."""
+        if self.ips or not self.host_network:
+            return self.ips
+        return self.node_addresses
+
+    @property
+    def is_replicated(self) -> bool:
+        """True for a workload that stands for two or more distinct pods (or an unknown number)."""
+        return self.kind != "Pod" and (self.replicas is None or self.replicas >= 2)
 
     @property
     def ref(self) -> str:
@@ -326,6 +352,62 @@ class External:
 Endpoint = Pod | External
 
 
+class UnknownKind(StrEnum):
+    """What kind of fact the input leaves open."""
+
+    POLICY = "unevaluated-policy"  # a policy object of a kind netsim does not evaluate
+    ADDRESS = "pod-address"  # a pod or workload template without an IP address
+    NAMESPACE_LABELS = "namespace-labels"  # a namespace without a manifest: only its name label is known
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A fact the input does not decide, and the condition under which it would change an answer.
+
+    ``condition`` completes "allowed if ..." / "denied if ...": ``shop/client's IP is in
+    10.244.0.0/16``. ``about`` names the endpoint or object the fact is about.
+    """
+
+    kind: UnknownKind
+    about: str
+    condition: str
+    span: SourceSpan | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return self.condition
+
+
+@dataclass(frozen=True, slots=True)
+class UnevaluatedPolicy:
+    """A policy object of a kind netsim recognises but does not evaluate (Cilium, Calico, Antrea,
+    OVN-Kubernetes, the policy.networking.k8s.io cluster tiers, ...).
+
+    It may change any answer about the pods it may select, in the directions it may affect.
+    ``selects`` lists what it selects as selector pairs with PodPeer semantics (a ``None``
+    namespaceSelector meaning the object's own namespace); ``None`` when netsim cannot read its
+    selection, in which case it may select every pod in its scope (its namespace, or every
+    namespace for a cluster-wide kind).
+    """
+
+    api_version: str
+    kind: str
+    namespace: str | None  # None: cluster-scoped
+    name: str
+    directions: frozenset[Direction] = frozenset(Direction)
+    selects: tuple[PodPeer, ...] | None = None
+    reason: str = ""  # why it is not evaluated, for the warning
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``Kind ns/name`` (``Kind name`` when cluster-scoped)."""
+        where = f"{self.namespace}/{self.name}" if self.namespace is not None else self.name
+        return f"{self.kind} {where}"
+
+    def __str__(self) -> str:
+        return self.ref
+
+
 @dataclass(frozen=True, slots=True)
 class Traffic:
     """A connection attempt: source initiates towards destination port/protocol."""
@@ -346,6 +428,7 @@ class Cluster:
     namespaces: tuple[Namespace, ...] = ()
     pods: tuple[Pod, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
+    unevaluated: tuple[UnevaluatedPolicy, ...] = ()  # recognised policy kinds netsim does not evaluate
     _ns_by_name: dict[str, Namespace] = field(init=False, repr=False, compare=False)
     _pods_by_ref: dict[str, Pod] = field(init=False, repr=False, compare=False)
 
@@ -375,7 +458,12 @@ class Options:
 
     ipblock_matches_pods: bool = True  # upstream e2e: an ipBlock of a pod IP selects that pod
     egress_to_own_node: bool = True  # NPDOC: traffic to/from the pod's own node is always allowed
-    host_network_as_node: bool = True  # §1.6 (b): hostNetwork pods are their node, not policy subjects
+    host_network_as_node: bool = True  # hostNetwork pods are their node, not policy subjects
+    # what netsim may not assume about the input (docs/semantics.md, "What netsim cannot know")
+    ignore_unevaluated: bool = False  # answer as if unevaluated policy kinds were absent
+    closed_world: bool = False  # absent namespace labels and pod addresses are absent, not unknown
+    pod_cidrs: tuple[IPNetwork, ...] = ()  # the pod network: where a pod without an IP has its address
+    replica_traffic: bool = True  # a workload's replicas are distinct pods that may talk to each other
 
     def is_node_traffic(self, pod: Pod) -> bool:
         """True if policies treat ``pod`` as its node (a hostNetwork pod under model (b))."""
