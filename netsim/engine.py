@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from netsim.connset import ConnSet
 from netsim.match.ipblock import AddressSet
-from netsim.match.peers import explain_peer_miss, matches_any_peer, matches_peer
+from netsim.match.peers import (
+    addresses_state,
+    explain_peer_miss,
+    matches_any_peer,
+    namespace_state,
+    peer_state,
+    unknown_address,
+    unknown_namespace,
+)
 from netsim.match.ports import named_port_specs, resolve_named_ports, static_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
@@ -29,6 +37,8 @@ from netsim.model import (
     PortSpec,
     Rule,
     Traffic,
+    UnevaluatedPolicy,
+    Unknown,
 )
 from netsim.verdict import DirectionVerdict, PairVerdict, RuleOutcome, Verdict
 
@@ -43,6 +53,7 @@ class _CompiledRule:
     named: tuple[PortSpec, ...]  # named ports, resolved per destination pod
     pod_peers: tuple[PodPeer, ...]  # the selector peers
     addresses: AddressSet  # the union of the ipBlock peers
+    blocks: tuple[IPBlockPeer, ...]  # the ipBlock peers
 
 
 class PolicyIndex:
@@ -64,10 +75,13 @@ class PolicyIndex:
                         named_port_specs(rule.ports),
                         tuple(p for p in rule.peers if isinstance(p, PodPeer)),
                         AddressSet(p for p in rule.peers if isinstance(p, IPBlockPeer)),
+                        tuple(p for p in rule.peers if isinstance(p, IPBlockPeer)),
                     )
                     for i, rule in enumerate(pol.rules(direction))
                 )
         self._selecting: dict[tuple[str, Direction], tuple[NetworkPolicy, ...]] = {}
+        self._foreign: dict[tuple[str, Direction], tuple[UnevaluatedPolicy, ...]] = {}
+        self._foreign_policies = () if self.options.ignore_unevaluated else cluster.unevaluated
 
     def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
         """All policies of a namespace."""
@@ -90,6 +104,28 @@ class PolicyIndex:
             self._selecting[key] = cached
         return cached
 
+    def unevaluated(self, pod: Pod, direction: Direction) -> tuple[UnevaluatedPolicy, ...]:
+        """Policies of kinds netsim does not evaluate that may select ``pod`` for ``direction``
+        (none with ``Options.ignore_unevaluated``)."""
+        if not self._foreign_policies:
+            return ()
+        key = (pod.ref, direction)
+        cached = self._foreign.get(key)
+        if cached is None:
+            cached = tuple(p for p in self._foreign_policies if direction in p.directions and self._may_select(p, pod))
+            self._foreign[key] = cached
+        return cached
+
+    def _may_select(self, policy: UnevaluatedPolicy, pod: Pod) -> bool:
+        if policy.namespace is not None and policy.namespace != pod.namespace:
+            return False
+        if policy.selects is None:
+            return True
+        if self.options.is_node_traffic(pod):  # selectors of pods do not select hostNetwork pods
+            return False
+        home = policy.namespace if policy.namespace is not None else pod.namespace
+        return any(peer_state(peer, home, pod, self.cluster, self.options) is not False for peer in policy.selects)
+
     def compiled_rules(self, policy: NetworkPolicy, direction: Direction) -> tuple[_CompiledRule, ...]:
         """The policy's rules of one direction with precomputed port sets."""
         return self._compiled[(id(policy), direction)]
@@ -97,13 +133,14 @@ class PolicyIndex:
 
 def _same_node(a: Pod, b: Endpoint, options: Options) -> bool:
     """True if ``b`` is ``a``'s own node: its host IP, or a hostNetwork pod on that node."""
+    own = a.node_addresses
     if isinstance(b, External):
-        return a.host_ip is not None and b.ip == a.host_ip
+        return b.ip in own
     if not options.is_node_traffic(b):
         return False
     if a.node_name and b.node_name:
         return a.node_name == b.node_name
-    return a.host_ip is not None and (a.host_ip == b.host_ip or a.host_ip in b.ips)
+    return any(ip in own for ip in (*b.node_addresses, *b.ips))
 
 
 def _exemption(direction: Direction, subject: Endpoint, remote: Endpoint, options: Options) -> str | None:
@@ -111,7 +148,8 @@ def _exemption(direction: Direction, subject: Endpoint, remote: Endpoint, option
         return f"{subject.ip} is not a pod, so no NetworkPolicy applies to it"
     if options.is_node_traffic(subject):
         return f"{subject.ref} is a hostNetwork pod; NetworkPolicy does not select those (its traffic is its node's)"
-    if isinstance(remote, Pod) and remote.ref == subject.ref:
+    replicas = options.replica_traffic and subject.is_replicated  # distinct pods with the same labels
+    if isinstance(remote, Pod) and remote.ref == subject.ref and not replicas:
         return "a pod can always reach itself"
     if direction is Direction.INGRESS and _same_node(subject, remote, options):
         return f"traffic from {subject.ref}'s own node is always allowed"
@@ -140,26 +178,58 @@ def _direction(
             rule = crule.rule
             matched_peer = None
             misses: tuple[str, ...] = ()
+            unknowns: tuple[Unknown, ...] = ()
             if not rule.peers:
                 peer_ok = True
-            elif not explain:
-                peer_ok = matches_any_peer(crule.pod_peers, crule.addresses, pol.namespace, remote, cluster, options)
             else:
-                peer_ok = False
-                for peer in rule.peers:
-                    if matches_peer(peer, pol.namespace, remote, cluster, options):
-                        peer_ok, matched_peer = True, peer
-                        break
-                if not peer_ok:
-                    misses = tuple(explain_peer_miss(p, pol.namespace, remote, cluster, options) for p in rule.peers)
+                peer_ok = matches_any_peer(crule.pod_peers, crule.addresses, pol.namespace, remote, cluster, options)
+                if not peer_ok and isinstance(remote, Pod) and _open(remote, index):
+                    unknowns = _rule_unknowns(crule, pol.namespace, remote, index)
+                if explain and peer_ok:
+                    matched_peer = next(p for p in rule.peers if peer_state(p, pol.namespace, remote, cluster, options))
+                elif explain:
+                    misses = tuple(
+                        explain_peer_miss(p, pol.namespace, remote, cluster, options)
+                        for p in rule.peers
+                        if peer_state(p, pol.namespace, remote, cluster, options) is False
+                    )
             ports = crule.static
             notes: tuple[str, ...] = ()
-            if crule.named and (peer_ok or explain):
+            if crule.named and (peer_ok or unknowns or explain):
                 resolved = resolve_named_ports(crule.named, destination, explain=explain)
                 ports = ports | resolved.conns
                 notes = resolved.notes
-            outcomes.append(RuleOutcome(pol, direction, crule.index, rule, peer_ok, matched_peer, misses, ports, notes))
-    return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None)
+            outcomes.append(
+                RuleOutcome(pol, direction, crule.index, rule, peer_ok, matched_peer, misses, ports, notes, unknowns)
+            )
+    unevaluated = index.unevaluated(subject, direction)
+    return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None, unevaluated)
+
+
+def _open(remote: Pod, index: PolicyIndex) -> bool:
+    """True if the input leaves something about ``remote`` open: its address or its namespace's labels."""
+    if index.options.closed_world:
+        return False
+    return not remote.addresses or not index.cluster.namespace(remote.namespace).declared
+
+
+def _rule_unknowns(crule: _CompiledRule, policy_ns: str, remote: Pod, index: PolicyIndex) -> tuple[Unknown, ...]:
+    """What would make one of a rule's peers select ``remote`` when none does for certain."""
+    options = index.options
+    found: list[Unknown] = []
+    if crule.blocks and addresses_state(crule.addresses, remote, options) is None:
+        found.append(unknown_address(remote, crule.blocks, options))
+    namespace = index.cluster.namespace(remote.namespace)
+    if not namespace.declared and not options.closed_world and not options.is_node_traffic(remote):
+        for peer in crule.pod_peers:
+            selector = peer.namespace_selector
+            if (
+                selector is not None
+                and (peer.pod_selector is None or matches_selector(peer.pod_selector, remote.labels))
+                and namespace_state(selector, namespace, options) is None
+            ):
+                found.append(unknown_namespace(namespace, selector))
+    return tuple(found)
 
 
 def evaluate_pair(index: PolicyIndex, source: Endpoint, destination: Endpoint, *, explain: bool = False) -> PairVerdict:

@@ -2,16 +2,63 @@
 
 The allowed connection set of a direction is a *property* over the recorded rule outcomes, so an
 explanation can never disagree with the verdict it explains.
+
+Answers are three-valued. Where the input does not decide whether a rule's peer matches (a pod
+without an address against an ipBlock, a namespace without a manifest against a
+namespaceSelector) the outcome records the :class:`~netsim.model.Unknown` it depends on, and where
+a policy of a kind netsim does not evaluate may select the subject, the direction records it.
+Each side then has two connection sets: ``conns``, what it allows whatever the unknowns turn out
+to be, and ``possible``, what it allows for some of them. NetworkPolicy only ever adds allowed
+traffic once a pod is isolated, so a rule that *might* match can only add to what is allowed;
+``possible - conns`` is what is undetermined.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from netsim.connset import ConnSet
-from netsim.model import Direction, Endpoint, NetworkPolicy, Peer, Protocol, Rule, Traffic
+from netsim.model import (
+    Direction,
+    Endpoint,
+    NetworkPolicy,
+    Peer,
+    Protocol,
+    Rule,
+    Traffic,
+    UnevaluatedPolicy,
+    Unknown,
+    UnknownKind,
+)
 
-__all__ = ["DirectionVerdict", "PairVerdict", "RuleOutcome", "Verdict"]
+__all__ = ["Decision", "DirectionVerdict", "PairVerdict", "RuleOutcome", "Verdict", "policy_unknown"]
+
+
+class Decision(StrEnum):
+    """The answer to "is this connection allowed?"."""
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    UNDETERMINED = "undetermined"  # depends on facts the input does not give
+
+
+def _decide(certain: bool, possible: bool) -> Decision:
+    if certain:
+        return Decision.ALLOWED
+    return Decision.UNDETERMINED if possible else Decision.DENIED
+
+
+def policy_unknown(policy: UnevaluatedPolicy, subject: Endpoint, direction: Direction) -> Unknown:
+    """The unknown an unevaluated policy kind brings to one side of a connection."""
+    where = f" ({policy.span})" if policy.span is not None else ""
+    how = "selects" if policy.selects is not None else "may select"
+    return Unknown(
+        UnknownKind.POLICY,
+        policy.ref,
+        f"{policy.ref}{where} {how} {subject.ref} for {direction.value.lower()} and is not evaluated",
+        policy.span,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +74,23 @@ class RuleOutcome:
     peer_misses: tuple[str, ...]  # why each peer missed (only when explaining and none matched)
     ports: ConnSet  # what the rule's ports allow towards the destination
     port_notes: tuple[str, ...] = ()  # named-port resolutions (only when explaining)
+    # when no peer matched for certain: what would make one match (empty: no peer can match)
+    peer_unknowns: tuple[Unknown, ...] = ()
 
     @property
     def allowed(self) -> ConnSet:
-        """The connections this rule opens: its ports if its peer matched, else nothing."""
+        """The connections this rule opens for certain: its ports if its peer matched, else nothing."""
         return self.ports if self.peer_matched else ConnSet.none()
+
+    @property
+    def undecided(self) -> bool:
+        """True when whether a peer matches depends on what the input does not say."""
+        return not self.peer_matched and bool(self.peer_unknowns)
+
+    @property
+    def possible(self) -> ConnSet:
+        """The connections this rule may open: its ports if a peer matches or might match."""
+        return self.ports if self.peer_matched or self.peer_unknowns else ConnSet.none()
 
     @property
     def field(self) -> str:
@@ -49,6 +108,8 @@ class DirectionVerdict:
     isolating: tuple[NetworkPolicy, ...]  # policies that select the subject for this direction
     outcomes: tuple[RuleOutcome, ...]  # every rule of the isolating policies
     exemption: str | None = None  # why policies do not apply at all (not a pod, own node, itself)
+    # policies of kinds netsim does not evaluate that may select the subject in this direction
+    unevaluated: tuple[UnevaluatedPolicy, ...] = ()
 
     @property
     def isolated(self) -> bool:
@@ -56,22 +117,62 @@ class DirectionVerdict:
         return bool(self.isolating) and self.exemption is None
 
     @property
+    def opaque(self) -> bool:
+        """True when an unevaluated policy may decide this side (it may deny or allow anything)."""
+        return bool(self.unevaluated) and self.exemption is None
+
+    @property
     def conns(self) -> ConnSet:
-        """Everything this side allows: all when not isolated, else the union of matched rules."""
-        if not self.isolated:
+        """What this side allows for certain: all when not isolated, else the union of the rules
+        that match; nothing when an unevaluated policy may decide it."""
+        if self.exemption is not None:
+            return ConnSet.all()
+        if self.unevaluated:
+            return ConnSet.none()
+        if not self.isolating:
             return ConnSet.all()
         out = ConnSet.none()
         for outcome in self.outcomes:
             out |= outcome.allowed
         return out
 
+    @property
+    def possible(self) -> ConnSet:
+        """What this side may allow: also the rules that might match; all when an unevaluated
+        policy may decide it."""
+        if self.exemption is not None or self.unevaluated or not self.isolating:
+            return ConnSet.all()
+        out = ConnSet.none()
+        for outcome in self.outcomes:
+            out |= outcome.possible
+        return out
+
     def allows(self, port: int, protocol: Protocol) -> bool:
-        """True if this side allows ``port``/``protocol``."""
+        """True if this side allows ``port``/``protocol`` for certain."""
         return self.conns.allows(port, protocol)
 
+    def decision(self, port: int, protocol: Protocol) -> Decision:
+        """Allowed, denied, or undetermined on this side."""
+        return _decide(self.allows(port, protocol), self.possible.allows(port, protocol))
+
     def matches_for(self, port: int, protocol: Protocol) -> tuple[RuleOutcome, ...]:
-        """The rules that allow ``port``/``protocol``."""
+        """The rules that allow ``port``/``protocol`` for certain."""
         return tuple(o for o in self.outcomes if o.allowed.allows(port, protocol))
+
+    def undecided_for(self, port: int, protocol: Protocol) -> tuple[RuleOutcome, ...]:
+        """The rules that would allow ``port``/``protocol`` if their peer matched, and might."""
+        return tuple(o for o in self.outcomes if o.undecided and o.ports.allows(port, protocol))
+
+    def unknowns(self, port: int | None = None, protocol: Protocol | None = None) -> tuple[Unknown, ...]:
+        """What this side's answer depends on (for one port, or for any), each once, in order."""
+        if self.exemption is not None:
+            return ()
+        found: list[Unknown] = [policy_unknown(p, self.subject, self.direction) for p in self.unevaluated]
+        if not self.unevaluated and self.isolating:
+            for o in self.outcomes:
+                if o.undecided and (port is None or protocol is None or o.ports.allows(port, protocol)):
+                    found.extend(o.peer_unknowns)
+        return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +186,24 @@ class PairVerdict:
 
     @property
     def conns(self) -> ConnSet:
-        """Egress-allowed ∩ ingress-allowed."""
+        """What is allowed for certain: egress-allowed ∩ ingress-allowed."""
         return self.egress.conns & self.ingress.conns
+
+    @property
+    def possible(self) -> ConnSet:
+        """What may be allowed, depending on the unknowns (a superset of :attr:`conns`)."""
+        return self.egress.possible & self.ingress.possible
+
+    @property
+    def undetermined(self) -> ConnSet:
+        """What the unknowns decide: possibly allowed, not certainly."""
+        return self.possible - self.conns
+
+    def unknowns(self) -> tuple[Unknown, ...]:
+        """Every unknown that an undetermined connection of this pair depends on."""
+        if not self.undetermined:
+            return ()
+        return tuple(dict.fromkeys([*self.egress.unknowns(), *self.ingress.unknowns()]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +216,44 @@ class Verdict:
 
     @property
     def egress_allowed(self) -> bool:
-        """The source's egress side allows the connection."""
+        """The source's egress side allows the connection for certain."""
         return self.egress.allows(self.traffic.port, self.traffic.protocol)
 
     @property
     def ingress_allowed(self) -> bool:
-        """The destination's ingress side allows the connection."""
+        """The destination's ingress side allows the connection for certain."""
         return self.ingress.allows(self.traffic.port, self.traffic.protocol)
 
     @property
+    def egress_decision(self) -> Decision:
+        """The source's egress side: allowed, denied or undetermined."""
+        return self.egress.decision(self.traffic.port, self.traffic.protocol)
+
+    @property
+    def ingress_decision(self) -> Decision:
+        """The destination's ingress side: allowed, denied or undetermined."""
+        return self.ingress.decision(self.traffic.port, self.traffic.protocol)
+
+    @property
     def allowed(self) -> bool:
-        """Both ends must allow (reference §1.4)."""
+        """Allowed for certain: both ends allow it, whatever the unknowns turn out to be."""
         return self.egress_allowed and self.ingress_allowed
+
+    @property
+    def decision(self) -> Decision:
+        """Denied if either side denies it for certain; allowed if both allow it for certain;
+        otherwise undetermined."""
+        sides = (self.egress_decision, self.ingress_decision)
+        if Decision.DENIED in sides:
+            return Decision.DENIED
+        if Decision.UNDETERMINED in sides:
+            return Decision.UNDETERMINED
+        return Decision.ALLOWED
+
+    def unknowns(self) -> tuple[Unknown, ...]:
+        """What an undetermined answer depends on (empty for a decided one)."""
+        if self.decision is not Decision.UNDETERMINED:
+            return ()
+        port, proto = self.traffic.port, self.traffic.protocol
+        found = [*self.egress.unknowns(port, proto), *self.ingress.unknowns(port, proto)]
+        return tuple(dict.fromkeys(found))

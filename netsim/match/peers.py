@@ -6,24 +6,119 @@
 * ipBlock: addresses in cidr minus except. Whether it also selects pod IPs is a plugin choice
   (``Options.ipblock_matches_pods``; the upstream e2e suite expects it to).
 
-hostNetwork pods never match selector peers; their address is their node's (reference §1.6).
+hostNetwork pods never match selector peers; their address is their node's.
+
+Where the input does not decide a match, :func:`peer_state` says so (None) and
+:func:`peer_unknown` names what it depends on: a pod or workload template without an address
+against an ipBlock (``Options.pod_cidrs`` narrows where it may be), or a namespace without a
+manifest (only its name label is known) against a namespaceSelector. ``Options.closed_world``
+decides both as absent, as if the input were complete.
 """
 
 from __future__ import annotations
 
 from typing import assert_never
 
-from netsim.match.ipblock import AddressSet, ip_in_block
-from netsim.match.selectors import explain_selector_miss, matches_selector
-from netsim.model import Cluster, Endpoint, External, IPBlockPeer, Options, Peer, Pod, PodPeer
+from netsim.match.ipblock import AddressSet, address_state, ip_in_block
+from netsim.match.selectors import explain_selector_miss, matches_selector, selector_state
+from netsim.model import (
+    NAMESPACE_NAME_LABEL,
+    Cluster,
+    Endpoint,
+    External,
+    IPBlockPeer,
+    LabelSelector,
+    Namespace,
+    Options,
+    Peer,
+    Pod,
+    PodPeer,
+    Unknown,
+    UnknownKind,
+)
 
-__all__ = ["describe_peer", "explain_peer_miss", "matches_any_peer", "matches_peer"]
+__all__ = [
+    "addresses_state",
+    "describe_peer",
+    "explain_peer_miss",
+    "matches_any_peer",
+    "matches_peer",
+    "namespace_state",
+    "peer_state",
+    "unknown_address",
+    "unknown_namespace",
+]
+
+
+def _blocks_apply(pod: Pod, options: Options) -> bool:
+    return options.is_node_traffic(pod) or options.ipblock_matches_pods
 
 
 def _block_matches_pod(peer: IPBlockPeer, pod: Pod, options: Options) -> bool:
-    if not (options.is_node_traffic(pod) or options.ipblock_matches_pods):
+    if not _blocks_apply(pod, options):
         return False
-    return any(ip_in_block(ip, peer) for ip in pod.ips)
+    return any(ip_in_block(ip, peer) for ip in pod.addresses)
+
+
+def addresses_state(addresses: AddressSet, pod: Pod, options: Options) -> bool | None:
+    """Does ``addresses`` (a rule's ipBlocks) select ``pod``? None when the pod has no address
+    and the answer depends on the one it will get."""
+    if not addresses or not _blocks_apply(pod, options):
+        return False
+    own = pod.addresses
+    if own or options.closed_world:
+        return any(ip in addresses for ip in own)
+    # a hostNetwork pod's address is its node's, outside the pod network
+    return address_state(addresses, () if pod.host_network else options.pod_cidrs)
+
+
+def namespace_state(selector: LabelSelector, namespace: Namespace, options: Options) -> bool | None:
+    """Does ``selector`` select ``namespace``? None when it has no manifest and the selector
+    needs a label other than its name."""
+    if namespace.declared or options.closed_world:
+        return matches_selector(selector, namespace.labels)
+    return selector_state(selector, namespace.labels, NAMESPACE_NAME_LABEL)
+
+
+def peer_state(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, options: Options) -> bool | None:
+    """Three-valued :func:`matches_peer`: None when the input does not decide it."""
+    match peer:
+        case IPBlockPeer():
+            if isinstance(other, External):
+                return ip_in_block(other.ip, peer)
+            return addresses_state(AddressSet((peer,)), other, options)
+        case PodPeer():
+            if isinstance(other, External) or options.is_node_traffic(other):
+                return False
+            if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
+                return False
+            if peer.namespace_selector is None:
+                return other.namespace == policy_ns
+            return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options)
+        case _:
+            assert_never(peer)
+
+
+def unknown_address(pod: Pod, blocks: tuple[IPBlockPeer, ...], options: Options) -> Unknown:
+    """The unknown behind an undecided ipBlock match: the address ``pod`` will have."""
+    where = " or ".join(str(b).removeprefix("ipBlock ") for b in blocks)
+    if pod.host_network:
+        known = "its node's address is not in the input"
+    elif options.pod_cidrs:
+        known = f"it has no IP in the input; the pod network is {', '.join(map(str, options.pod_cidrs))}"
+    else:
+        known = "it has no IP in the input (--pod-cidr tells netsim the pod network)"
+    return Unknown(UnknownKind.ADDRESS, pod.ref, f"{pod.ref}'s IP is in {where} ({known})", pod.span)
+
+
+def unknown_namespace(namespace: Namespace, selector: LabelSelector) -> Unknown:
+    """The unknown behind an undecided namespaceSelector match: the labels of a namespace that has
+    no manifest."""
+    return Unknown(
+        UnknownKind.NAMESPACE_LABELS,
+        f"namespace {namespace.name}",
+        f"namespace {namespace.name} has labels matching {selector} (it has no manifest: only its name label is known)",
+    )
 
 
 def matches_peer(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, options: Options) -> bool:
@@ -57,8 +152,8 @@ def matches_any_peer(
     ipBlocks (same answer as :func:`matches_peer` over every peer, without building each)."""
     if isinstance(other, External):
         return other.ip in addresses
-    blocks_apply = addresses and (options.is_node_traffic(other) or options.ipblock_matches_pods)
-    if blocks_apply and any(ip in addresses for ip in other.ips):
+    blocks_apply = addresses and _blocks_apply(other, options)
+    if blocks_apply and any(ip in addresses for ip in other.addresses):
         return True
     return any(matches_peer(peer, policy_ns, other, cluster, options) for peer in pod_peers)
 
@@ -97,9 +192,9 @@ def explain_peer_miss(peer: Peer, policy_ns: str, other: Endpoint, cluster: Clus
                 return f"{ip} is in {peer.cidr} but excepted by {exc}"
             if not (options.is_node_traffic(other) or options.ipblock_matches_pods):
                 return f"{peer} does not select pods (--no-ipblock-pods)"
-            if not other.ips:
+            if not other.addresses:
                 return f"{other.ref} has no IP address to match {peer}"
-            ips = ", ".join(map(str, other.ips))
+            ips = ", ".join(map(str, other.addresses))
             return f"{other.ref} ({ips}) is not in {peer}"
         case PodPeer():
             if isinstance(other, External):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from netsim.model import LabelSelector, Requirement
 
-__all__ = ["explain_selector_miss", "matches_requirement", "matches_selector"]
+__all__ = ["explain_selector_miss", "matches_requirement", "matches_selector", "selector_state"]
 
 
 def matches_requirement(req: Requirement, labels: Mapping[str, str]) -> bool:
@@ -36,6 +36,30 @@ def matches_selector(selector: LabelSelector, labels: Mapping[str, str]) -> bool
         if labels.get(key) != value:
             return False
     return all(matches_requirement(req, labels) for req in selector.match_expressions)
+
+
+def selector_state(selector: LabelSelector, labels: Mapping[str, str], known: str) -> bool | None:
+    """Three-valued match against labels of which only the key ``known`` is known (a namespace
+    without a manifest: only ``kubernetes.io/metadata.name``). Every other key may be set to any
+    value or absent, so a requirement on it may go either way: False when a requirement on the
+    known key fails, None (undecided) when one on another key remains, else True.
+
+    >>> from netsim.model import Labels
+    >>> selector_state(LabelSelector(Labels({"team": "a"})), {"n": "shop"}, "n") is None
+    True
+    """
+    undecided = False
+    for key, value in selector.match_labels.items():
+        if key != known:
+            undecided = True
+        elif labels.get(key) != value:
+            return False
+    for req in selector.match_expressions:
+        if req.key != known:
+            undecided = True
+        elif not matches_requirement(req, labels):
+            return False
+    return None if undecided else True
 
 
 def explain_selector_miss(selector: LabelSelector, labels: Mapping[str, str]) -> str:
