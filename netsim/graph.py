@@ -17,7 +17,7 @@ networkx (which only :func:`grouped_graph` and :func:`aggregate` import).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex
 from netsim.externals import ExternalRange
 from netsim.model import Pod
-from netsim.reach import bits, compute_reachability, pod_classes
+from netsim.reach import Reachability, bits, compute_reachability, pod_classes
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+
+_NONE = ConnSet.none()
 
 
 class GroupBy(StrEnum):
@@ -101,7 +103,8 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
     """The reachability graph grouped by pod, workload or namespace, computed per pod class.
 
     Equal to ``aggregate(build_graph(index), by)`` without materialising every pod pair: an
-    edge carries the union of its pod pairs' connection sets and ``pairs``, their number.
+    edge carries the union of its pod pairs' connection sets and ``pairs``, their number, and
+    ``undetermined`` (when the input leaves some open) what may be allowed beyond ``conns``.
     """
     import networkx as nx  # only the graph API needs networkx; listings do not
 
@@ -114,6 +117,12 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
         else:
             graph.add_node(key, info=info, pod=pod)
     graph.add_edges_from((s, d, {"conns": c, "pairs": n}) for (s, d), (c, n) in grouped.edges.items())
+    keys, width = grouped.keys, len(grouped.keys)
+    for e, maybe in grouped.undetermined.items():
+        s, d = keys[e // width], keys[e % width]
+        if not graph.has_edge(s, d):
+            graph.add_edge(s, d, conns=_NONE, pairs=grouped.pairs[e])
+        graph.edges[s, d]["undetermined"] = maybe
     return graph
 
 
@@ -129,8 +138,11 @@ class Grouped:
     nodes: dict[str, NodeInfo]
     pods: dict[str, Pod]  # pod nodes' pods (grouping by pod)
     keys: list[str]  # group number -> node key
-    conns: dict[int, ConnSet]  # edge number -> connections
+    conns: dict[int, ConnSet]  # edge number -> connections allowed for certain
     pairs: dict[int, int]  # edge number -> pod pairs behind the edge
+    # edge number -> connections that depend on what the input does not give (may be allowed,
+    # not for certain); an edge may have only these
+    undetermined: dict[int, ConnSet] = field(default_factory=dict)
 
     @property
     def edges(self) -> dict[tuple[str, str], tuple[ConnSet, int]]:
@@ -151,12 +163,13 @@ class Grouped:
         rank = [0] * width
         for r, g in enumerate(order):
             rank[g] = r
-        ranked = sorted(rank[e // width] * width + rank[e % width] for e in self.conns)
-        conns, pairs = self.conns, self.pairs
+        conns, pairs, undetermined = self.conns, self.pairs, self.undetermined
+        edges = conns.keys() | undetermined.keys() if undetermined else conns.keys()
+        ranked = sorted(rank[e // width] * width + rank[e % width] for e in edges)
         for r in ranked:
             s, d = order[r // width], order[r % width]
             e = s * width + d
-            yield Connection(infos[s], infos[d], conns[e], pairs[e])
+            yield Connection(infos[s], infos[d], conns.get(e, _NONE), pairs[e], undetermined.get(e, _NONE))
 
 
 class _Projector:
@@ -284,6 +297,53 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
     dst_groups = [range_group(r) for r in reach.destinations]
     width = len(keys)
 
+    # a pod paired with itself is no connection, except a workload's representative standing for
+    # replicas (distinct pods): per class, the pods of each group that do not pair with themselves
+    replicas = index.options.replica_traffic
+    lone: list[list[tuple[int, int]]] = []
+    for c, groups in zip(reach.classes, members, strict=True):
+        if replicas and any(p.is_replicated for p in c.pods):
+            counts = {}
+            for pod in c.pods:
+                if not pod.is_replicated:
+                    key = pod.ref if by is GroupBy.POD else pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint
+                    counts[group_of[key]] = counts.get(group_of[key], 0) + 1
+            lone.append(sorted(counts.items()))
+        else:
+            lone.append(groups)
+    keep_self = by is GroupBy.NAMESPACE or replicas
+    project = _Projector(members, memo=by is not GroupBy.POD)
+    project_lone = _Projector(lone, memo=by is not GroupBy.POD)
+    report = phase(scale)
+    total = len(reach.blocks) + len(reach.to_ext) + len(reach.from_ext)
+    conns_of, pairs_of = _project(reach, width, src_groups, dst_groups, project, project_lone, keep_self, report)
+    if report is not None:
+        report(total, total)
+    undetermined: dict[int, ConnSet] = {}
+    if reach.possible is not None:
+        possible, possible_pairs = _project(
+            reach.possible, width, src_groups, dst_groups, project, project_lone, keep_self, None
+        )
+        for edge, conns in possible.items():
+            certain = conns_of.get(edge)
+            extra = conns if certain is None else conns - certain
+            if extra:
+                undetermined[edge] = extra
+        pairs_of = possible_pairs  # pod pairs with a connection, certain or not (a superset)
+    return Grouped(nodes, pods, keys, conns_of, pairs_of, undetermined)
+
+
+def _project(
+    reach: Reachability,
+    width: int,
+    src_groups: list[int],
+    dst_groups: list[int],
+    project: _Projector,
+    project_lone: _Projector,
+    keep_self: bool,
+    report: Progress | None,
+) -> tuple[dict[int, ConnSet], dict[int, int]]:
+    """The blocks of one reachability projected onto group edges: connections and pod pairs."""
     # accumulate on integer edge keys, unions of the few distinct connection sets memoised
     conns_of: dict[int, ConnSet] = {}
     pairs_of: dict[int, int] = {}
@@ -306,14 +366,11 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
             if prev is not conns:
                 conns_of[edge] = merge(prev, conns)
 
-    project = _Projector(members, memo=by is not GroupBy.POD)
-    keep_self = by is GroupBy.NAMESPACE
-    report = phase(scale)
     total = len(reach.blocks) + len(reach.to_ext) + len(reach.from_ext)
     lookup = conns_of.get
     for done, (src_mask, dst_mask, conns) in enumerate(reach.blocks, 1):
         into = project(dst_mask)
-        own = project(src_mask & dst_mask) if keep_self and src_mask & dst_mask else {}
+        own = project_lone(src_mask & dst_mask) if keep_self and src_mask & dst_mask else {}
         for gs, ns in project(src_mask).items():
             row = gs * width
             for gd, nd in into.items():
@@ -347,9 +404,7 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
             row = src_groups[k] * width
             for gd, nd in into.items():
                 add(row + gd, conns, nd)
-    if report is not None:
-        report(total, total)
-    return Grouped(nodes, pods, keys, conns_of, pairs_of)
+    return conns_of, pairs_of
 
 
 def _absorb(group: NodeInfo, member: NodeInfo) -> NodeInfo:
@@ -382,12 +437,13 @@ def _group(info: NodeInfo, pod: Pod | None, by: GroupBy) -> NodeInfo:
     )
 
 
-def aggregate(graph: nx.DiGraph, by: GroupBy) -> nx.DiGraph:  # type: ignore[type-arg]
+def aggregate(graph: nx.DiGraph, by: GroupBy, *, replicas: bool = True) -> nx.DiGraph:  # type: ignore[type-arg]
     """Group nodes by pod, workload or namespace.
 
     An aggregate edge carries the union of its members' connection sets and ``pairs``, the
-    number of pod-level edges behind it. Edges inside one workload are dropped (a workload to
-    itself is not listed); inside one namespace they are kept as a self-loop.
+    number of pod-level edges behind it, and the union of their ``undetermined`` sets. Inside one
+    namespace edges are kept as a self-loop; inside one workload too when ``replicas`` (traffic
+    between a workload's replicas, ``Options.replica_traffic``), else they are dropped.
     """
     import networkx as nx  # see grouped_graph
 
@@ -403,7 +459,7 @@ def aggregate(graph: nx.DiGraph, by: GroupBy) -> nx.DiGraph:  # type: ignore[typ
             out.add_node(group.key, info=group)
     for s, d, data in graph.edges(data=True):
         gs, gd = owner[s], owner[d]
-        if gs == gd and by is not GroupBy.NAMESPACE:
+        if gs == gd and by is not GroupBy.NAMESPACE and not replicas:
             continue
         if out.has_edge(gs, gd):
             edge = out.edges[gs, gd]
@@ -411,6 +467,14 @@ def aggregate(graph: nx.DiGraph, by: GroupBy) -> nx.DiGraph:  # type: ignore[typ
             edge["pairs"] += 1
         else:
             out.add_edge(gs, gd, conns=data["conns"], pairs=1)
+        if "undetermined" in data:
+            edge = out.edges[gs, gd]
+            edge["undetermined"] = edge.get("undetermined", _NONE) | data["undetermined"]
+    for _, _, data in out.edges(data=True):  # what some pair allows for certain is decided
+        if "undetermined" in data:
+            data["undetermined"] = data["undetermined"] - data["conns"]
+            if not data["undetermined"]:
+                del data["undetermined"]
     return out
 
 
@@ -420,8 +484,9 @@ class Connection:
 
     source: NodeInfo
     destination: NodeInfo
-    conns: ConnSet
+    conns: ConnSet  # allowed for certain (may be empty when only undetermined ones exist)
     pairs: int = 1
+    undetermined: ConnSet = field(default_factory=ConnSet.none)  # may be allowed, depending on unknowns
 
 
 def connections(graph: nx.DiGraph) -> list[Connection]:  # type: ignore[type-arg]
@@ -430,7 +495,13 @@ def connections(graph: nx.DiGraph) -> list[Connection]:  # type: ignore[type-arg
     Self-loops (a namespace to itself) are kept; the caller decides whether to show them.
     """
     rows = [
-        Connection(graph.nodes[s]["info"], graph.nodes[d]["info"], data["conns"], data.get("pairs", 1))
+        Connection(
+            graph.nodes[s]["info"],
+            graph.nodes[d]["info"],
+            data["conns"],
+            data.get("pairs", 1),
+            data.get("undetermined", _NONE),
+        )
         for s, d, data in graph.edges(data=True)
     ]
     rows.sort(key=lambda c: (c.source.label.encode(), c.destination.label.encode()))

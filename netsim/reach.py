@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.externals import ExternalRange, external_ranges, ip_blocks
+from netsim.match.ipblock import AddressSet
+from netsim.match.peers import addresses_state, namespace_state
 from netsim.match.ports import resolve_named_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
@@ -36,6 +38,7 @@ from netsim.model import (
     PortSpec,
     Rule,
 )
+from netsim.verdict import PairVerdict
 
 __all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "pod_classes"]
 
@@ -103,7 +106,7 @@ def _block_signatures(pods: tuple[Pod, ...], blocks: tuple[IPBlockPeer, ...]) ->
     empty: tuple[int, ...] = ()
     for pod in pods:
         found: tuple[int, ...] = empty
-        for ip in pod.ips:
+        for ip in pod.addresses:
             starts = bounds[ip.version]
             at = bisect_right(starts, int(ip)) - 1
             if at >= 0 and (sig := segment_blocks[ip.version][at]):
@@ -121,8 +124,8 @@ def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodCla
     groups: dict[Hashable, list[Pod]] = {}
     group_sig: dict[Hashable, tuple[int, ...]] = {}
     for pod, sig in zip(pods, sigs, strict=True):
-        node_sig = (pod.node_name, pod.host_ip, pod.ips) if has_host_network else ()
-        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, sig, node_sig)
+        node_sig = (pod.node_name, pod.node_addresses, pod.ips) if has_host_network else ()
+        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, sig, node_sig, not pod.addresses)
         members = groups.get(key)
         if members is None:
             groups[key] = [pod]
@@ -213,6 +216,9 @@ class Reachability:
     from_ext: list[Block]  # source-range mask x class mask
     ingress_open: list[bool]  # per class: not isolated for ingress
     egress_open: list[bool]  # per class: not isolated for egress
+    # what may be allowed, when it differs from what is allowed for certain (the blocks above):
+    # the same computation with every undecided match counted as a match; same classes and ranges
+    possible: Reachability | None = None
 
 
 Parts = dict[int, tuple[ConnSet, int]]  # id(interned connections) -> (connections, disjoint mask)
@@ -253,13 +259,22 @@ class _Compiler:
         ranges: dict[Direction, tuple[ExternalRange, ...]],
         avoid: frozenset[IPAddress],
         block_classes: dict[IPBlockPeer, int],
+        optimistic: bool,
     ) -> None:
         self.index = index
+        # what an undecided match counts as: no (what is allowed for certain) or yes (what may be)
+        self.optimistic = optimistic
+        self.saw_unknown = False  # an undecided match was met: the other resolution may differ
+        self.addressless: dict[bool, int] = {False: 0, True: 0}  # by hostNetwork: classes without an IP
+        for c in classes:
+            if not c.rep.addresses:
+                self.addressless[c.rep.host_network] |= 1 << c.index
         self.classes = classes
         self.options = index.options
         self.by_ns: dict[str, int] = {}
         for c in classes:
             self.by_ns[c.rep.namespace] = self.by_ns.get(c.rep.namespace, 0) | (1 << c.index)
+        self.undeclared = [ns for ns in self.by_ns if not index.cluster.namespace(ns).declared]
         self.all_mask = (1 << len(classes)) - 1
         self.node_mask = 0
         for c in classes:
@@ -308,8 +323,17 @@ class _Compiler:
                     names = found
                     break
             mask = 0
-            for ns in names:
-                if matches_selector(selector, self.index.cluster.namespace_labels(ns)):
+            cluster, options = self.index.cluster, self.options
+            candidates = set(names)
+            if not options.closed_world:
+                # the matchLabels index knows only the name label of an undeclared namespace
+                candidates.update(self.undeclared)
+            for ns in candidates:
+                state = namespace_state(selector, cluster.namespace(ns), options)
+                if state is None:
+                    self.saw_unknown = True
+                    state = self.optimistic
+                if state:
                     mask |= self.by_ns[ns]
             self._ns_sel[selector] = mask
         return mask
@@ -362,15 +386,37 @@ class _Compiler:
         else:
             classes = 0
             ext = 0
+            blocks: list[IPBlockPeer] = []
             for peer in rule.peers:
                 if isinstance(peer, PodPeer):
                     classes |= self._pod_peer(peer, policy.namespace)
                 else:
+                    blocks.append(peer)
                     classes |= self._block_classes(peer)
                     ext |= self._block_ranges(peer, remote_side)
+            if blocks:
+                classes |= self._addressless(blocks)
             result = (classes, ext)
         self._rule_mask[key] = result
         return result
+
+    def _addressless(self, blocks: list[IPBlockPeer]) -> int:
+        """Classes without an address that a rule's ipBlocks select (for certain, or possibly
+        when optimistic): the same answer for each, given whether it is a hostNetwork pod."""
+        if self.options.closed_world:
+            return 0
+        addresses = AddressSet(blocks)
+        mask = 0
+        for members in self.addressless.values():
+            if not members:
+                continue
+            state = addresses_state(addresses, self.classes[(members & -members).bit_length() - 1].rep, self.options)
+            if state is None:
+                self.saw_unknown = True
+                state = self.optimistic
+            if state:
+                mask |= members
+        return mask
 
     def _block_classes(self, peer: IPBlockPeer) -> int:
         """Classes whose pods the ipBlock selects (plugin choice: pod IPs, node addresses).
@@ -413,9 +459,7 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     :func:`~netsim.engine.evaluate_pair`.
     """
     cluster = index.cluster
-    avoid: frozenset[IPAddress] = frozenset(
-        ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ()))
-    )
+    avoid: frozenset[IPAddress] = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
     ranges = {
         Direction.INGRESS: external_ranges(cluster, Direction.INGRESS),
         Direction.EGRESS: external_ranges(cluster, Direction.EGRESS),
@@ -423,10 +467,31 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     # a range made only of pod and node addresses is represented by one of them; when that is a
     # node's address, the own-node exemption applies to that node's pods only, so such ranges are
     # evaluated per class and pods on different nodes are kept apart
-    host_ips = {p.host_ip for p in cluster.pods if p.host_ip is not None}
+    host_ips = {ip for p in cluster.pods for ip in p.node_addresses}
     node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
     classes, block_classes = _classes(index, split_nodes=any(node_ranges.values()))
-    comp = _Compiler(index, classes, ranges, avoid, block_classes)
+    certain, undecided = _pass(index, classes, block_classes, ranges, avoid, node_ranges, False, progress)
+    if undecided:
+        certain.possible = _pass(index, classes, block_classes, ranges, avoid, node_ranges, True, None)[0]
+    return certain
+
+
+_OPAQUE: tuple[int, ...] = (-1,)  # the profile of a side an unevaluated policy may decide
+
+
+def _pass(
+    index: PolicyIndex,
+    classes: list[PodClass],
+    block_classes: dict[IPBlockPeer, int],
+    ranges: dict[Direction, tuple[ExternalRange, ...]],
+    avoid: frozenset[IPAddress],
+    node_ranges: dict[Direction, list[int]],
+    optimistic: bool,
+    progress: Progress | None,
+) -> tuple[Reachability, bool]:
+    """One resolution of the unknowns: every undecided match as no (``optimistic`` False: what is
+    allowed for certain) or as yes (what may be allowed). Also says whether an unknown was met."""
+    comp = _Compiler(index, classes, ranges, avoid, block_classes, optimistic)
     alg = comp.alg
     union, meet = alg.union, alg.meet
     n = len(classes)
@@ -445,8 +510,14 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     ingress_profile: list[tuple[int, ...]] = []
     for c in classes:
         for direction, out in ((Direction.EGRESS, egress_profile), (Direction.INGRESS, ingress_profile)):
-            pols = index.isolating(c.rep, direction)
-            key = tuple(id(p) for p in pols)
+            pols: tuple[NetworkPolicy, ...]
+            if index.unevaluated(c.rep, direction):
+                # the side may deny or allow anything: nothing for certain, everything possibly
+                comp.saw_unknown = True
+                pols, key = (), () if optimistic else _OPAQUE
+            else:
+                pols = index.isolating(c.rep, direction)
+                key = tuple(id(p) for p in pols)
             profiles.setdefault(key, pols)
             out.append(key)
 
@@ -549,6 +620,12 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         if progress is not None:
             progress(done + 1, total)
 
+    def resolve(pair: PairVerdict) -> ConnSet:
+        certain, possible = pair.conns, pair.possible
+        if possible != certain:
+            comp.saw_unknown = True
+        return possible if optimistic else certain
+
     # classes treated as their node, and pods towards them, pair by pair through the engine
     node_classes = list(bits(node_mask))
     for s in range(n):
@@ -558,7 +635,7 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
             if s == d and len(src.pods) < 2:
                 continue
             dst_pod = classes[d].pods[1] if s == d else classes[d].rep
-            if conns := evaluate_pair(index, src.rep, dst_pod).conns:
+            if conns := resolve(evaluate_pair(index, src.rep, dst_pod)):
                 blocks.append((1 << s, 1 << d, conns))
 
     to_ext: list[Block] = []
@@ -575,14 +652,14 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         to_check = range(len(dst_reps)) if is_node else node_ranges[Direction.EGRESS]
         from_check = range(len(src_reps)) if is_node else node_ranges[Direction.INGRESS]
         for k in to_check:
-            if conns := evaluate_pair(index, c.rep, dst_reps[k]).conns:
+            if conns := resolve(evaluate_pair(index, c.rep, dst_reps[k])):
                 to_ext.append((1 << s, 1 << k, conns))
         for k in from_check:
-            if conns := evaluate_pair(index, src_reps[k], c.rep).conns:
+            if conns := resolve(evaluate_pair(index, src_reps[k], c.rep)):
                 from_ext.append((1 << k, 1 << s, conns))
     if progress is not None:
         progress(total, total)
-    return Reachability(
+    reach = Reachability(
         classes,
         ranges[Direction.INGRESS],
         ranges[Direction.EGRESS],
@@ -592,3 +669,4 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
         [not p for p in ingress_profile],
         [not p for p in egress_profile],
     )
+    return reach, comp.saw_unknown

@@ -32,8 +32,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.verdict": frozenset({"netsim.model", "netsim.connset"}),
     "netsim.engine": frozenset({"netsim.match", "netsim.verdict", "netsim.model", "netsim.connset"}),
     # all-pairs evaluation over classes of equivalent pods, checked against evaluate_pair
-    "netsim.reach": frozenset({"netsim.engine", "netsim.externals", "netsim.match", "netsim.connset", "netsim.model"}),
-    "netsim.matrix": frozenset({"netsim.engine", "netsim.reach", "netsim.model"}),
+    "netsim.reach": frozenset(
+        {"netsim.engine", "netsim.externals", "netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}
+    ),
+    "netsim.matrix": frozenset({"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.model"}),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(
         {"netsim.engine", "netsim.reach", "netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}

@@ -27,6 +27,7 @@ _FONT = "Helvetica"
 _OPEN_COLOR = "#c0392b"  # red: open to everything is the most important thing to see
 _ALL_COLOR = "#e67e22"  # orange: an edge that allows every port
 _EDGE_COLOR = "#34495e"
+_UNDETERMINED_COLOR = "#8e44ad"  # purple, dashed: may be allowed, depending on what the input does not give
 _FADED = "#b0b0b0"
 _NS_FILL = "#f4f6f7"
 _EXT_FILL = "#eaf2f8"
@@ -55,8 +56,10 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
         lines = [str(title)]
         if info.kind == "namespace":
             lines.append(f"{info.members} pod" + ("s" if info.members != 1 else ""))
-            if internal is not None:
+            if internal is not None and internal.conns:
                 lines.append(f"internal: {_short(internal.conns.compact())}")
+            if internal is not None and internal.undetermined:
+                lines.append(f"internal ?: {_short(internal.undetermined.compact())}")
         elif info.endpoint_kind != "Pod":
             lines.append(f"[{info.endpoint_kind}]")
         marks = []
@@ -77,27 +80,50 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
     return f"  {_q(info.key)} {_attrs(**attrs)};"
 
 
-def _edge_line(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", labels: bool = True) -> str:
-    label = _short(c.conns.compact())
-    if by is GroupBy.NAMESPACE and c.pairs > 1:
-        label += f"\n({c.pairs} pairs)"
-    if not labels:
-        label = ""
-    color = _FADED if faded else _ALL_COLOR if c.conns.is_all() else _EDGE_COLOR
-    attrs = {
-        "label": label,
-        "color": color,
-        "fontcolor": color,
-        "fontname": _FONT,
-        "fontsize": "10",
-        "tooltip": f"{c.source.label} => {c.destination.label} : {c.conns}",
-    }
-    if c.conns.is_all():
-        attrs["penwidth"] = "1.6"
-    return f"{indent}{_q(c.source.key)} -> {_q(c.destination.key)} {_attrs(**attrs)};"
+def _edge_lines(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", labels: bool = True) -> list[str]:
+    """A solid edge for what is allowed for certain, a dashed one for what is undetermined."""
+    out = []
+    pairs = f"\n({c.pairs} pairs)" if by is GroupBy.NAMESPACE and c.pairs > 1 else ""
+    ends = f"{indent}{_q(c.source.key)} -> {_q(c.destination.key)}"
+    if c.conns:
+        color = _FADED if faded else _ALL_COLOR if c.conns.is_all() else _EDGE_COLOR
+        attrs = {
+            "label": _short(c.conns.compact()) + pairs if labels else "",
+            "color": color,
+            "fontcolor": color,
+            "fontname": _FONT,
+            "fontsize": "10",
+            "tooltip": f"{c.source.label} => {c.destination.label} : {c.conns}",
+        }
+        if c.conns.is_all():
+            attrs["penwidth"] = "1.6"
+        out.append(f"{ends} {_attrs(**attrs)};")
+    if c.undetermined:
+        color = _FADED if faded else _UNDETERMINED_COLOR
+        attrs = {
+            "label": "? " + _short(c.undetermined.compact()) + ("" if c.conns else pairs) if labels else "",
+            "color": color,
+            "fontcolor": color,
+            "fontname": _FONT,
+            "fontsize": "10",
+            "style": "dashed",
+            "tooltip": f"{c.source.label} => {c.destination.label} : undetermined: {c.undetermined}",
+        }
+        out.append(f"{ends} {_attrs(**attrs)};")
+    return out
 
 
-def _legend() -> list[str]:
+def _legend(undetermined: bool) -> list[str]:
+    maybe = (
+        [
+            f'    legend_maybe [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
+            'fontsize="9", label="undetermined: depends on what\nthe input does not give"];',
+            f'    legend_pod -> legend_maybe [label="? TCP 443", fontsize="9", fontname={_q(_FONT)}, '
+            f'color={_q(_UNDETERMINED_COLOR)}, fontcolor={_q(_UNDETERMINED_COLOR)}, style="dashed"];',
+        ]
+        if undetermined
+        else []
+    )
     return [
         "  subgraph cluster_legend {",
         f'    label="legend"; fontname={_q(_FONT)}; fontsize="10"; style="rounded"; color="#cccccc";',
@@ -112,6 +138,7 @@ def _legend() -> list[str]:
         f"color={_q(_EDGE_COLOR)}, fontcolor={_q(_EDGE_COLOR)}];",
         f'    legend_pod -> legend_ext [label="all (every port)", fontsize="9", fontname={_q(_FONT)}, '
         f'color={_q(_ALL_COLOR)}, fontcolor={_q(_ALL_COLOR)}, penwidth="1.6"];',
+        *maybe,
         "  }",
     ]
 
@@ -133,9 +160,9 @@ def _merge_externals(
     signature: dict[str, set[Edge]] = {k: set() for k, i in infos.items() if i.kind == "external"}
     for c in rows:
         if c.source.key in signature:
-            signature[c.source.key].add(("out", c.destination.key, str(c.conns), c.pairs))
+            signature[c.source.key].add(("out", c.destination.key, f"{c.conns}?{c.undetermined}", c.pairs))
         if c.destination.key in signature:
-            signature[c.destination.key].add(("in", c.source.key, str(c.conns), c.pairs))
+            signature[c.destination.key].add(("in", c.source.key, f"{c.conns}?{c.undetermined}", c.pairs))
     groups: dict[frozenset[Edge], list[str]] = {}
     for key in sorted(signature, key=lambda k: (infos[k].range or k, k)):
         groups.setdefault(frozenset(signature[key]), []).append(key)
@@ -183,7 +210,9 @@ def _one_external(
         if prev is None:
             merged[edge] = replace(c, source=src, destination=dst)
         else:
-            merged[edge] = replace(prev, conns=prev.conns | c.conns, pairs=prev.pairs + c.pairs)
+            conns = prev.conns | c.conns
+            undetermined = (prev.undetermined | c.undetermined) - conns
+            merged[edge] = replace(prev, conns=conns, undetermined=undetermined, pairs=prev.pairs + c.pairs)
     return out_infos, list(merged.values()), {key: f"{len(ranges)} address ranges"}
 
 
@@ -215,8 +244,10 @@ def to_dot(
     """
     focus_set = set(focus)
     rows = connections(graph)
+    # a namespace's own traffic is written in its node; a workload's replicas get a loop
     internal = {c.source.key: c for c in rows if c.source.key == c.destination.key}
-    rows = [c for c in rows if c.source.key != c.destination.key]
+    if by is GroupBy.NAMESPACE:
+        rows = [c for c in rows if c.source.key != c.destination.key]
     infos: dict[str, NodeInfo] = {key: data["info"] for key, data in graph.nodes(data=True)}
     if not implied:
         rows = [c for c in rows if not _is_implied(c)]
@@ -265,9 +296,9 @@ def to_dot(
         lines.append(_node_lines(replace(info, name=range_names.get(info.key, info.name)), by, False, None))
     for c in rows:
         faded = bool(focus_set) and not (in_focus(c.source) and in_focus(c.destination))
-        lines.append(_edge_line(c, by, faded, labels=len(rows) <= MAX_LABELLED_EDGES))
+        lines += _edge_lines(c, by, faded, labels=len(rows) <= MAX_LABELLED_EDGES)
     if legend:
-        lines += _legend()
+        lines += _legend(any(c.undetermined for c in (*rows, *internal.values())))
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -392,9 +392,13 @@ def test_aggregate_by_workload() -> None:
     )
     edge = by_workload.edges["shop/web-5d8f[ReplicaSet]", "shop/db[StatefulSet]"]
     assert (str(edge["conns"]), edge["pairs"]) == ("TCP 5432-5433", 4)
-    # a workload to itself is dropped
-    assert not by_workload.has_edge("shop/web-5d8f[ReplicaSet]", "shop/web-5d8f[ReplicaSet]")
-    _assert_no_self_edges(by_workload)
+    # a workload to itself: its replicas (distinct pods) talk to each other, web-1 <-> web-2
+    web = "shop/web-5d8f[ReplicaSet]"
+    assert (str(by_workload.edges[web, web]["conns"]), by_workload.edges[web, web]["pairs"]) == ("All Connections", 2)
+    # ... unless replicas are counted as one pod (netpol-analyzer's model): then it is dropped
+    one = aggregate(graph, GroupBy.WORKLOAD, replicas=False)
+    assert not one.has_edge(web, web)
+    _assert_no_self_edges(one)
     info: NodeInfo = by_workload.nodes["shop/db[StatefulSet]"]["info"]
     assert (info.kind, info.namespace, info.name, info.endpoint_kind, info.label, info.members) == (
         "workload",

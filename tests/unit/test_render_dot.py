@@ -28,7 +28,11 @@ SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 
 def _shop() -> Cluster:
     """shop/web -> shop/db on 5432; tools/debug is open; an egress ipBlock with an except."""
-    pods = [pod("shop/web", {"app": "web"}), pod("shop/db", {"app": "db"}), pod("tools/debug", {"app": "debug"})]
+    pods = [
+        pod("shop/web", {"app": "web"}, ip="192.168.7.1"),
+        pod("shop/db", {"app": "db"}, ip="192.168.7.2"),
+        pod("tools/debug", {"app": "debug"}, ip="192.168.7.3"),
+    ]
     pols = [
         policy("shop/deny", ALL, types="Ingress,Egress"),
         policy("shop/web-out", sel({"app": "web"}), egress=[rule(peer(sel({"app": "db"})), ports=[port(5432)])]),
@@ -395,3 +399,21 @@ def test_render_without_dot_says_how_to_install_it(monkeypatch: pytest.MonkeyPat
     assert "-o graph.dot or -o -" in message
     # DOT itself needs no Graphviz
     assert render("digraph {}", "dot") == b"digraph {}"
+
+
+def test_undetermined_edges_are_dashed_and_the_legend_says_so() -> None:
+    # without IPs, whether tools/debug is in db's egress ipBlock depends on the address it gets
+    c = _shop()
+    c = cluster([replace(p, ips=()) for p in c.pods], list(c.policies))
+    text = _dot(c)
+    maybe = [e for e in _edge_lines(text) if _ends(e) == ("shop/db", "tools/debug")]
+    assert len(maybe) == 1
+    assert 'style="dashed"' in maybe[0]
+    assert _label(maybe[0]) == "? UDP 53"
+    assert "undetermined: UDP 53" in maybe[0]
+    assert "legend_maybe" in text
+    # decided edges stay solid, and a picture without unknowns has no such legend entry
+    web_db = [e for e in _edge_lines(text) if _ends(e) == ("shop/web", "shop/db")]
+    assert len(web_db) == 1
+    assert "dashed" not in web_db[0]
+    assert "legend_maybe" not in _dot(_shop())
