@@ -201,12 +201,14 @@ def test_namespace_defaulting(kind: str, metadata: str, default_namespace: str, 
         ("Job", "completions"),
     ],
 )
-def test_the_replica_count_does_not_matter(kind: str, field: str) -> None:
-    """0, 1 or 50 replicas: one representative, the same one (it stands for every replica)."""
-    representatives = {only_pod(workload(kind, spec=f"{field}: {n}\n")) for n in (0, 1, 50)}
-    assert len(representatives) == 1
-    (pod,) = representatives
-    assert (pod.ref, pod.ports) == (f"default/web[{kind}]", TEMPLATE_PORTS)
+def test_one_representative_whatever_the_replica_count(kind: str, field: str) -> None:
+    """0, 1 or 50 replicas: one representative pod that stands for every replica; the count is
+    kept (``replicas``: one replica to another is a connection when there are two or more)."""
+    pods = [only_pod(workload(kind, spec=f"{field}: {n}\n")) for n in (0, 1, 50)]
+    assert {(p.ref, p.ports, p.labels) for p in pods} == {(f"default/web[{kind}]", TEMPLATE_PORTS, pods[0].labels)}
+    counted = field != "completions"  # a Job's completions run one after another: parallelism counts
+    assert [p.replicas for p in pods] == ([0, 1, 50] if counted else [1, 1, 1])
+    assert [p.is_replicated for p in pods] == ([False, False, True] if counted else [False, False, False])
 
 
 @pytest.mark.parametrize("kind", KINDS)
