@@ -184,9 +184,17 @@ def _direction(
             else:
                 peer_ok = matches_any_peer(crule.pod_peers, crule.addresses, pol.namespace, remote, cluster, options)
                 if not peer_ok and isinstance(remote, Pod) and _open(remote, index):
-                    unknowns = _rule_unknowns(crule, pol.namespace, remote, index)
+                    # an address-less pod is in the rule's ipBlocks for certain when every address
+                    # it may get (the pod network, --pod-cidr) is
+                    peer_ok = bool(crule.blocks) and addresses_state(crule.addresses, remote, options) is True
+                    if not peer_ok:
+                        unknowns = _rule_unknowns(crule, pol.namespace, remote, index)
                 if explain and peer_ok:
-                    matched_peer = next(p for p in rule.peers if peer_state(p, pol.namespace, remote, cluster, options))
+                    # the first peer that selects it; for blocks that cover the pod network only
+                    # together, the first of them that may
+                    states = [peer_state(p, pol.namespace, remote, cluster, options) for p in rule.peers]
+                    at = states.index(True) if True in states else states.index(None)
+                    matched_peer = rule.peers[at]
                 elif explain:
                     misses = tuple(
                         explain_peer_miss(p, pol.namespace, remote, cluster, options)
@@ -199,11 +207,25 @@ def _direction(
                 resolved = resolve_named_ports(crule.named, destination, explain=explain)
                 ports = ports | resolved.conns
                 notes = resolved.notes
+            if explain and peer_ok and isinstance(matched_peer, IPBlockPeer) and _addressless(remote):
+                notes = (*notes, _settled_note(remote, options))
             outcomes.append(
                 RuleOutcome(pol, direction, crule.index, rule, peer_ok, matched_peer, misses, ports, notes, unknowns)
             )
     unevaluated = index.unevaluated(subject, direction)
     return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None, unevaluated)
+
+
+def _addressless(remote: Endpoint) -> bool:
+    return isinstance(remote, Pod) and not remote.addresses
+
+
+def _settled_note(remote: Endpoint, options: Options) -> str:
+    """How an ipBlock matched an endpoint without an address: every address it may get is in it."""
+    network = (
+        "any address" if isinstance(remote, Pod) and remote.host_network else ", ".join(map(str, options.pod_cidrs))
+    )
+    return f"{remote.ref} has no IP in the input; every address it may get ({network}) is in the rule's ipBlocks"
 
 
 def _open(remote: Pod, index: PolicyIndex) -> bool:

@@ -30,13 +30,14 @@ from netsim.errors import InputError, InputErrors, NetsimError
 if TYPE_CHECKING:
     from netsim.engine import PolicyIndex
     from netsim.loader import LoadOptions, LoadResult
-    from netsim.model import Options
+    from netsim.model import IPNetwork, Options
     from netsim.source import Limits
 
 __all__ = [
     "COMMANDS",
     "EXIT_BAD_INPUT",
     "EXIT_INTERRUPTED",
+    "EXIT_UNDETERMINED",
     "Common",
     "InputFailure",
     "LazyCommand",
@@ -49,6 +50,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_BAD_INPUT = 2
+EXIT_UNDETERMINED = 3  # check: the answer depends on what the input does not say
 EXIT_INTERRUPTED = 130
 
 
@@ -110,6 +112,21 @@ def _limits_type() -> type[Limits]:
     return limits
 
 
+def _pod_cidrs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """``--pod-cidr`` values as networks, read as strictly as the loader reads an ipBlock's cidr
+    (a bad one: exit status 2, ``error: --pod-cidr VALUE: problem``)."""
+    from netsim.validation import parse_cidr
+
+    out: list[IPNetwork] = []
+    for value in values:
+        net, problems = parse_cidr(value, strict=True)
+        if net is None or problems:
+            problem = problems[0] if problems else "not a CIDR"
+            raise InputFailure(f"error: --pod-cidr {value}: {problem}")
+        out.append(net)
+    return tuple(dict.fromkeys(out))
+
+
 def common_options(func: F) -> F:
     """Options every command that reads manifests shares."""
     from netsim.model import Options
@@ -152,6 +169,35 @@ def common_options(func: F) -> F:
             help="How hostNetwork pods are treated: as their node (never selected by policies; most "
             "plugins) or as ordinary pods (some plugins, and netpol-analyzer).",
         ),
+        click.option(
+            "--pod-cidr",
+            "pod_cidrs",
+            multiple=True,
+            metavar="CIDR",
+            callback=_pod_cidrs,
+            help="The pod network: where a pod or workload without an IP gets its address (settles "
+            "ipBlock answers for them). Repeatable.",
+        ),
+        click.option(
+            "--closed-world",
+            is_flag=True,
+            help="Treat what the input does not give as absent: namespaces without a manifest have only "
+            "their name label, pods without an IP match no ipBlock (decided answers, as if the input "
+            "were the whole cluster).",
+        ),
+        click.option(
+            "--ignore-unevaluated",
+            is_flag=True,
+            help="Answer as if policy kinds netsim does not evaluate (Cilium, Calico, Antrea, "
+            "AdminNetworkPolicy, ...) were absent; they are still reported.",
+        ),
+        click.option(
+            "--replica-traffic/--no-replica-traffic",
+            default=True,
+            show_default=True,
+            help="Whether a workload's replicas are distinct pods that may talk to each other (on), or "
+            "one pod (off: netpol-analyzer's model).",
+        ),
         *(
             click.option(
                 "--" + name.replace("_", "-"),
@@ -177,6 +223,10 @@ def common_options(func: F) -> F:
                 ipblock_matches_pods=kwargs.pop("ipblock_pods"),
                 egress_to_own_node=kwargs.pop("egress_to_own_node"),
                 host_network_as_node=kwargs.pop("host_network") == "node",
+                pod_cidrs=kwargs.pop("pod_cidrs"),
+                closed_world=kwargs.pop("closed_world"),
+                ignore_unevaluated=kwargs.pop("ignore_unevaluated"),
+                replica_traffic=kwargs.pop("replica_traffic"),
             ),
         )
         return func(common, **kwargs)
@@ -404,5 +454,6 @@ def main() -> None:
       netsim diff --base-ref origin/main k8s/ -o md
 
     Every command: `netsim COMMAND --help`. Exit status: 0 yes/success, 1 no (denied, a failed
-    case, a change or finding you asked to fail on), 2 bad input or usage.
+    case, a change or finding you asked to fail on), 2 bad input or usage, 3 undetermined (the
+    answer depends on what the input does not say).
     """

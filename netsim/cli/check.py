@@ -8,21 +8,34 @@ from typing import NoReturn
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import EXIT_UNDETERMINED, Common, common_options, handle_interrupt, main, reporting
 from netsim.endpoints import parse_port, resolve_endpoint, resolve_port
 from netsim.engine import evaluate
 from netsim.errors import NetsimError
 from netsim.model import Protocol, Traffic
 from netsim.render.json import verdict_json
 from netsim.render.text import explain
+from netsim.verdict import Decision
 
 __all__ = ["check"]
+
+_EXIT = {Decision.ALLOWED: 0, Decision.DENIED: 1, Decision.UNDETERMINED: EXIT_UNDETERMINED}
 
 
 @main.command()
 @common_options
-@click.option("--from", "source", required=True, help="Source: a pod (ns/name or name) or an IP address.")
-@click.option("--to", "destination", required=True, help="Destination: a pod (ns/name or name) or an IP address.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    help="Source: a pod (ns/name or name), a workload (ns/name[Kind]) or an IP address.",
+)
+@click.option(
+    "--to",
+    "destination",
+    required=True,
+    help="Destination: a pod (ns/name or name), a workload (ns/name[Kind]) or an IP address.",
+)
 @click.option(
     "--port",
     "port",
@@ -47,16 +60,24 @@ def check(
 ) -> NoReturn:
     """Can SOURCE open a connection to DESTINATION on PORT, and why?
 
-    Prints ALLOWED or DENIED with the evidence: for the source's egress and the destination's
-    ingress, whether the pod is isolated and by which policies (file:line), which rule allowed
-    the connection, or why each rule missed.
+    Prints ALLOWED, DENIED or UNDETERMINED with the evidence: for the source's egress and the
+    destination's ingress, whether the pod is isolated and by which policies (file:line), which
+    rule allowed the connection, or why each rule missed.
 
-    Exit status: 0 allowed, 1 denied, 2 bad input or usage.
+    UNDETERMINED: the answer depends on something the input does not say, and netsim lists what:
+    the address of a pod or workload without an IP (matched against an ipBlock), the labels of a
+    namespace without a manifest, or a policy of a kind netsim does not evaluate (Cilium, Calico,
+    ...). --pod-cidr, a Namespace manifest, --closed-world or --ignore-unevaluated settle them.
+    From a workload with several replicas to itself, netsim answers for one replica to another;
+    --no-replica-traffic answers for one pod, which can always reach itself.
+
+    Exit status: 0 allowed, 1 denied, 2 bad input or usage, 3 undetermined.
 
     \b
     Examples:
       netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
       netsim check manifests/ -n shop --from frontend --to 10.1.2.3 --port 5432
+      netsim check manifests/ --from 'shop/client[Deployment]' --to prod/db --port 5432 --pod-cidr 10.244.0.0/16
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
     """
     with reporting():
@@ -69,8 +90,9 @@ def check(
             raise NetsimError(f"--port {port} and --protocol {protocol} disagree")
         number, proto = resolve_port(ref, dst, Protocol(protocol.upper()) if protocol else None)
         verdict = evaluate(index, Traffic(src, dst, number, proto))
+    replicas = common.options.replica_traffic
     if output == "json":
-        click.echo(json.dumps(verdict_json(verdict), indent=2))
+        click.echo(json.dumps(verdict_json(verdict, replica_traffic=replicas), indent=2))
     else:
-        click.echo(explain(verdict), nl=False)
-    sys.exit(0 if verdict.allowed else 1)
+        click.echo(explain(verdict, replica_traffic=replicas), nl=False)
+    sys.exit(_EXIT[verdict.decision])

@@ -103,11 +103,11 @@ def unknown_address(pod: Pod, blocks: tuple[IPBlockPeer, ...], options: Options)
     """The unknown behind an undecided ipBlock match: the address ``pod`` will have."""
     where = " or ".join(str(b).removeprefix("ipBlock ") for b in blocks)
     if pod.host_network:
-        known = "its node's address is not in the input"
+        known = "no address in the input for its node"
     elif options.pod_cidrs:
-        known = f"it has no IP in the input; the pod network is {', '.join(map(str, options.pod_cidrs))}"
+        known = f"no IP in the input; the pod network is {', '.join(map(str, options.pod_cidrs))}"
     else:
-        known = "it has no IP in the input (--pod-cidr tells netsim the pod network)"
+        known = "no IP in the input; --pod-cidr gives the pod network"
     return Unknown(UnknownKind.ADDRESS, pod.ref, f"{pod.ref}'s IP is in {where} ({known})", pod.span)
 
 

@@ -1,14 +1,20 @@
-"""Machine-readable verdicts (plain dicts ready for ``json.dumps``)."""
+"""Machine-readable verdicts (plain dicts ready for ``json.dumps``).
+
+Answers are three-valued: ``"verdict"`` is ``allowed``, ``denied`` or ``undetermined``, and the
+booleans that an unknown may leave open (``allowed``, a rule's ``peerMatched`` and
+``allowsThisConnection``) are ``null`` when it does, next to the unknowns they depend on.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from netsim.match.peers import describe_peer
-from netsim.model import Endpoint, External, NetworkPolicy
-from netsim.verdict import DirectionVerdict, Verdict
+from netsim.model import Endpoint, External, NetworkPolicy, UnevaluatedPolicy, Unknown
+from netsim.render.text import replica_note
+from netsim.verdict import Decision, DirectionVerdict, RuleOutcome, Verdict
 
-__all__ = ["endpoint_json", "verdict_json"]
+__all__ = ["endpoint_json", "unknown_json", "verdict_json"]
 
 
 def endpoint_json(ep: Endpoint) -> dict[str, Any]:
@@ -27,40 +33,80 @@ def _policy(pol: NetworkPolicy) -> dict[str, Any]:
     }
 
 
-def _direction(side: DirectionVerdict, port: int, verdict: Verdict) -> dict[str, Any]:
-    proto = verdict.traffic.protocol
+def unknown_json(unknown: Unknown) -> dict[str, Any]:
+    """``{"kind": "pod-address", "about": ..., "condition": ..., "at": "file:line:col" | null}``."""
     return {
-        "subject": endpoint_json(side.subject),
-        "allowed": side.allows(port, proto),
-        "isolated": side.isolated,
-        "exemption": side.exemption,
-        "isolatingPolicies": [_policy(p) for p in side.isolating],
-        "rules": [
-            {
-                "policy": o.policy.ref,
-                "rule": o.field,
-                "location": str(o.rule.span) if o.rule.span else None,
-                "peerMatched": o.peer_matched,
-                "matchedPeer": describe_peer(o.matched_peer, o.policy.namespace) if o.matched_peer else None,
-                "peerMisses": list(o.peer_misses),
-                "ports": o.ports.to_json(),
-                "portNotes": list(o.port_notes),
-                "allowsThisConnection": o.allowed.allows(port, proto),
-            }
-            for o in side.outcomes
-        ],
+        "kind": unknown.kind.value,
+        "about": unknown.about,
+        "condition": unknown.condition,
+        "at": str(unknown.span) if unknown.span else None,
     }
 
 
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    """The verdict with all its evidence."""
-    t = verdict.traffic
+def _unevaluated(policy: UnevaluatedPolicy) -> dict[str, Any]:
     return {
-        "allowed": verdict.allowed,
+        "policy": policy.ref,
+        "apiVersion": policy.api_version,
+        "location": str(policy.span) if policy.span else None,
+        "reason": policy.reason or None,
+    }
+
+
+def _decided(decision: Decision) -> bool | None:
+    """``allowed``/``denied`` as a boolean, ``undetermined`` as None."""
+    return None if decision is Decision.UNDETERMINED else decision is Decision.ALLOWED
+
+
+def _rule(o: RuleOutcome, verdict: Verdict) -> dict[str, Any]:
+    port, proto = verdict.traffic.port, verdict.traffic.protocol
+    if o.allowed.allows(port, proto):
+        allows: bool | None = True
+    else:
+        allows = None if o.possible.allows(port, proto) else False
+    return {
+        "policy": o.policy.ref,
+        "rule": o.field,
+        "location": str(o.rule.span) if o.rule.span else None,
+        "peerMatched": None if o.undecided else o.peer_matched,
+        "matchedPeer": describe_peer(o.matched_peer, o.policy.namespace) if o.matched_peer else None,
+        "peerMisses": list(o.peer_misses),
+        "peerUnknowns": [unknown_json(u) for u in o.peer_unknowns],
+        "ports": o.ports.to_json(),
+        "portNotes": list(o.port_notes),
+        "allowsThisConnection": allows,
+    }
+
+
+def _direction(side: DirectionVerdict, verdict: Verdict) -> dict[str, Any]:
+    port, proto = verdict.traffic.port, verdict.traffic.protocol
+    decision = side.decision(port, proto)
+    return {
+        "subject": endpoint_json(side.subject),
+        "decision": decision.value,
+        "allowed": _decided(decision),
+        "isolated": side.isolated,
+        "exemption": side.exemption,
+        "isolatingPolicies": [_policy(p) for p in side.isolating],
+        "unevaluatedPolicies": [_unevaluated(p) for p in side.unevaluated] if side.exemption is None else [],
+        "unknowns": [unknown_json(u) for u in side.unknowns(port, proto)] if decision is Decision.UNDETERMINED else [],
+        "rules": [_rule(o, verdict) for o in side.outcomes],
+    }
+
+
+def verdict_json(verdict: Verdict, *, replica_traffic: bool = True) -> dict[str, Any]:
+    """The verdict with all its evidence (``replica_traffic``: as for
+    :func:`netsim.render.text.explain`)."""
+    t = verdict.traffic
+    decision = verdict.decision
+    return {
+        "verdict": decision.value,
+        "allowed": _decided(decision),
         "source": endpoint_json(t.source),
         "destination": endpoint_json(t.destination),
         "port": t.port,
         "protocol": t.protocol.value,
-        "egress": _direction(verdict.egress, t.port, verdict),
-        "ingress": _direction(verdict.ingress, t.port, verdict),
+        "oneReplicaToAnother": replica_note(verdict, replica_traffic=replica_traffic) is not None,
+        "unknowns": [unknown_json(u) for u in verdict.unknowns()],
+        "egress": _direction(verdict.egress, verdict),
+        "ingress": _direction(verdict.ingress, verdict),
     }

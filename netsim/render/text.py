@@ -1,17 +1,32 @@
-"""Plain-text explanations of verdicts (returns strings; the CLI prints them)."""
+"""Plain-text explanations of verdicts (returns strings; the CLI prints them).
+
+A verdict is allowed, denied or undetermined. Per side, ``+`` marks a rule that allows the
+connection, ``x`` one that does not, ``?`` one that might (with the condition it depends on) and
+a policy of a kind netsim does not evaluate that may decide the side, ``-`` a policy that only
+isolates. An undetermined verdict ends with what it depends on.
+"""
 
 from __future__ import annotations
 
 from netsim.match.peers import describe_peer
-from netsim.model import Direction, Endpoint, NetworkPolicy, Protocol
-from netsim.verdict import DirectionVerdict, RuleOutcome, Verdict
+from netsim.model import Direction, Endpoint, NetworkPolicy, Pod, Protocol, Unknown, UnknownKind
+from netsim.verdict import Decision, DirectionVerdict, RuleOutcome, Verdict, policy_unknown
 
-__all__ = ["explain", "policy_label"]
+__all__ = ["explain", "policy_label", "replica_note"]
 
 
 def policy_label(policy: NetworkPolicy) -> str:
     """``ns/name (file:line:col)``."""
     return f"{policy.ref} ({policy.span})" if policy.span else policy.ref
+
+
+def replica_note(verdict: Verdict, *, replica_traffic: bool = True) -> str | None:
+    """``one replica to another`` when source and destination are one workload of several distinct
+    pods (``Options.replica_traffic``), so the answer is not "a pod can always reach itself"."""
+    src, dst = verdict.traffic.source, verdict.traffic.destination
+    if replica_traffic and isinstance(src, Pod) and isinstance(dst, Pod) and src.ref == dst.ref and src.is_replicated:
+        return "one replica to another"
+    return None
 
 
 def _rule_label(outcome: RuleOutcome) -> str:
@@ -36,14 +51,7 @@ def _remote_word(direction: Direction) -> str:
     return "source" if direction is Direction.INGRESS else "destination"
 
 
-def _direction_lines(side: DirectionVerdict, port: int, protocol: Protocol) -> list[str]:
-    head = f"  {side.direction.value.lower():<7} at {side.subject}:"
-    allowed = side.allows(port, protocol)
-    verdict = "allowed" if allowed else "denied"
-    if side.exemption is not None:
-        return [f"{head} {side.exemption} -> allowed"]
-    if not side.isolating:
-        return [f"{head} not isolated: no policy selects {side.subject} for {side.direction.value} -> allowed"]
+def _isolated_head(side: DirectionVerdict) -> str:
     names = []
     for pol in side.isolating:
         label = policy_label(pol)
@@ -51,31 +59,64 @@ def _direction_lines(side: DirectionVerdict, port: int, protocol: Protocol) -> l
             types = "+".join(sorted(t.value for t in pol.policy_types))
             label += f" [policyTypes defaulted to {types}]"
         names.append(label)
-    lines = [f"{head} isolated by " + ", ".join(names) + f" -> {verdict}"]
+    return "isolated by " + ", ".join(names)
+
+
+def _rule_lines(side: DirectionVerdict, outcome: RuleOutcome, port: int, protocol: Protocol) -> list[str]:
+    where = f"{port}/{protocol}"
+    remote = _remote_word(side.direction)
+    label = _rule_label(outcome)
+    if outcome.peer_matched and outcome.ports.allows(port, protocol):
+        return [f"    + {label}: {_peers_text(outcome)}, {_ports_text(outcome)}: allows {where}"]
+    allowed_text = str(outcome.ports) if outcome.ports else "nothing"
+    if outcome.undecided:
+        conditions = [u.condition for u in outcome.peer_unknowns]
+        if not outcome.ports.allows(port, protocol):
+            return [
+                f"    x {label}: {remote} matched if {' or if '.join(conditions)}, "
+                f"but {where} is not in its ports ({_ports_text(outcome)} -> {allowed_text})"
+            ]
+        if len(conditions) == 1:
+            return [f"    ? {label}: allows {where} if {conditions[0]}"]
+        return [f"    ? {label}: allows {where} if any of:", *(f"        - {c}" for c in conditions)]
+    if not outcome.peer_matched:
+        reasons = outcome.peer_misses
+        if len(reasons) == 1:
+            return [f"    x {label}: {remote} not matched: {reasons[0]}"]
+        key = "from" if side.direction is Direction.INGRESS else "to"
+        return [
+            f"    x {label}: {remote} matched by none of its peers:",
+            *(f"        {key}[{i}]: {r}" for i, r in enumerate(reasons)),
+        ]
+    return [
+        f"    x {label}: {remote} matched ({_peers_text(outcome)}), "
+        f"but {where} is not in its ports ({_ports_text(outcome)} -> {allowed_text})"
+    ]
+
+
+def _foreign_noun(side: DirectionVerdict) -> str:
+    return "a policy" if len(side.unevaluated) == 1 else "policies"
+
+
+def _direction_lines(side: DirectionVerdict, port: int, protocol: Protocol) -> list[str]:
+    head = f"  {side.direction.value.lower():<7} at {side.subject}:"
+    if side.exemption is not None:
+        return [f"{head} {side.exemption} -> allowed"]
+    verdict = side.decision(port, protocol).value
+    foreign = [f"    ? {policy_unknown(p, side.subject, side.direction)}" for p in side.unevaluated]
+    if not side.isolating:
+        if foreign:
+            return [
+                f"{head} no NetworkPolicy selects {side.subject} for {side.direction.value}, but "
+                f"{_foreign_noun(side)} netsim does not evaluate may decide it -> {verdict}",
+                *foreign,
+            ]
+        return [f"{head} not isolated: no policy selects {side.subject} for {side.direction.value} -> allowed"]
+    lines = [f"{head} {_isolated_head(side)} -> {verdict}", *foreign]
     rule_count = {pol.ref: 0 for pol in side.isolating}
     for outcome in side.outcomes:
         rule_count[outcome.policy.ref] += 1
-        where = f"{port}/{protocol}"
-        if outcome.peer_matched and outcome.ports.allows(port, protocol):
-            lines.append(
-                f"    + {_rule_label(outcome)}: {_peers_text(outcome)}, {_ports_text(outcome)}: allows {where}"
-            )
-        elif not outcome.peer_matched:
-            reasons = outcome.peer_misses
-            if len(reasons) == 1:
-                lines.append(f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} not matched: {reasons[0]}")
-            else:
-                lines.append(
-                    f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} matched by none of its peers:"
-                )
-                key = "from" if side.direction is Direction.INGRESS else "to"
-                lines.extend(f"        {key}[{i}]: {r}" for i, r in enumerate(reasons))
-        else:
-            allowed_text = str(outcome.ports) if outcome.ports else "nothing"
-            lines.append(
-                f"    x {_rule_label(outcome)}: {_remote_word(side.direction)} matched ({_peers_text(outcome)}), "
-                f"but {where} is not in its ports ({_ports_text(outcome)} -> {allowed_text})"
-            )
+        lines += _rule_lines(side, outcome, port, protocol)
         lines.extend(f"        note: {n}" for n in outcome.port_notes)
     for pol in side.isolating:
         if rule_count[pol.ref] == 0:
@@ -90,16 +131,52 @@ def _endpoint(ep: Endpoint) -> str:
     return str(ep)
 
 
-def explain(verdict: Verdict) -> str:
-    """The verdict and, for each direction, the evidence it was computed from."""
+def _dependency(unknown: Unknown, side: str) -> str:
+    """One thing an undetermined verdict depends on, in words (``side``: ``""`` or ``"egress "``)."""
+    if unknown.kind is UnknownKind.POLICY:
+        return unknown.condition  # names the policy, the pod and the direction
+    return f"{side}allowed if {unknown.condition}"
+
+
+def _conclusion(verdict: Verdict) -> list[str]:
+    port, proto = verdict.traffic.port, verdict.traffic.protocol
+    decision = verdict.decision
+    if decision is Decision.ALLOWED:
+        return ["  => allowed: egress and ingress both allow it"]
+    sides = (("egress", verdict.egress), ("ingress", verdict.ingress))
+    if decision is Decision.DENIED:
+        where = [name for name, side in sides if side.decision(port, proto) is Decision.DENIED]
+        return [f"  => denied at {' and '.join(where)}"]
+    open_sides = [(name, side) for name, side in sides if side.decision(port, proto) is Decision.UNDETERMINED]
+    both = len(open_sides) > 1
+    items = list(
+        dict.fromkeys(
+            _dependency(u, f"{name} " if both else "") for name, side in open_sides for u in side.unknowns(port, proto)
+        )
+    )
+    if len(items) == 1:
+        return [f"  => undetermined: {items[0]}"]
+    head = (
+        "  => undetermined, depends on (egress and ingress must both allow it):"
+        if both
+        else "  => undetermined, depends on:"
+    )
+    return [head, *(f"     - {item}" for item in items)]
+
+
+def explain(verdict: Verdict, *, replica_traffic: bool = True) -> str:
+    """The verdict and, for each direction, the evidence it was computed from.
+
+    ``replica_traffic``: whether a replicated workload's replicas were evaluated as distinct pods
+    (``Options.replica_traffic``); the header then notes "one replica to another".
+    """
     t = verdict.traffic
-    word = "ALLOWED" if verdict.allowed else "DENIED"
+    word = verdict.decision.value.upper()
+    note = replica_note(verdict, replica_traffic=replica_traffic)
     lines = [f"{_endpoint(t.source)} -> {_endpoint(t.destination)} {t.port}/{t.protocol}: {word}"]
+    if note is not None:
+        lines[0] += f" ({note})"
     lines += _direction_lines(verdict.egress, t.port, t.protocol)
     lines += _direction_lines(verdict.ingress, t.port, t.protocol)
-    if verdict.allowed:
-        lines.append("  => allowed: egress and ingress both allow it")
-    else:
-        where = [d for d, ok in (("egress", verdict.egress_allowed), ("ingress", verdict.ingress_allowed)) if not ok]
-        lines.append(f"  => denied at {' and '.join(where)}")
+    lines += _conclusion(verdict)
     return "\n".join(lines) + "\n"

@@ -537,14 +537,48 @@ def test_check_json(runner: CliRunner) -> None:
     result = invoke(runner, [*CHECK, *flow("shop/web", "shop/db", "pg"), "-o", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"allowed", "source", "destination", "port", "protocol", "egress", "ingress"}
-    assert data["allowed"] is True
+    assert set(data) == {
+        "verdict",
+        "allowed",
+        "source",
+        "destination",
+        "port",
+        "protocol",
+        "oneReplicaToAnother",
+        "unknowns",
+        "egress",
+        "ingress",
+    }
+    assert (data["verdict"], data["allowed"], data["unknowns"], data["oneReplicaToAnother"]) == (
+        "allowed",
+        True,
+        [],
+        False,
+    )
     assert data["source"] == {"kind": "Pod", "namespace": "shop", "name": "web"}
     assert data["destination"] == {"kind": "Pod", "namespace": "shop", "name": "db"}
     assert (data["port"], data["protocol"]) == (5432, "TCP")
     egress, ingress = data["egress"], data["ingress"]
-    sides = {"subject", "allowed", "isolated", "exemption", "isolatingPolicies", "rules"}
+    sides = {
+        "subject",
+        "decision",
+        "allowed",
+        "isolated",
+        "exemption",
+        "isolatingPolicies",
+        "unevaluatedPolicies",
+        "unknowns",
+        "rules",
+    }
     assert set(egress) == set(ingress) == sides
+    assert [side[k] for side in (egress, ingress) for k in ("decision", "unevaluatedPolicies", "unknowns")] == [
+        "allowed",
+        [],
+        [],
+        "allowed",
+        [],
+        [],
+    ]
     assert egress["subject"] == data["source"]
     assert ingress["subject"] == data["destination"]
     assert [egress[k] for k in ("allowed", "isolated", "exemption", "isolatingPolicies", "rules")] == [
@@ -571,6 +605,7 @@ def test_check_json(runner: CliRunner) -> None:
             "peerMatched": True,
             "matchedPeer": "pods {app=web} in namespace shop",
             "peerMisses": [],
+            "peerUnknowns": [],
             "ports": {"TCP": [[5432, 5432]]},
             "portNotes": ["named port 'pg' is TCP 5432 on shop/db"],
             "allowsThisConnection": True,
@@ -586,7 +621,8 @@ def test_check_json_exemptions_and_misses(runner: CliRunner) -> None:
     denied = invoke(runner, [*CHECK, *flow("192.168.0.1", "shop/db", "5432"), "-o", "json"])
     assert denied.exit_code == 1
     data = json.loads(denied.stdout)
-    assert data["allowed"] is False
+    assert (data["verdict"], data["allowed"]) == ("denied", False)
+    assert (data["ingress"]["decision"], data["ingress"]["allowed"]) == ("denied", False)
     assert data["source"] == {"kind": "External", "ip": "192.168.0.1"}
     assert data["egress"]["exemption"] == "192.168.0.1 is not a pod, so no NetworkPolicy applies to it"
     [rule] = data["ingress"]["rules"]
@@ -627,12 +663,13 @@ def test_matrix_json_shape(runner: CliRunner) -> None:
     result = invoke(runner, ["matrix", "cluster.yaml", "policy.yaml", "--port", "80", "-o", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["port", "protocol", "pods", "allowed"]
+    assert list(data) == ["port", "protocol", "pods", "allowed", "undetermined"]
     assert data == {
         "port": 80,
         "protocol": "TCP",
         "pods": ["shop/db", "shop/web"],
         "allowed": [["shop/db", "shop/web"]],
+        "undetermined": [],
     }
 
 
