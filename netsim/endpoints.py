@@ -4,13 +4,65 @@ an IP address, ``80``, ``53/UDP`` or a named port of the destination pod."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 
 from netsim.errors import NetsimError, UnknownEndpointError
 from netsim.model import Cluster, Endpoint, External, Pod, Protocol
 
-__all__ = ["PortRef", "members", "parse_port", "resolve_endpoint", "resolve_port"]
+__all__ = [
+    "PortRef",
+    "did_you_mean",
+    "members",
+    "namespaces",
+    "parse_port",
+    "require_namespace",
+    "resolve_endpoint",
+    "resolve_port",
+    "suggest",
+]
+
+
+def suggest(text: str, names: Iterable[str] | Mapping[str, str], limit: int = 3) -> tuple[str, ...]:
+    """What a misspelt ``text`` may have meant: the closest of ``names`` (difflib), best first,
+    then the names whose last segment is ``text``'s (``prod/web`` -> ``shop/web``); ``limit`` at most.
+
+    ``names`` may map each spelling to what to suggest for it (``shop/web`` ->
+    ``shop/web[Deployment]``): ``text`` is compared with the spellings, the suggestions are theirs.
+    """
+    import difflib  # only for a mistake: not paid by every run
+
+    shown = dict(names) if isinstance(names, Mapping) else {name: name for name in names}
+    pool = sorted(shown)
+    close = difflib.get_close_matches(text, pool, n=limit, cutoff=0.5)
+    leaf = text.rsplit("/", 1)[-1]
+    same_name = [n for n in pool if n.split("/", 1)[-1].split("[", 1)[0] == leaf and n not in close]
+    out: list[str] = []
+    for name in close + same_name:
+        if shown[name] not in out:
+            out.append(shown[name])
+    return tuple(out[:limit])
+
+
+def did_you_mean(suggestions: Iterable[str]) -> str:
+    """``"; did you mean 'a', 'b'?"`` (as ``netsim check`` words it), or ``""`` for no suggestion."""
+    quoted = ", ".join(repr(s) for s in suggestions)
+    return f"; did you mean {quoted}?" if quoted else ""
+
+
+def namespaces(cluster: Cluster) -> frozenset[str]:
+    """The namespaces of the input: declared by a Namespace manifest, or holding a pod, a workload
+    or a policy."""
+    return frozenset(ns.name for ns in cluster.namespaces) | {p.namespace for p in cluster.pods}
+
+
+def require_namespace(cluster: Cluster, text: str, option: str) -> None:
+    """Raise ``--option NAME: no such namespace in the input; did you mean ...?`` unless the input
+    has namespace ``text``."""
+    known = namespaces(cluster)
+    if text not in known:
+        raise NetsimError(f"{option} {text}: no such namespace in the input" + did_you_mean(suggest(text, known)))
 
 
 _KIND_SUFFIX = re.compile(r"^(?P<ns>[^/]+)/(?P<name>[^/\[]+)\[(?P<kind>[A-Za-z]+)\]$")
@@ -58,12 +110,7 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         {p.ref for p in cluster.pods if len(named[p.ref]) == 1}
         | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]" or len(named[p.ref]) > 1}
     )
-    import difflib  # only for a mistake: not paid by every run
-
-    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
-    leaf = ref.rsplit("/", 1)[-1]
-    same_name = [r for r in names if r.split("/", 1)[-1].split("[", 1)[0] == leaf and r not in close]
-    raise UnknownEndpointError(text, tuple(close + same_name)[:3])
+    raise UnknownEndpointError(text, suggest(ref, names))
 
 
 def members(cluster: Cluster, pod: Pod) -> tuple[Pod, ...]:

@@ -3,20 +3,41 @@
 For each side (ingress ipBlocks are possible *sources*, egress ipBlocks possible *destinations*)
 the address space is cut at the boundaries of every ``cidr`` minus its ``except`` list; each
 elementary interval is one external endpoint. With no ipBlocks a side has a single range, the
-whole IPv4 space. IPv6 space is added where a side has IPv6 blocks.
+whole IPv4 space.
+
+The IPv6 space is listed (on both sides) when the input has any IPv6 address: a pod's or a node's
+address, or the ``cidr`` of an ipBlock of either direction. An input without any (the common
+IPv4-only cluster, and what netpol-analyzer prints) has no IPv6 range, so listings stay short;
+a caller that is asked about an IPv6 address of such an input lists the IPv6 space anyway with
+:func:`including` (``netsim connections --from 2001:db8::5``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
 
-__all__ = ["Cuts", "ExternalRange", "block_intervals", "cut_points", "external_ranges", "ip_blocks", "split_range"]
+__all__ = [
+    "Cuts",
+    "ExternalRange",
+    "block_intervals",
+    "cut_points",
+    "external_ranges",
+    "families",
+    "including",
+    "ip_blocks",
+    "split_range",
+]
 
 _MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
+
+#: Address families listed in every cluster's ranges while :func:`including` is active.
+_INCLUDED: ContextVar[frozenset[int]] = ContextVar("netsim_externals_included", default=frozenset())
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -82,14 +103,50 @@ def ip_blocks(cluster: Cluster, direction: Direction) -> Iterator[IPBlockPeer]:
 Cuts = Mapping[int, Iterable[int]]
 
 
+def families(cluster: Cluster) -> frozenset[int]:
+    """The address families whose space the external ranges cover: IPv4 always, IPv6 when the
+    input has an IPv6 address (a pod's or node's, or an ipBlock ``cidr`` of either direction), or
+    while :func:`including` asks for it."""
+    out = frozenset({4, *_INCLUDED.get()})
+    if 6 in out:
+        return out
+    both = out | {6}
+    for direction in (Direction.INGRESS, Direction.EGRESS):
+        if any(block.cidr.version == 6 for block in ip_blocks(cluster, direction)):
+            return both
+    v6 = IPv6Address  # a plain loop: it runs over every pod (100,000 in 10 ms)
+    for pod in cluster.pods:
+        for ip in pod.ips:
+            if type(ip) is v6:
+                return both
+        if type(pod.host_ip) is v6:
+            return both
+        for ip in pod.host_ips:
+            if type(ip) is v6:
+                return both
+    return out
+
+
+@contextmanager
+def including(*versions: int) -> Iterator[None]:
+    """While the block runs, list the space of these families (4, 6) for every cluster, even one
+    without an address of them: for a question about such an address (a command-line filter)."""
+    token = _INCLUDED.set(_INCLUDED.get() | frozenset(versions))
+    try:
+        yield
+    finally:
+        _INCLUDED.reset(token)
+
+
 def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[int]]:
     """Where the ipBlocks of one direction cut the address space: ``{4: {...}, 6: {...}}``.
 
     A cut point is the first address of a range (0, the start of a ``cidr`` or of the space after
     an ``except``, the address after a block). Compare two clusters by address by cutting both
-    on the union of their points (:func:`external_ranges` with ``extra``).
+    on the union of their points (:func:`external_ranges` with ``extra``). IPv6 has the point 0
+    when the input has IPv6 addresses (:func:`families`), and no point at all otherwise.
     """
-    cuts: dict[int, set[int]] = {4: set(), 6: set()}
+    cuts: dict[int, set[int]] = {4: set(), 6: {0} if 6 in families(cluster) else set()}
     for block in ip_blocks(cluster, direction):
         version = block.cidr.version
         for lo, hi in block_intervals(block):
@@ -111,7 +168,7 @@ def external_ranges(cluster: Cluster, direction: Direction, extra: Cuts | None =
         cuts[version].update(p for p in points if 0 <= p <= _MAX[version])
     out: list[ExternalRange] = []
     for version in (4, 6):
-        if version == 6 and not cuts[6]:
+        if version == 6 and not cuts[6]:  # the input has no IPv6 address (see families)
             continue
         points = sorted(cuts[version] | {0})
         for i, start in enumerate(points):

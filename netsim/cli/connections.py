@@ -2,36 +2,157 @@
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from ipaddress import ip_network
 
 import click
 
 from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
-from netsim.endpoints import parse_port
+from netsim.endpoints import did_you_mean, namespaces, parse_port, require_namespace, resolve_endpoint, suggest
 from netsim.errors import NetsimError
+from netsim.externals import external_ranges, including
 from netsim.graph import Connection, GroupBy, NodeInfo, grouped_edges
-from netsim.model import Protocol
+from netsim.model import Cluster, Direction, IPNetwork, Pod, Protocol
 from netsim.render.connections import STREAMS
 
 __all__ = ["connections"]
 
+#: The node a pod belongs to at each --group-by level (as netsim.graph keys them).
+_GROUP_KEY: dict[GroupBy, Callable[[Pod], str]] = {
+    GroupBy.POD: lambda p: p.ref,
+    GroupBy.WORKLOAD: lambda p: p.endpoint,
+    GroupBy.NAMESPACE: lambda p: p.namespace,
+}
 
-def _matches_filter(info: NodeInfo, text: str) -> bool:
-    """``--from``/``--to``: a namespace, ``ns/name``, ``ns/name[Kind]``, or an IP in a range."""
-    if info.range is not None:
-        try:
-            return ip_address(text) in info.range
-        except ValueError:
-            return text == info.label
+
+def _group_label(pod: Pod, by: GroupBy) -> str:
+    """The label the listing shows for the node ``pod`` belongs to."""
+    if by is GroupBy.POD:
+        return f"{pod.namespace}/{pod.name}[{pod.kind}]"
+    return pod.endpoint if by is GroupBy.WORKLOAD else pod.namespace
+
+
+def _spellings(pod: Pod, by: GroupBy) -> set[str]:
+    """The ``ns/...`` names that select the node ``pod`` belongs to: the node's label and
+    ``ns/name``; at pod level also the pod's workload (a workload is a set of pods)."""
+    if by is GroupBy.NAMESPACE:
+        return set()
+    workload = {pod.endpoint, f"{pod.namespace}/{pod.workload_name}"}
+    if by is GroupBy.WORKLOAD:
+        return workload
+    return {_group_label(pod, by), f"{pod.namespace}/{pod.name}", pod.ref} | workload
+
+
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """One ``--from``/``--to`` value, resolved against the input at the --group-by level."""
+
+    keys: frozenset[str]  # the pod, workload or namespace nodes it names
+    network: IPNetwork | None = None  # an address or CIDR: the external ranges that overlap it
+    label: str | None = None  # an external range by its label
+
+    def matches(self, info: NodeInfo) -> bool:
+        rng = info.range
+        if rng is None:
+            return info.key in self.keys
+        if self.network is not None:
+            net = self.network
+            return (
+                net.version == rng.version
+                and int(net.network_address) <= rng.last_int
+                and rng.first_int <= int(net.broadcast_address)
+            )
+        return info.label == self.label
+
+
+def _network(text: str) -> IPNetwork | None:
+    """``text`` as an address or CIDR (an address is a /32 or /128), or None when it is neither."""
+    try:
+        return ip_network(text, strict=True)
+    except ValueError:
+        pass
+    try:
+        loose = ip_network(text, strict=False)
+    except ValueError:
+        return None
+    raise NetsimError(f"{text}: the address has bits set beyond the prefix length" + did_you_mean([str(loose)]))
+
+
+def _families(values: Iterable[str]) -> tuple[int, ...]:
+    """The address families the filters name (their space must be listed to be filtered on)."""
+    out = set()
+    for text in values:
+        with suppress(ValueError):
+            out.add(ip_network(text.strip(), strict=False).version)
+    return tuple(sorted(out))
+
+
+def _resolve_filter(cluster: Cluster, option: str, text: str, by: GroupBy, direction: Direction) -> _Filter:
+    """A filter value: a namespace, ``ns/name``, ``ns/name[Kind]``, an IP address or CIDR, or an
+    external range's label; a name that selects nothing at this level is an error with suggestions.
+
+    An IP that is a pod's address stands for that pod, as in ``netsim check``; any other IP, and a
+    CIDR, for the external ranges that hold it (a CIDR also for the pods whose addresses it holds).
+    """
+    text = text.strip()
+    key = _GROUP_KEY[by]
+    try:
+        net = _network(text)
+    except NetsimError as exc:
+        raise NetsimError(f"{option} {exc}") from None
+    if net is not None:
+        if net.num_addresses == 1:
+            endpoint = resolve_endpoint(cluster, str(net.network_address))
+            if isinstance(endpoint, Pod):
+                return _Filter(frozenset({key(endpoint)}))
+            return _Filter(frozenset(), network=net)
+        held = {key(p) for p in cluster.pods if not p.host_network and any(ip in net for ip in p.ips)}
+        return _Filter(frozenset(held), network=net)
+    labels = [r.label for r in external_ranges(cluster, direction)]
+    if text in labels:
+        return _Filter(frozenset(), label=text)
     if "/" not in text:
-        return info.namespace == text
-    return text in (info.label, f"{info.namespace}/{info.name}", info.key)
+        held = {key(p) for p in cluster.pods if p.namespace == text}
+        if held or text in namespaces(cluster):
+            return _Filter(frozenset(held))
+    else:
+        held = {key(p) for p in cluster.pods if text in _spellings(p, by)}
+        if held:
+            return _Filter(frozenset(held))
+    # what the name could have meant: the nodes of this level by any of their spellings (a pod or
+    # workload of another level as the node that holds it); for a name without '/', a namespace
+    # first; for a range's label, a range
+    names: dict[str, str] = {}
+    for p in cluster.pods:
+        label = _group_label(p, by)
+        for spelling in (*_spellings(p, GroupBy.POD), label):
+            names.setdefault(spelling, label)
+    where = f" at --group-by {by.value}" if text in names else ""
+    if text.endswith("[External]"):
+        what, close = "external range", suggest(text, labels)
+    elif "/" not in text:
+        what, close = "namespace", suggest(text, namespaces(cluster)) or suggest(text, names)
+    else:
+        what, close = "endpoint", suggest(text, names)
+    raise NetsimError(f"{option} {text}: no such {what}{where}" + did_you_mean(close))
 
 
 @main.command()
 @common_options
-@click.option("--from", "source", multiple=True, help="Only connections from this endpoint (repeatable).")
-@click.option("--to", "destination", multiple=True, help="Only connections to this endpoint (repeatable).")
+@click.option(
+    "--from",
+    "source",
+    multiple=True,
+    help="Only connections from this endpoint: a namespace, ns/name, ns/name[Kind], an IP or a CIDR (repeatable).",
+)
+@click.option(
+    "--to",
+    "destination",
+    multiple=True,
+    help="Only connections to this endpoint: a namespace, ns/name, ns/name[Kind], an IP or a CIDR (repeatable).",
+)
 @click.option(
     "--port", "port", default=None, help="Only connections that allow this port (a number, optionally /PROTO)."
 )
@@ -73,20 +194,28 @@ def connections(
       netsim connections manifests/ --focus shop --port 5432 -o md >> pr-comment.md
       netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
     """
+    by = GroupBy(group_by)
     with reporting():
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
         index = common.index()
-        with progress("evaluating") as report:
-            grouped = grouped_edges(index, GroupBy(group_by), report)
+        cluster = index.cluster
+        for ns in focus:
+            require_namespace(cluster, ns, "--focus")
+        # a filter on an address lists its family's space even when the input has no such address
+        with including(*_families((*source, *destination))):
+            sources = [_resolve_filter(cluster, "--from", s, by, Direction.INGRESS) for s in source]
+            destinations = [_resolve_filter(cluster, "--to", d, by, Direction.EGRESS) for d in destination]
+            with progress("evaluating") as report:
+                grouped = grouped_edges(index, by, report)
 
     def keep(row: Connection) -> bool:
         if row.source.key == row.destination.key:
             return False
-        if source and not any(_matches_filter(row.source, s) for s in source):
+        if sources and not any(f.matches(row.source) for f in sources):
             return False
-        if destination and not any(_matches_filter(row.destination, d) for d in destination):
+        if destinations and not any(f.matches(row.destination) for f in destinations):
             return False
         if focus and row.source.namespace not in focus and row.destination.namespace not in focus:
             return False

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
+from netsim.endpoints import require_namespace
 from netsim.errors import NetsimError
 from netsim.graph import GroupBy, grouped_graph
 from netsim.output import write_atomic
@@ -83,9 +84,8 @@ def graph(
             by = GroupBy.POD if len(cluster.pods) <= AUTO_POD_LIMIT else GroupBy.NAMESPACE
         else:
             by = GroupBy(group_by)
-        unknown = [ns for ns in focus if ns not in {n.name for n in cluster.namespaces}]
-        if unknown:
-            raise NetsimError(f"--focus {unknown[0]}: no such namespace in the input")
+        for ns in focus:
+            require_namespace(cluster, ns, "--focus")
         with progress("evaluating") as report:
             grouped = grouped_graph(index, by, report)
         source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)

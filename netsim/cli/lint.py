@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -10,6 +11,7 @@ import click
 
 from netsim import __version__
 from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.endpoints import did_you_mean, suggest
 from netsim.lint import RULES, RULES_BY_ID, DnsTarget, LintConfig, Severity
 from netsim.lint import lint as run_lint
 from netsim.model import Labels, LabelSelector
@@ -21,6 +23,16 @@ __all__ = ["lint"]
 _BY_NAME = {r.name: r.id for r in RULES}
 
 
+def _close_rules(item: str) -> tuple[str, ...]:
+    """The rules a misspelt ``--disable`` value may mean: an id written with another number of
+    digits (``NP0004``, ``np4``), else the closest names."""
+    number = re.fullmatch(r"np0*(\d{1,3})", item.strip().lower())
+    if number:
+        rule_id = f"NP{int(number[1]):03d}"
+        return (rule_id,) if rule_id in RULES_BY_ID else ()
+    return suggest(item.lower(), list(_BY_NAME))
+
+
 def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
     """``--disable`` values (ids or names, comma-separated or repeated) → rule ids."""
     ids: set[str] = set()
@@ -28,8 +40,10 @@ def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
         for item in filter(None, (v.strip() for v in value.split(","))):
             rule_id = item.upper() if item.upper() in RULES_BY_ID else _BY_NAME.get(item.lower())
             if rule_id is None:
-                known = ", ".join(r.id for r in RULES)
-                raise click.BadParameter(f"unknown rule {item!r}; the rules are {known} (see docs/lint.md)")
+                close = did_you_mean(_close_rules(item))
+                rules = f"he rules are {', '.join(r.id for r in RULES)} (see docs/lint.md)"
+                rules = f"{close} T{rules}" if close else f"; t{rules}"
+                raise click.BadParameter(f"unknown rule {item!r}{rules}")
             ids.add(rule_id)
     return frozenset(ids)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 
 from netsim.connset import ConnSet
 from netsim.endpoints import PortRef, members, resolve_endpoint, resolve_port
@@ -19,7 +20,7 @@ from netsim.expectations.cases import (
     Offence,
     PairOffence,
 )
-from netsim.externals import ExternalRange, external_ranges
+from netsim.externals import ExternalRange, external_ranges, including
 from netsim.model import Direction, Endpoint, External, IPAddress, IPNetwork, Labels, Pod, Protocol, Traffic
 from netsim.verdict import PairVerdict
 
@@ -120,13 +121,19 @@ def _others(
     refs = {t.endpoint.ref for t in chosen if isinstance(t.endpoint, Pod)}
     out = [_Target(p, p.ref) for p in index.cluster.pods if p.ref not in refs]
     holes = sorted(
-        [_net_range(s.network) for s in chosen_sets if s.network is not None]
-        + [(int(t.endpoint.ip), int(t.endpoint.ip)) for t in chosen if isinstance(t.endpoint, External)]
+        [(s.network.version, *_net_range(s.network)) for s in chosen_sets if s.network is not None]
+        + [
+            (t.endpoint.ip.version, int(t.endpoint.ip), int(t.endpoint.ip))
+            for t in chosen
+            if isinstance(t.endpoint, External)
+        ]
     )
     avoid = _avoid(index)
     for rng in _side_ranges(index, as_source):
         cur = rng.first_int
-        for lo, hi in holes:
+        for version, lo, hi in holes:
+            if version != rng.version:  # the integers of the two families overlap
+                continue
             if hi < cur or lo > rng.last_int:
                 continue
             if lo > cur:
@@ -211,17 +218,24 @@ class _Runner:
 
     def pairs(self, case: Case, pairs: Iterable[tuple[_Target, _Target, bool]], field: str) -> CaseResult:
         checked = 0
+        selves = 0
         offences: list[Offence] = []
         notes: list[str] = []
         for src, dst, expected in pairs:
             if isinstance(src.endpoint, Pod) and src.endpoint.ref == dst.endpoint.ref:
+                selves += 1
                 continue  # a pod can always reach itself
             done, offence = self.check_pair(case, src, dst, expected, notes)
             checked += done
             if offence is not None:
                 offences.append(offence)
         if not checked:
-            why = "; ".join(notes) if notes else "the two ends name the same single pod"
+            if notes:
+                why = "; ".join(notes)
+            elif selves:
+                why = "the two ends name the same single pod"
+            else:
+                why = "one end names no endpoint"
             raise InputError(f"no pair to check: {why}", span=case.port_span if notes else case.span, field=field)
         return CaseResult(case, checked, tuple(offences), notes=tuple(notes))
 
@@ -277,6 +291,19 @@ class _Runner:
         return CaseResult(case, len(pods), tuple(offences))
 
 
+def _families(case: Case) -> tuple[int, ...]:
+    """The address families of the addresses and CIDRs a case names."""
+    out: set[int] = set()
+    for es in (case.source, case.destination, case.only_from, case.only_to):
+        if es is None:
+            continue
+        if es.network is not None:
+            out.add(es.network.version)
+        elif es.kind == "address":
+            out.add(ip_address(es.text).version)
+    return tuple(sorted(out))
+
+
 def run_cases(index: PolicyIndex, cases: Iterable[Case], namespace: str = "default") -> tuple[CaseResult, ...]:
     """Check every case; names that resolve to nothing are InputErrors (all of them, at their lines)."""
     runner = _Runner(index, namespace)
@@ -284,12 +311,15 @@ def run_cases(index: PolicyIndex, cases: Iterable[Case], namespace: str = "defau
     errors: list[InputError] = []
     for case in cases:
         try:
-            if case.form == "isolated":
-                results.append(runner.isolated(case))
-            elif case.form == "only":
-                results.append(runner.only(case))
-            else:
-                results.append(runner.connection(case))
+            # an IPv6 address or CIDR is checked against the IPv6 ranges even when the manifests
+            # have no IPv6 address (and so no IPv6 range of their own)
+            with including(*_families(case)):
+                if case.form == "isolated":
+                    results.append(runner.isolated(case))
+                elif case.form == "only":
+                    results.append(runner.only(case))
+                else:
+                    results.append(runner.connection(case))
         except InputError as exc:
             errors.append(exc)
         except NetsimError as exc:

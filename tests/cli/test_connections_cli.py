@@ -245,7 +245,8 @@ def test_csv(runner: CliRunner) -> None:
 def test_csv_of_filtered_and_empty_listings(runner: CliRunner) -> None:
     out = run(runner, "-o", "csv", "--from", "shop/db", "--to", "tools/debug").stdout
     assert out == "src,dst,conns\nshop/db[StatefulSet],tools/debug[Pod],UDP 53\n"
-    out = run(runner, "-o", "csv", "--to", "shop/db", "--group-by", "namespace").stdout
+    # a filter that names an endpoint with no connection: legitimately empty (exit 0)
+    out = run(runner, "-o", "csv", "--from", "shop/db", "--to", "shop/web").stdout
     assert list(csv.reader(io.StringIO(out))) == [["src", "dst", "conns"]]
 
 
@@ -325,8 +326,169 @@ def test_from_and_to_together(runner: CliRunner) -> None:
     ]
 
 
-def test_unknown_filter_matches_nothing(runner: CliRunner) -> None:
-    assert lines(runner, "--from", "nowhere") == []
+def test_a_filter_naming_a_workload_at_pod_level_selects_its_pods(runner: CliRunner) -> None:
+    got = lines(runner, "--group-by", "pod", "--from", "shop/db[StatefulSet]")
+    assert got == [
+        line.replace("shop/db[StatefulSet]", "shop/db-0[Pod]") for line in EXPECTED if line.startswith("shop/db[")
+    ]
+    assert lines(runner, "--group-by", "pod", "--from", "shop/db") == lines(
+        runner, "--group-by", "pod", "--from", "shop/db-0"
+    )
+
+
+def test_a_pod_address_stands_for_the_pod_as_in_check(runner: CliRunner) -> None:
+    # 10.0.1.20 is db-0's address: the filter is db, not the external range that holds the address
+    assert lines(runner, "--to", "10.0.1.20") == lines(runner, "--to", "shop/db")
+    assert lines(runner, "--from", "10.0.2.30") == [line for line in EXPECTED if line.startswith("tools/debug[")]
+
+
+def test_a_cidr_selects_the_ranges_it_overlaps_and_the_pods_it_holds(runner: CliRunner) -> None:
+    got = lines(runner, "--to", "10.0.0.0/16")
+    assert got == [
+        line
+        for line in EXPECTED
+        if line.split(" => ")[1].startswith(("10.0.0.0-10.0.255.255[", "shop/db[", "tools/debug["))
+    ]
+
+
+def test_a_filter_with_no_connection_lists_nothing(runner: CliRunner, workdir: Path) -> None:
+    # every name exists; they have no connection between them: an empty listing, exit 0
+    assert lines(runner, "--from", "shop/db", "--to", "shop/web") == []
+    # a namespace of the input with no pods is a namespace all the same
+    (workdir / "quiet.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet}\n", encoding="utf-8")
+    assert lines(runner, "quiet.yaml", "--from", "quiet") == []
+    assert lines(runner, "quiet.yaml", "--focus", "quiet") == []
+
+
+UNKNOWN_FILTERS = [
+    (
+        ["--from", "shop/wbe"],
+        "--from shop/wbe: no such endpoint; did you mean 'shop/web[Deployment]', 'shop/db[StatefulSet]'?",
+    ),
+    (["--from", "nowhere"], "--from nowhere: no such namespace"),
+    (["--from", "shpo"], "--from shpo: no such namespace; did you mean 'shop'?"),
+    (["--from", "web"], "--from web: no such namespace; did you mean 'shop/web[Deployment]'?"),
+    (
+        ["--from", "shop/web", "--to", "tools/debgu"],
+        "--to tools/debgu: no such endpoint; did you mean 'tools/debug[Pod]'?",
+    ),
+    (
+        ["--from", "prod/web"],
+        "--from prod/web: no such endpoint; did you mean 'shop/web[Deployment]'?",
+    ),
+    (
+        ["--from", "shop/db-0"],
+        "--from shop/db-0: no such endpoint at --group-by workload; did you mean 'shop/db[StatefulSet]'?",
+    ),
+    (
+        ["--group-by", "namespace", "--to", "shop/web"],
+        "--to shop/web: no such endpoint at --group-by namespace; did you mean 'shop'?",
+    ),
+    (
+        ["--to", "10.0.0.0-10.0.255.25[External]"],
+        "--to 10.0.0.0-10.0.255.25[External]: no such external range; did you mean "
+        "'10.0.0.0-10.0.255.255[External]', '10.1.0.0-10.1.255.255[External]', '10.2.0.0-10.255.255.255[External]'?",
+    ),
+    (
+        # a source range is cut at the ingress ipBlocks: there are none, so this is a destination's
+        ["--from", "10.0.0.0-10.0.255.255[External]"],
+        "--from 10.0.0.0-10.0.255.255[External]: no such external range; did you mean "
+        "'0.0.0.0-255.255.255.255[External]'?",
+    ),
+    (
+        ["--to", "10.0.0.1/8"],
+        "--to 10.0.0.1/8: the address has bits set beyond the prefix length; did you mean '10.0.0.0/8'?",
+    ),
+    (["--from", "shop", "--from", "tols"], "--from tols: no such namespace; did you mean 'tools'?"),
+    (["--focus", "shpo"], "--focus shpo: no such namespace in the input; did you mean 'shop'?"),
+    (["--focus", "tools", "--focus", "nowhere"], "--focus nowhere: no such namespace in the input"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), UNKNOWN_FILTERS, ids=[" ".join(a) for a, _ in UNKNOWN_FILTERS])
+def test_a_filter_that_names_nothing_is_an_error(runner: CliRunner, args: list[str], message: str) -> None:
+    # as `netsim check` does for its endpoints: exit 2, with the names it may have meant
+    result = runner.invoke(main, [*BASE, *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"error: {message}\n"
+
+
+# --- IPv6 ------------------------------------------------------------------------------------------------
+
+V6_SPACE = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External]"
+
+IPV6_PODS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: six, labels: {app: a}}
+spec: {containers: [{name: a, image: a}]}
+status: {podIP: "2001:db8::1", podIPs: [{ip: "2001:db8::1"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: six, labels: {app: b}}
+spec: {containers: [{name: b, image: b}]}
+status: {podIP: "2001:db8::2", podIPs: [{ip: "2001:db8::2"}]}
+"""
+
+
+def test_ipv6_only_pods_list_the_ipv6_space(runner: CliRunner, workdir: Path) -> None:
+    (workdir / "six.yaml").write_text(IPV6_PODS, encoding="utf-8")
+    result = runner.invoke(main, ["connections", "six.yaml"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "0.0.0.0-255.255.255.255[External] => six/a[Pod] : All Connections",
+        "0.0.0.0-255.255.255.255[External] => six/b[Pod] : All Connections",
+        f"{V6_SPACE} => six/a[Pod] : All Connections",
+        f"{V6_SPACE} => six/b[Pod] : All Connections",
+        "six/a[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        f"six/a[Pod] => {V6_SPACE} : All Connections",
+        "six/a[Pod] => six/b[Pod] : All Connections",
+        "six/b[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        f"six/b[Pod] => {V6_SPACE} : All Connections",
+        "six/b[Pod] => six/a[Pod] : All Connections",
+    ]
+    from_outside = runner.invoke(main, ["connections", "six.yaml", "--from", "2001:db8::5"], catch_exceptions=False)
+    assert from_outside.stdout.splitlines() == [
+        f"{V6_SPACE} => six/a[Pod] : All Connections",
+        f"{V6_SPACE} => six/b[Pod] : All Connections",
+    ]
+    # a pod's IPv6 address stands for the pod
+    pod = runner.invoke(main, ["connections", "six.yaml", "--to", "2001:db8::2"], catch_exceptions=False)
+    assert pod.stdout.splitlines() == [
+        "0.0.0.0-255.255.255.255[External] => six/b[Pod] : All Connections",
+        f"{V6_SPACE} => six/b[Pod] : All Connections",
+        "six/a[Pod] => six/b[Pod] : All Connections",
+    ]
+
+
+def test_an_ipv4_input_lists_no_ipv6_space(runner: CliRunner) -> None:
+    # as netpol-analyzer prints it (and the peer goldens hold it)
+    assert not [line for line in lines(runner) if "::" in line]
+
+
+@pytest.mark.parametrize("port", ["8080", "5432"])
+def test_an_ipv6_filter_lists_what_check_allows(runner: CliRunner, port: str) -> None:
+    # the input has no IPv6 address, the filter does: the IPv6 space is listed for it
+    got = lines(runner, "--from", "2001:db8::5", "--port", port)
+    allowed = []
+    for dst in ("shop/web[Deployment]", "shop/db[StatefulSet]", "tools/debug[Pod]"):
+        verdict = runner.invoke(main, ["check", *BASE[1:], "--from", "2001:db8::5", "--to", dst, "--port", port])
+        assert verdict.exit_code in (0, 1), verdict.output
+        if verdict.exit_code == 0:
+            allowed.append(dst)
+    assert [line.split(" => ")[1].split(" : ")[0] for line in got] == allowed
+    assert all(line.startswith(f"{V6_SPACE} => ") for line in got)
+    assert allowed  # web on 8080, debug on both
+
+
+def test_an_ipv6_cidr_filter(runner: CliRunner) -> None:
+    # db's egress allows UDP 53 to an IPv4 block only: no IPv6 destination for it
+    assert lines(runner, "--to", "2001:db8::/32") == [
+        f"shop/web[Deployment] => {V6_SPACE} : All Connections",
+        f"tools/debug[Pod] => {V6_SPACE} : All Connections",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -216,11 +216,19 @@ def test_refuses_to_overwrite_an_input(runner: CliRunner, workdir: Path) -> None
     assert listing(workdir) == ["cluster.gv", "cluster.yaml", "policies.yaml"]
 
 
-def test_focus_on_an_unknown_namespace(runner: CliRunner, workdir: Path) -> None:
-    result = graph(runner, "-o", "out.svg", "--focus", "tools", "--focus", "nope")
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nowhere", "--focus nowhere: no such namespace in the input"),
+        ("tols", "--focus tols: no such namespace in the input; did you mean 'tools'?"),
+        ("shop/web", "--focus shop/web: no such namespace in the input; did you mean 'shop'?"),
+    ],
+)
+def test_focus_on_an_unknown_namespace(runner: CliRunner, workdir: Path, name: str, message: str) -> None:
+    result = graph(runner, "-o", "out.svg", "--focus", "tools", "--focus", name)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "error: --focus nope: no such namespace in the input\n"
+    assert result.stderr == f"error: {message}\n"
     assert listing(workdir) == ["cluster.yaml", "policies.yaml"]
 
 

@@ -154,11 +154,31 @@ def test_disable_is_repeatable_and_takes_lists(runner: CliRunner, here: Path) ->
     assert (listed.exit_code, listed.stdout) == (0, "no findings\n")
 
 
-def test_unknown_rule_is_a_usage_error(runner: CliRunner, here: Path) -> None:
-    result = lint(runner, "app.yaml", "--disable", "NP999")
+ALL_RULES = ", ".join(r.id for r in RULES)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NP999", f"unknown rule 'NP999'; the rules are {ALL_RULES} (see docs/lint.md)"),
+        ("NP0004", f"unknown rule 'NP0004'; did you mean 'NP004'? The rules are {ALL_RULES} (see docs/lint.md)"),
+        ("np4", f"unknown rule 'np4'; did you mean 'NP004'? The rules are {ALL_RULES} (see docs/lint.md)"),
+        (
+            "dns-tcp-blokced",
+            "unknown rule 'dns-tcp-blokced'; did you mean 'dns-tcp-blocked', 'dns-udp-blocked'? "
+            f"The rules are {ALL_RULES} (see docs/lint.md)",
+        ),
+        (
+            "NP003,Dns-Tcp",
+            f"unknown rule 'Dns-Tcp'; did you mean 'dns-tcp-blocked'? The rules are {ALL_RULES} (see docs/lint.md)",
+        ),
+    ],
+)
+def test_unknown_rule_is_a_usage_error(runner: CliRunner, here: Path, value: str, message: str) -> None:
+    result = lint(runner, "app.yaml", "--disable", value)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Invalid value for '--disable': unknown rule 'NP999'" in result.stderr
+    assert result.stderr.endswith(f"Error: Invalid value for '--disable': {message}\n")
 
 
 @pytest.mark.parametrize("value", ["k8s-app", "bad key=x", "app=not valid!"])

@@ -208,6 +208,56 @@ def test_expectation_and_manifest_errors_are_reported_together() -> None:
     )
 
 
+IPV6 = """\
+cases:
+  - name: the IPv6 internet reaches web
+    from: "2001:db8::/32"
+    to: shop/web
+    port: 8080
+    expect: allow
+  - name: an IPv6 address reaches web
+    from: "2001:db8::5"
+    to: shop/web
+    port: 8080
+    expect: allow
+  - name: db accepts pg from no IPv6 address
+    from: "::/0"
+    to: shop/db
+    port: pg
+    expect: deny
+  - name: some IPv6 address reaches db
+    from: "::/0"
+    to: shop/db
+    expect: allow
+"""
+
+
+def test_ipv6_cidrs_and_addresses_are_endpoints() -> None:
+    # cluster.yaml has no IPv6 address: the cases that name IPv6 are checked against its space
+    Path("ipv6.yaml").write_text(IPV6, encoding="utf-8")
+    result = run("ipv6.yaml", "cluster.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    assert result.stdout == (
+        "PASS  the IPv6 internet reaches web  (ipv6.yaml:2)\n"
+        "PASS  an IPv6 address reaches web  (ipv6.yaml:7)\n"
+        "PASS  db accepts pg from no IPv6 address  (ipv6.yaml:12)\n"
+        "FAIL  some IPv6 address reaches db  (ipv6.yaml:17)\n"
+        "      ::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff -> shop/db any port: nothing allowed, "
+        "expected some connection allowed\n"
+        "      why (at 5432/TCP; every port is denied):\n"
+        "        :: -> shop/db 5432/TCP: DENIED\n"
+        "          egress  at ::: :: is not a pod, so no NetworkPolicy applies to it -> allowed\n"
+        "          ingress at shop/db: isolated by shop/db-from-web (cluster.yaml:19:1) "
+        "[policyTypes defaulted to Ingress] -> denied\n"
+        "            x shop/db-from-web spec.ingress[0] (cluster.yaml:25:7): source not matched: "
+        ":: is not a pod; a selector only selects pods\n"
+        "                note: named port 'pg' is TCP 5432 on shop/db\n"
+        "          => denied at ingress\n"
+        "4 cases in 1 file: 3 passed, 1 failed\n"
+    )
+
+
 def test_names_that_resolve_to_nothing_exit_2() -> None:
     Path("typo.yaml").write_text(
         "cases:\n  - {name: a, from: shop/webb, to: shop/db, port: 80, expect: deny}\n", encoding="utf-8"

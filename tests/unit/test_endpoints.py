@@ -14,7 +14,17 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from netsim.endpoints import PortRef, members, parse_port, resolve_endpoint, resolve_port
+from netsim.endpoints import (
+    PortRef,
+    did_you_mean,
+    members,
+    namespaces,
+    parse_port,
+    require_namespace,
+    resolve_endpoint,
+    resolve_port,
+    suggest,
+)
 from netsim.errors import NetsimError, UnknownEndpointError
 from netsim.loader import load_texts
 from netsim.model import Cluster, ContainerPort, Endpoint, External, Pod, Protocol
@@ -210,6 +220,67 @@ def test_an_empty_cluster_has_no_suggestions() -> None:
     with pytest.raises(UnknownEndpointError) as info:
         resolve_endpoint(Cluster(), "shop/web")
     assert info.value.suggestions == ()
+
+
+# -- suggest: the one place every command's "did you mean" comes from -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        pytest.param("shpo", ["shop", "tools", "kube-system"], ("shop",), id="typo"),
+        pytest.param("nowhere", ["shop", "tools"], (), id="nothing-close"),
+        pytest.param("x", [], (), id="no-names"),
+        # closest first, at most three
+        pytest.param("shop/wen", ["shop/web-frontend", "shop/web", "tools/x"], ("shop/web", "shop/web-frontend")),
+        pytest.param(
+            "shop/we", ["shop/web", "shop/wed", "shop/wee", "shop/weed"], ("shop/wee", "shop/wed", "shop/web")
+        ),
+        # difflib misses it, the last segment finds it
+        pytest.param("production/web", ["qa/web", "qa/db"], ("qa/web",), id="same-name-elsewhere"),
+        pytest.param("prod/api", ["shop/api[Deployment]"], ("shop/api[Deployment]",), id="same-name-of-a-workload"),
+    ],
+)
+def test_suggest(text: str, names: list[str], expected: tuple[str, ...]) -> None:
+    assert suggest(text, names) == expected
+
+
+def test_suggest_compares_spellings_and_suggests_what_they_stand_for() -> None:
+    names = {
+        "shop/frontend": "shop/frontend[Deployment]",
+        "shop/frontend[Deployment]": "shop/frontend[Deployment]",
+        "tools/db": "tools/db[StatefulSet]",
+    }
+    # "shop/frontned" is closer to "shop/frontend" than to the label; the label is suggested, once
+    assert suggest("shop/frontned", names) == ("shop/frontend[Deployment]",)
+    assert suggest("shop/frontned", names, limit=1) == ("shop/frontend[Deployment]",)
+
+
+def test_did_you_mean_quotes_as_check_does() -> None:
+    assert did_you_mean(["shop/db", "shop/web"]) == "; did you mean 'shop/db', 'shop/web'?"
+    assert did_you_mean([]) == ""
+
+
+def test_namespaces_are_declared_or_hold_something(cluster: Cluster) -> None:
+    assert namespaces(cluster) == {"both", "kube-system", "shop"}
+    with_policy = load_texts(
+        {
+            "p.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            "metadata: {name: deny, namespace: quiet}\nspec: {podSelector: {}}\n",
+            "ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n",
+        }
+    ).cluster
+    assert namespaces(with_policy) == {"empty", "quiet"}
+
+
+def test_require_namespace(cluster: Cluster) -> None:
+    require_namespace(cluster, "shop", "--focus")
+    with pytest.raises(NetsimError) as info:
+        require_namespace(cluster, "shpo", "--focus")
+    assert str(info.value) == "--focus shpo: no such namespace in the input; did you mean 'shop'?"
+    with pytest.raises(NetsimError) as info:
+        require_namespace(cluster, "nowhere", "--focus")
+    assert str(info.value) == "--focus nowhere: no such namespace in the input"
 
 
 # -- members --------------------------------------------------------------------------------------

@@ -440,6 +440,97 @@ def test_a_cidr_means_every_external_range_it_overlaps(tmp_path: Path) -> None:
     ]
 
 
+V6_SPACE = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+
+def test_an_ipv6_cidr_of_an_ipv4_cluster_is_the_ipv6_space(tmp_path: Path) -> None:
+    # CLUSTER has no IPv6 address and no IPv6 ipBlock: its ranges are IPv4 only, yet an IPv6 CIDR
+    # is checked against the IPv6 space (was: "no pair to check: the two ends name the same single pod")
+    v6_to_web, v6_to_db, db_to_v6, db_to_v6_any = _run(
+        tmp_path,
+        """\
+  - {name: v6 to web, from: "2001:db8::/32", to: shop/web, port: 8080, expect: allow}
+  - {name: v6 to db, from: "2001:db8::/32", to: shop/db, port: 5432, expect: allow}
+  - {name: db to v6, from: shop/db, to: "2001:db8::/32", port: 443, expect: deny}
+  - {name: db to v6 on any port, from: shop/db, to: "::/0", expect: allow}
+""",
+    )
+    assert (v6_to_web.passed, v6_to_web.checked) == (True, 1)
+    assert _pairs(v6_to_db) == [("2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "shop/db", True)]
+    [offence] = v6_to_db.offences
+    assert isinstance(offence, PairOffence)
+    assert str(offence.verdict.traffic.source) == "2001:db8::"
+    # db's egress allows only an IPv4 block
+    assert (db_to_v6.passed, db_to_v6.checked) == (True, 1)
+    assert _pairs(db_to_v6_any) == [("shop/db", V6_SPACE, True)]
+
+
+def test_an_ipv6_address_is_an_external_endpoint(tmp_path: Path) -> None:
+    web, db = _run(
+        tmp_path,
+        """\
+  - {name: v6 to web, from: "2001:db8::5", to: shop/web, port: 8080, expect: allow}
+  - {name: v6 to db, from: "2001:db8::5", to: shop/db, port: 5432, expect: deny}
+""",
+    )
+    assert web.passed
+    assert db.passed
+    assert web.verdict is not None
+    assert str(web.verdict.traffic.source) == "2001:db8::5"
+
+
+def test_only_from_with_ipv6_ranges(tmp_path: Path) -> None:
+    # an IPv6 CIDR of only_from leaves the IPv6 space minus it, and the whole IPv4 space, as others
+    # (db is denied: its egress allows 443 only)
+    v6, v4 = _run(
+        tmp_path,
+        """\
+  - {name: web only from 2001:db8::/32, to: shop/web, port: 8080, only_from: "2001:db8::/32"}
+  - {name: web only from 0.0.0.0/0, to: shop/web, port: 8080, only_from: 0.0.0.0/0}
+""",
+    )
+    others = [(src, dst) for src, dst, expected in _pairs(v6) if not expected]
+    assert others == [
+        ("other/agent", "shop/web"),
+        ("other/client", "shop/web"),
+        ("shop/api-1-a", "shop/web"),
+        ("shop/api-1-b", "shop/web"),
+        ("0.0.0.0-255.255.255.255", "shop/web"),
+        ("::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "shop/web"),
+        ("2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "shop/web"),
+    ]
+    # an IPv4 CIDR does not cut the IPv6 space (the integers of the families overlap), and an
+    # IPv4-only case of an IPv4-only cluster has no IPv6 others
+    assert ("0.0.0.0-255.255.255.255", "shop/web", False) not in _pairs(v4)
+    assert not [src for src, _, _ in _pairs(v4) if ":" in src]
+
+
+IPV6_CLUSTER = cluster(
+    [pod("six/a", {"app": "a"}, ip="2001:db8::1"), pod("six/b", {"app": "b"}, ip="2001:db8::2")],
+    [policy("six/a-from-v6", sel({"app": "a"}), ingress=[rule(block("2001:db8:1::/48"))])],
+)
+
+
+def test_ipv6_pods_and_ipblocks(tmp_path: Path) -> None:
+    cases = _cases(
+        tmp_path,
+        """\
+  - {name: block reaches a, from: "2001:db8:1::/48", to: six/a, port: 80, expect: allow}
+  - {name: the rest does not, from: "2001:db8:2::/48", to: six/a, port: 80, expect: allow}
+  - {name: b by address, from: "2001:db8::2", to: six/a, port: 80, expect: deny}
+  - {name: only the block reaches a, to: six/a, only_from: "2001:db8:1::/48"}
+""",
+    )
+    inside, outside, by_address, only = run_cases(PolicyIndex(IPV6_CLUSTER), cases)
+    assert (inside.passed, inside.checked) == (True, 1)
+    assert _pairs(outside) == [("2001:db8:2::-2001:db8:2:ffff:ffff:ffff:ffff:ffff", "six/a", True)]
+    assert by_address.passed
+    assert by_address.verdict is not None
+    assert by_address.verdict.traffic.source == IPV6_CLUSTER.pods[1]  # b's address is b
+    assert only.passed
+    assert only.checked == 5  # the block; b, the IPv4 space, the IPv6 space below and above the block
+
+
 # -- checking: only_from / only_to / isolated ----------------------------------------------------------------
 
 
@@ -517,6 +608,7 @@ cases:
   - {name: no pods, from: shop/app=nope, to: shop/db, expect: deny}
   - {name: no namespace, from: nowhere/*, to: shop/db, expect: deny}
   - {name: itself, from: shop/web, to: shop/web, expect: allow}
+  - {name: itself by address, from: 10.0.1.10, to: shop/web, expect: allow}
   - {name: no such port, from: shop/web, to: shop/db, port: http, expect: allow}
   - {name: empty namespace, isolated: nowhere}
 """,
@@ -530,9 +622,10 @@ cases:
         "e.yaml:3:27: cases[1].from: no pod of namespace shop has the labels app=nope",
         "e.yaml:4:32: cases[2].from: no pod in namespace 'nowhere' (namespaces with pods: other, shop)",
         "e.yaml:5:5: cases[3]: no pair to check: the two ends name the same single pod",
-        "e.yaml:6:61: cases[4].port: no pair to check: shop/db: shop/db declares no port named 'http'; "
+        "e.yaml:6:5: cases[4]: no pair to check: the two ends name the same single pod",
+        "e.yaml:7:61: cases[5].port: no pair to check: shop/db: shop/db declares no port named 'http'; "
         "its named ports: pg (5432/TCP)",
-        "e.yaml:7:5: cases[5].isolated: namespace 'nowhere' has no pods to check",
+        "e.yaml:8:5: cases[6].isolated: namespace 'nowhere' has no pods to check",
     ]
 
 

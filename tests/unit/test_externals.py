@@ -7,6 +7,7 @@ end+1 of each of them. Sources come from ingress ipBlocks, destinations from egr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from itertools import pairwise
 
@@ -14,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsim.externals import ExternalRange, block_intervals, external_ranges
+from netsim.externals import ExternalRange, block_intervals, external_ranges, families, including
 from netsim.match.ipblock import AddressSet, ip_in_block
-from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, IPNetwork
+from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, IPNetwork, Pod
 from tests.unit.builders import block, cluster, pod, policy, rule, sel
 
 V4_MAX = (1 << 32) - 1
@@ -136,7 +137,7 @@ def test_single_address_block(cidr: str, expected: list[str]) -> None:
     assert _texts(external_ranges(_egress(block(cidr)), Direction.EGRESS)) == expected
 
 
-def test_ipv6_partition_only_on_the_side_that_has_ipv6_blocks() -> None:
+def test_ipv6_blocks_cut_their_side_and_the_other_side_lists_the_whole_ipv6_space() -> None:
     c = cluster(
         policies=[
             policy("ns/p", ingress=[rule(block("2001:db8::/32"))], egress=[rule(block("10.0.0.0/8"))]),
@@ -149,16 +150,62 @@ def test_ipv6_partition_only_on_the_side_that_has_ipv6_blocks() -> None:
         "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
         "2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     ]
-    destinations = external_ranges(c, Direction.EGRESS)
-    assert [r.version for r in destinations] == [4, 4, 4]
+    # the input speaks IPv6: the egress side lists the IPv6 destinations too, uncut
+    assert _texts(external_ranges(c, Direction.EGRESS)) == [
+        "0.0.0.0-9.255.255.255",
+        "10.0.0.0-10.255.255.255",
+        "11.0.0.0-255.255.255.255",
+        "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    ]
 
 
-def test_an_ipv6_block_that_holds_no_address_adds_no_ipv6_range() -> None:
-    # two excepts may cover the whole cidr
+def test_an_ipv6_block_that_holds_no_address_adds_the_ipv6_space_uncut() -> None:
+    # two excepts may cover the whole cidr: nothing to cut, but the input speaks IPv6
     ranges = external_ranges(
         _ingress(block("2001:db8::/112", "2001:db8::/113", "2001:db8::8000/113")), Direction.INGRESS
     )
-    assert [r.version for r in ranges] == [4]
+    assert [(r.version, r.first_int, r.last_int) for r in ranges] == [(4, 0, V4_MAX), (6, 0, V6_MAX)]
+
+
+V6_SPACE = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+
+@pytest.mark.parametrize(
+    "ipv6_pod",
+    [
+        pod("ns/a", ip="2001:db8::1"),  # IPv6-only
+        replace(pod("ns/a"), ips=(ip_address("10.0.0.1"), ip_address("2001:db8::1"))),  # dual-stack
+        pod("ns/a", ip="10.0.0.1", host_ip="2001:db8::100"),  # an IPv6 node
+        replace(pod("ns/a", host_ip="10.1.0.1"), host_ips=(ip_address("10.1.0.1"), ip_address("2001:db8::100"))),
+    ],
+    ids=["ipv6-pod", "dual-stack-pod", "ipv6-node", "dual-stack-node"],
+)
+def test_an_ipv6_address_in_the_input_lists_the_ipv6_space_on_both_sides(ipv6_pod: Pod) -> None:
+    c = cluster(pods=[ipv6_pod])
+    for direction in Direction:
+        assert _texts(external_ranges(c, direction)) == ["0.0.0.0-255.255.255.255", V6_SPACE]
+    assert families(c) == {4, 6}
+
+
+def test_an_ipv4_only_input_has_no_ipv6_range() -> None:
+    # what netpol-analyzer prints, and the peer goldens hold
+    c = cluster(pods=[pod("ns/a", ip="10.0.0.1"), pod("ns/b")], policies=[policy("ns/p", ingress=[rule()])])
+    assert families(c) == {4}
+    for direction in Direction:
+        assert _texts(external_ranges(c, direction)) == ["0.0.0.0-255.255.255.255"]
+
+
+def test_including_lists_the_ipv6_space_of_an_ipv4_input_while_it_runs() -> None:
+    c = cluster(pods=[pod("ns/a", ip="10.0.0.1")], policies=[policy("ns/p", egress=[rule(block("10.0.0.0/8"))])])
+    with including(6):
+        assert families(c) == {4, 6}
+        assert _texts(external_ranges(c, Direction.INGRESS)) == ["0.0.0.0-255.255.255.255", V6_SPACE]
+        assert _texts(external_ranges(c, Direction.EGRESS))[-1] == V6_SPACE
+        with including(6):  # nested: still on after the inner block ends
+            pass
+        assert families(c) == {4, 6}
+    assert families(c) == {4}
+    assert _texts(external_ranges(c, Direction.INGRESS)) == ["0.0.0.0-255.255.255.255"]
 
 
 def test_ipv6_slash_zero_adds_one_ipv6_range() -> None:
@@ -313,8 +360,8 @@ def addresses(draw: st.DrawFn) -> IPAddress:
 
 
 def _has_v6(blocks: list[IPBlockPeer]) -> bool:
-    """True if some IPv6 block holds an address (excepts may cover a whole cidr)."""
-    return any(b.cidr.version == 6 and block_intervals(b) for b in blocks)
+    """True if some block is IPv6: the IPv6 space is then listed, even when excepts cover the cidr."""
+    return any(b.cidr.version == 6 for b in blocks)
 
 
 def _in_range(data: st.DataObject, rng: ExternalRange) -> IPAddress:
