@@ -627,14 +627,18 @@ def _pass(
         return possible if optimistic else certain
 
     # classes treated as their node, and pods towards them, pair by pair through the engine
+    replicas = index.options.replica_traffic
     node_classes = list(bits(node_mask))
     for s in range(n):
         src = classes[s]
         targets = range(n) if (node_mask >> s) & 1 else node_classes
         for d in targets:
             if s == d and len(src.pods) < 2:
-                continue
-            dst_pod = classes[d].pods[1] if s == d else classes[d].rep
+                if not (replicas and src.rep.is_replicated):
+                    continue
+                dst_pod = src.rep  # one replica to another
+            else:
+                dst_pod = classes[d].pods[1] if s == d else classes[d].rep
             if conns := resolve(evaluate_pair(index, src.rep, dst_pod)):
                 blocks.append((1 << s, 1 << d, conns))
 

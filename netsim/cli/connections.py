@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from ipaddress import ip_network
@@ -211,7 +211,9 @@ def connections(
                 grouped = grouped_edges(index, by, report)
 
     def keep(row: Connection) -> bool:
-        if row.source.key == row.destination.key:
+        # a namespace to itself is not a connection between endpoints; a workload (or a pod that
+        # stands for replicas) to itself is one replica to another, listed unless --no-replica-traffic
+        if row.source.key == row.destination.key and by is GroupBy.NAMESPACE:
             return False
         if sources and not any(f.matches(row.source) for f in sources):
             return False
@@ -222,17 +224,32 @@ def connections(
         if port_ref is not None:
             assert isinstance(port_ref.port, int)
             protos = [port_ref.protocol] if port_ref.protocol else list(Protocol)
-            if not any(row.conns.allows(port_ref.port, p) for p in protos):
+            if not any(row.conns.allows(port_ref.port, p) or row.undetermined.allows(port_ref.port, p) for p in protos):
                 return False
         return True
+
+    undetermined = 0
+
+    def counted(rows: Iterator[Connection]) -> Iterator[Connection]:
+        nonlocal undetermined
+        for row in rows:
+            undetermined += bool(row.undetermined)
+            yield row
 
     # streamed: a 100,000-pod cluster lists millions of rows, never held as one string
     batch: list[str] = []
     size = 0
-    for chunk in STREAMS[output](row for row in grouped.iter_rows() if keep(row)):
+    for chunk in STREAMS[output](counted(row for row in grouped.iter_rows() if keep(row))):
         batch.append(chunk)
         size += len(chunk)
         if size > 1 << 20:
             click.echo("".join(batch), nl=False)
             batch, size = [], 0
     click.echo("".join(batch), nl=False)
+    if undetermined:
+        noun = "connection depends" if undetermined == 1 else "connections depend"
+        click.echo(
+            f"note: {undetermined} {noun} on what the input does not give (marked =?> or 'undetermined'); "
+            "netsim check SOURCE DESTINATION --port P says on what",
+            err=True,
+        )

@@ -22,13 +22,17 @@ __all__ = [
 
 
 def text_chunks(rows: Iterable[Connection]) -> Iterator[str]:
-    """``src => dst : conns``, one line each (the format netpol-analyzer and roxctl print)."""
+    """``src => dst : conns``, one line each (the format netpol-analyzer and roxctl print); what
+    depends on unknowns on a line of its own, ``src =?> dst : conns``."""
     texts: dict[ConnSet, str] = {}
     for c in rows:
-        conns = texts.get(c.conns)
-        if conns is None:
-            conns = texts[c.conns] = str(c.conns)
-        yield f"{c.source.label} => {c.destination.label} : {conns}\n"
+        for arrow, conns in (("=>", c.conns), ("=?>", c.undetermined)):
+            if not conns:
+                continue
+            text = texts.get(conns)
+            if text is None:
+                text = texts[conns] = str(conns)
+            yield f"{c.source.label} {arrow} {c.destination.label} : {text}\n"
 
 
 def connections_text(rows: Iterable[Connection]) -> str:
@@ -46,7 +50,9 @@ def node_json(info: NodeInfo) -> dict[str, Any]:
 
 
 def json_chunks(rows: Iterable[Connection]) -> Iterator[str]:
-    """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``.
+    """``[{"src": {...}, "dst": {...}, "conns": {"TCP": [[80, 80]]}, "allConnections": bool}]``;
+    a row with connections that depend on unknowns adds ``"undetermined"`` and
+    ``"undeterminedText"`` (``conns`` then holds what is allowed for certain, maybe nothing).
 
     Endpoint and connection-set fragments are encoded once each: large clusters repeat them.
     """
@@ -70,7 +76,13 @@ def json_chunks(rows: Iterable[Connection]) -> Iterator[str]:
 
     separator = "[\n"
     for c in rows:
-        yield f'{separator}  {{"src": {node(c.source)}, "dst": {node(c.destination)}, {conns(c.conns)}}}'
+        maybe = ""
+        if c.undetermined:
+            maybe = (
+                f', "undetermined": {json.dumps(c.undetermined.to_json())}, '
+                f'"undeterminedText": {json.dumps(str(c.undetermined))}'
+            )
+        yield f'{separator}  {{"src": {node(c.source)}, "dst": {node(c.destination)}, {conns(c.conns)}{maybe}}}'
         separator = ",\n"
     yield "[]\n" if separator == "[\n" else "\n]\n"
 
@@ -81,12 +93,15 @@ def connections_json(rows: Iterable[Connection]) -> str:
 
 
 def csv_chunks(rows: Iterable[Connection]) -> Iterator[str]:
-    """``src,dst,conns`` with a header row."""
+    """``src,dst,conns,undetermined`` with a header row (``undetermined``: what depends on what the
+    input does not give; empty when nothing does)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["src", "dst", "conns"])
+    writer.writerow(["src", "dst", "conns", "undetermined"])
     for c in rows:
-        writer.writerow([c.source.label, c.destination.label, str(c.conns)])
+        writer.writerow(
+            [c.source.label, c.destination.label, str(c.conns), str(c.undetermined) if c.undetermined else ""]
+        )
         if buf.tell() > 1 << 16:
             yield buf.getvalue()
             buf.seek(0)
@@ -95,7 +110,7 @@ def csv_chunks(rows: Iterable[Connection]) -> Iterator[str]:
 
 
 def connections_csv(rows: Iterable[Connection]) -> str:
-    """``src,dst,conns`` with a header row."""
+    """``src,dst,conns,undetermined`` with a header row."""
     return "".join(csv_chunks(rows))
 
 
@@ -109,7 +124,10 @@ def md_chunks(rows: Iterable[Connection]) -> Iterator[str]:
     empty = True
     for c in rows:
         empty = False
-        yield f"| {_md(c.source.label)} | {_md(c.destination.label)} | {_md(str(c.conns))} |\n"
+        text = str(c.conns) if c.conns else ""
+        if c.undetermined:
+            text = f"{text} (undetermined: {c.undetermined})" if c.conns else f"undetermined: {c.undetermined}"
+        yield f"| {_md(c.source.label)} | {_md(c.destination.label)} | {_md(text)} |\n"
     if empty:
         yield "| (none) | | |\n"
 

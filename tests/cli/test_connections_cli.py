@@ -238,16 +238,16 @@ spec:
 
 def test_csv(runner: CliRunner) -> None:
     rows = list(csv.reader(io.StringIO(run(runner, "-o", "csv").stdout)))
-    assert rows[0] == ["src", "dst", "conns"]
-    assert [f"{s} => {d} : {c}" for s, d, c in rows[1:]] == EXPECTED
+    assert rows[0] == ["src", "dst", "conns", "undetermined"]
+    assert [f"{s} => {d} : {c}" for s, d, c, u in rows[1:] if not u] == EXPECTED
 
 
 def test_csv_of_filtered_and_empty_listings(runner: CliRunner) -> None:
     out = run(runner, "-o", "csv", "--from", "shop/db", "--to", "tools/debug").stdout
-    assert out == "src,dst,conns\nshop/db[StatefulSet],tools/debug[Pod],UDP 53\n"
+    assert out == "src,dst,conns,undetermined\nshop/db[StatefulSet],tools/debug[Pod],UDP 53,\n"
     # a filter that names an endpoint with no connection: legitimately empty (exit 0)
     out = run(runner, "-o", "csv", "--from", "shop/db", "--to", "shop/web").stdout
-    assert list(csv.reader(io.StringIO(out))) == [["src", "dst", "conns"]]
+    assert list(csv.reader(io.StringIO(out))) == [["src", "dst", "conns", "undetermined"]]
 
 
 def test_csv_quotes_conns_with_commas(runner: CliRunner, workdir: Path) -> None:
@@ -266,8 +266,8 @@ spec:
         encoding="utf-8",
     )
     out = run(runner, "-o", "csv", "--from", "tools", "--to", "shop/db").stdout
-    assert out == 'src,dst,conns\ntools/debug[Pod],shop/db[StatefulSet],"TCP 53,UDP 53"\n'
-    assert list(csv.reader(io.StringIO(out)))[1] == ["tools/debug[Pod]", "shop/db[StatefulSet]", "TCP 53,UDP 53"]
+    assert out == 'src,dst,conns,undetermined\ntools/debug[Pod],shop/db[StatefulSet],"TCP 53,UDP 53",\n'
+    assert list(csv.reader(io.StringIO(out)))[1] == ["tools/debug[Pod]", "shop/db[StatefulSet]", "TCP 53,UDP 53", ""]
 
 
 def test_md(runner: CliRunner) -> None:
@@ -280,7 +280,7 @@ def test_empty_result_in_every_format(runner: CliRunner) -> None:
     none = ["--from", "shop/db", "--to", "shop/web"]
     assert run(runner, *none).stdout == ""
     assert json.loads(run(runner, *none, "-o", "json").stdout) == []
-    assert run(runner, *none, "-o", "csv").stdout == "src,dst,conns\n"
+    assert run(runner, *none, "-o", "csv").stdout == "src,dst,conns,undetermined\n"
     assert lines(runner, *none, "-o", "md")[2:] == ["| (none) | | |"]
 
 
@@ -555,8 +555,9 @@ def test_group_by_namespace_never_lists_a_namespace_to_itself(runner: CliRunner)
     assert not [line for line in lines(runner, "--group-by", "namespace") if line.startswith("shop => shop")]
 
 
-def test_a_workload_to_itself_is_not_listed(runner: CliRunner, workdir: Path) -> None:
-    # two pods of one ReplicaSet may talk to each other; the listing shows no self line
+def test_a_workload_to_itself_is_its_replicas(runner: CliRunner, workdir: Path) -> None:
+    # two pods of one ReplicaSet may talk to each other: the listing shows it as a self line,
+    # unless --no-replica-traffic (netpol-analyzer's model) counts a workload as one pod
     (workdir / "cluster.yaml").write_text(
         "".join(
             f"""\
@@ -578,6 +579,11 @@ spec:
     )
     (workdir / "policies.yaml").write_text("", encoding="utf-8")
     assert lines(runner) == [
+        "0.0.0.0-255.255.255.255[External] => shop/api-5d8f[ReplicaSet] : All Connections",
+        "shop/api-5d8f[ReplicaSet] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        "shop/api-5d8f[ReplicaSet] => shop/api-5d8f[ReplicaSet] : All Connections",
+    ]
+    assert lines(runner, "--no-replica-traffic") == [
         "0.0.0.0-255.255.255.255[External] => shop/api-5d8f[ReplicaSet] : All Connections",
         "shop/api-5d8f[ReplicaSet] => 0.0.0.0-255.255.255.255[External] : All Connections",
     ]
@@ -610,3 +616,70 @@ def test_bad_option_values_exit_2(runner: CliRunner) -> None:
         result = runner.invoke(main, [*BASE, *args])
         assert result.exit_code == 2, args
         assert result.stdout == "", args
+
+
+UNDETERMINED_INPUT = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: prod, labels: {app: db}}
+spec: {containers: [{name: db, image: db, ports: [{containerPort: 5432}]}]}
+status: {podIP: 10.244.1.5}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - from: [{ipBlock: {cidr: 10.244.0.0/16}}]
+      ports: [{port: 5432}]
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]
+      ports: [{port: 80}]
+"""
+
+
+def test_undetermined_connections_have_their_own_marker(runner: CliRunner, tmp_path: Path) -> None:
+    # shop/client has no IP: whether 10.244.0.0/16 admits it is open; port 80 is decided
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "in.yaml").write_text(UNDETERMINED_INPUT, encoding="utf-8")
+    args = ["connections", str(tmp_path / "open"), "--to", "prod/db", "--from", "shop"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "shop/client[Deployment] => prod/db[Pod] : TCP 80\nshop/client[Deployment] =?> prod/db[Pod] : TCP 5432\n"
+    )
+    assert result.stderr == (
+        "note: 1 connection depends on what the input does not give (marked =?> or 'undetermined'); "
+        "netsim check SOURCE DESTINATION --port P says on what\n"
+    )
+    rows = json.loads(runner.invoke(main, [*args, "-o", "json"]).stdout)
+    assert [(r["text"], r.get("undeterminedText")) for r in rows] == [("TCP 80", "TCP 5432")]
+    assert rows[0]["undetermined"] == {"TCP": [[5432, 5432]]}
+    out = runner.invoke(main, [*args, "-o", "csv"]).stdout
+    assert out == "src,dst,conns,undetermined\nshop/client[Deployment],prod/db[Pod],TCP 80,TCP 5432\n"
+    md = runner.invoke(main, [*args, "-o", "md"]).stdout.splitlines()
+    assert md[2] == "| shop/client[Deployment] | prod/db[Pod] | TCP 80 (undetermined: TCP 5432) |"
+    # --port keeps a row whose port is undetermined; the pod network settles it either way
+    assert runner.invoke(main, [*args, "--port", "5432"]).stdout.count("=?>") == 1
+    inside = runner.invoke(main, [*args, "--pod-cidr", "10.244.0.0/16"])
+    assert (inside.stdout, inside.stderr) == ("shop/client[Deployment] => prod/db[Pod] : TCP 80,5432\n", "")
+    outside = runner.invoke(main, [*args, "--pod-cidr", "10.96.0.0/16"])
+    assert (outside.stdout, outside.stderr) == ("shop/client[Deployment] => prod/db[Pod] : TCP 80\n", "")

@@ -518,6 +518,7 @@ def test_connections_lists_the_pods_of_one_replicaset_once(tmp_path: Path, runne
         "0.0.0.0-255.255.255.255[External] => shop/web-7d9c[ReplicaSet] : All Connections\n"
         "shop/web-7d9c[ReplicaSet] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
         "shop/web-7d9c[ReplicaSet] => shop/db[Pod] : TCP 5432\n"
+        "shop/web-7d9c[ReplicaSet] => shop/web-7d9c[ReplicaSet] : All Connections\n"
     )
     pods = runner.invoke(main, ["connections", str(tmp_path), "--group-by", "pod", "--to", "shop/db"])
     assert pods.stdout.count(" => shop/db[Pod] : TCP 5432\n") == 3
