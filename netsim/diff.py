@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from netsim.connset import ConnSet
@@ -73,19 +73,49 @@ class ConnectionChange:
     kind: ConnKind
     source: NodeInfo
     destination: NodeInfo
-    before: ConnSet  # none when added
-    after: ConnSet  # none when removed
+    before: ConnSet  # allowed for certain in base (none when added)
+    after: ConnSet  # allowed for certain in head (none when removed)
     causes: tuple[Cause, ...] = ()
+    # what depends on what the input does not give, in base and in head
+    before_undetermined: ConnSet = field(default_factory=ConnSet.none)
+    after_undetermined: ConnSet = field(default_factory=ConnSet.none)
 
     @property
     def gained(self) -> ConnSet:
-        """What head allows and base did not."""
-        return self.after - self.before
+        """What head allows for certain and base denied for certain."""
+        return self.after - self.before - self.before_undetermined
 
     @property
     def lost(self) -> ConnSet:
-        """What base allowed and head does not."""
-        return self.before - self.after
+        """What base allowed for certain and head denies for certain."""
+        return self.before - self.after - self.after_undetermined
+
+    @property
+    def now_undetermined(self) -> ConnSet:
+        """Decided in base (allowed or denied), undetermined in head."""
+        return self.after_undetermined - self.before_undetermined
+
+    @property
+    def now_decided(self) -> ConnSet:
+        """Undetermined in base, decided in head (allowed if in ``after``, else denied)."""
+        return self.before_undetermined - self.after_undetermined
+
+    @property
+    def may_open(self) -> bool:
+        """Head may allow something base denied for certain, or allows for certain what base
+        left open."""
+        return bool(self.gained or (self.now_undetermined - self.before) or (self.now_decided & self.after))
+
+    @property
+    def may_close(self) -> bool:
+        """Head may deny something base allowed for certain, or denies for certain what base
+        left open."""
+        return bool(self.lost or (self.now_undetermined & self.before) or (self.now_decided - self.after))
+
+    @property
+    def delta(self) -> tuple[ConnSet, ConnSet, ConnSet, ConnSet]:
+        """(gained, lost, now undetermined, now decided): how the connection changed."""
+        return self.gained, self.lost, self.now_undetermined, self.now_decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +138,16 @@ class ChangeGroup:
     def lost(self) -> ConnSet:
         """What every member lost (they all lost the same)."""
         return self.changes[0].lost
+
+    @property
+    def now_undetermined(self) -> ConnSet:
+        """What became undetermined in every member (the same in all)."""
+        return self.changes[0].now_undetermined
+
+    @property
+    def now_decided(self) -> ConnSet:
+        """What every member's input now decides (the same in all)."""
+        return self.changes[0].now_decided
 
     @property
     def causes(self) -> tuple[Cause, ...]:
@@ -164,13 +204,15 @@ class Diff:
 
     @property
     def opens(self) -> bool:
-        """Some traffic is allowed in head that base denied (a connection added, or ports gained)."""
-        return any(c.gained for c in self.connections)
+        """Some traffic is or may be allowed in head that base denied (a connection added, ports
+        gained, or an answer that became undetermined), or that base left undetermined."""
+        return any(c.may_open for c in self.connections)
 
     @property
     def closes(self) -> bool:
-        """Some traffic is denied in head that base allowed (a connection removed, or ports lost)."""
-        return any(c.lost for c in self.connections)
+        """Some traffic is or may be denied in head that base allowed (a connection removed, ports
+        lost, or an answer that became undetermined), or that base left undetermined."""
+        return any(c.may_close for c in self.connections)
 
     @property
     def empty(self) -> bool:
@@ -193,7 +235,7 @@ def _range_info(rng: ExternalRange) -> NodeInfo:
     return NodeInfo(rng.label, "external", None, rng.label, str(rng), "External", range=rng)
 
 
-Edges = dict[tuple[str, str], ConnSet]
+Edges = dict[tuple[str, str], tuple[ConnSet, ConnSet]]  # (allowed for certain, undetermined)
 
 
 def _side(
@@ -203,13 +245,18 @@ def _side(
 
     A side without IPv6 ipBlocks has no IPv6 range in its graph; when the other side has some,
     the whole IPv6 space (where all addresses behave alike on this side) is evaluated here.
+    A workload to itself is its replicas (present when they may talk).
     """
     grouped = grouped_edges(index, GroupBy.WORKLOAD)
     infos: dict[str, NodeInfo] = dict(grouped.nodes)
     edges: Edges = {}
+    none = ConnSet.none()
 
-    def put(src: str, dst: str, conns: ConnSet) -> None:
-        edges[(src, dst)] = edges[(src, dst)] | conns if (src, dst) in edges else conns
+    def put(src: str, dst: str, conns: ConnSet, undetermined: ConnSet) -> None:
+        prev = edges.get((src, dst))
+        if prev is not None:
+            conns, undetermined = prev[0] | conns, prev[1] | undetermined
+        edges[(src, dst)] = (conns, undetermined - conns)
 
     def parts(rng: ExternalRange, direction: Direction) -> tuple[ExternalRange, ...]:
         out = split_range(rng, cuts[direction][rng.version])
@@ -217,37 +264,35 @@ def _side(
             infos.setdefault(part.label, _range_info(part))
         return out
 
-    for (s, d), (conns, _pairs) in grouped.edges.items():
+    keys, width = grouped.keys, len(grouped.keys)
+    for e in grouped.conns.keys() | grouped.undetermined.keys():
+        s, d = keys[e // width], keys[e % width]
+        conns, undetermined = grouped.conns.get(e, none), grouped.undetermined.get(e, none)
         src, dst = infos[s], infos[d]
-        if s == d:
-            continue
         if src.range is not None:
             for part in parts(src.range, Direction.INGRESS):
-                put(part.label, d, conns)
+                put(part.label, d, conns, undetermined)
         elif dst.range is not None:
             for part in parts(dst.range, Direction.EGRESS):
-                put(s, part.label, conns)
+                put(s, part.label, conns, undetermined)
         else:
-            put(s, d, conns)
+            put(s, d, conns, undetermined)
     cluster = index.cluster
-    avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip else ())))
+    avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
     for direction in Direction:
         if not cuts[direction][6] or cut_points(cluster, direction)[6]:
             continue
         space = ExternalRange(6, 0, _MAX_V6)
         ext = External(space.representative(avoid))
         for pod in cluster.pods:
-            if direction is Direction.EGRESS:
-                conns = evaluate_pair(index, pod, ext).conns
-            else:
-                conns = evaluate_pair(index, ext, pod).conns
-            if not conns:
+            pair = evaluate_pair(index, pod, ext) if direction is Direction.EGRESS else evaluate_pair(index, ext, pod)
+            if not pair.possible:
                 continue
             for part in parts(space, direction):
                 if direction is Direction.EGRESS:
-                    put(pod.endpoint, part.label, conns)
+                    put(pod.endpoint, part.label, pair.conns, pair.undetermined)
                 else:
-                    put(part.label, pod.endpoint, conns)
+                    put(part.label, pod.endpoint, pair.conns, pair.undetermined)
     return edges, infos
 
 
@@ -415,11 +460,11 @@ def _group_of(info: NodeInfo) -> tuple[str, bool]:
 def _groups(
     changes: Sequence[ConnectionChange],
     infos: Mapping[str, NodeInfo],
-    edges: tuple[Mapping[tuple[str, str], ConnSet], Mapping[tuple[str, str], ConnSet]],
+    edges: tuple[Edges, Edges],
 ) -> tuple[ChangeGroup, ...]:
     """Namespace-wide changes: every connection between two groups changed, and the same way."""
 
-    def count(side: Mapping[tuple[str, str], ConnSet]) -> Counter[tuple[str, str]]:
+    def count(side: Edges) -> Counter[tuple[str, str]]:
         return Counter((_group_of(infos[s])[0], _group_of(infos[d])[0]) for s, d in side)
 
     base_count, head_count = count(edges[0]), count(edges[1])
@@ -437,7 +482,7 @@ def _groups(
         elif kind == "removed":  # all of this before, nothing after
             whole = n == base_count[(src, dst)] and not head_count[(src, dst)]
         else:
-            same = len({(m.gained, m.lost) for m in members}) == 1
+            same = len({m.delta for m in members}) == 1
             whole = same and n == base_count[(src, dst)] == head_count[(src, dst)]
         if whole:
             first = members[0]
@@ -460,14 +505,15 @@ def diff_clusters(base: Cluster, head: Cluster, options: Options | None = None) 
     infos = {**base_infos, **head_infos}
 
     changes: list[ConnectionChange] = []
-    none = ConnSet.none()
+    none = (ConnSet.none(), ConnSet.none())
     for key in base_edges.keys() | head_edges.keys():
-        before, after = base_edges.get(key, none), head_edges.get(key, none)
-        if before == after:
+        (before, before_u), (after, after_u) = base_edges.get(key, none), head_edges.get(key, none)
+        if (before, before_u) == (after, after_u):
             continue
-        kind: ConnKind = "added" if not before else "removed" if not after else "changed"
+        kind: ConnKind = "added" if not (before or before_u) else "removed" if not (after or after_u) else "changed"
         src, dst = infos[key[0]], infos[key[1]]
-        changes.append(ConnectionChange(kind, src, dst, before, after, attributor.causes(src, dst)))
+        causes = attributor.causes(src, dst)
+        changes.append(ConnectionChange(kind, src, dst, before, after, causes, before_u, after_u))
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.source.label.encode(), c.destination.label.encode()))
     endpoint_changes = tuple(
         EndpointChange(e.kind, e.subject, e.ref, e.details, e.span, (e.subject, e.ref) in attributor.used)

@@ -55,13 +55,34 @@ def _end(name: str, is_namespace: bool) -> str:
     return f"namespace {name}" if is_namespace else name
 
 
-def _delta(gained: ConnSet, lost: ConnSet) -> str:
+def _delta(gained: ConnSet, lost: ConnSet, now_undetermined: ConnSet, now_decided: ConnSet) -> str:
     parts = []
     if gained:
         parts.append(f"gained {gained}")
     if lost:
         parts.append(f"lost {lost}")
+    if now_undetermined:
+        parts.append(f"now undetermined {now_undetermined}")
+    if now_decided:
+        parts.append(f"now decided {now_decided}")
     return ", ".join(parts)
+
+
+def _side(conns: ConnSet, undetermined: ConnSet) -> str:
+    """What one side allows: ``TCP 80``, ``TCP 80 + undetermined TCP 443``, ``undetermined TCP 443``."""
+    if not undetermined:
+        return str(conns)
+    if not conns:
+        return f"undetermined {undetermined}"
+    return f"{conns} + undetermined {undetermined}"
+
+
+def _before(c: ConnectionChange) -> str:
+    return _side(c.before, c.before_undetermined)
+
+
+def _after(c: ConnectionChange) -> str:
+    return _side(c.after, c.after_undetermined)
 
 
 def _group_text(g: ChangeGroup) -> str:
@@ -71,16 +92,16 @@ def _group_text(g: ChangeGroup) -> str:
         return f"{ends}: {n} connections added (there were none)"
     if g.kind == "removed":
         return f"{ends}: all {n} connections removed (none remain)"
-    return f"{ends}: all {n} connections changed the same way: {_delta(g.gained, g.lost)}"
+    return f"{ends}: all {n} connections changed the same way: {_delta(*g.changes[0].delta)}"
 
 
 def _change_text(c: ConnectionChange) -> str:
     ends = f"{c.source.label} => {c.destination.label}"
     if c.kind == "added":
-        return f"{ends} : {c.after}"
+        return f"{ends} : {_after(c)}"
     if c.kind == "removed":
-        return f"{ends} : {c.before}"
-    return f"{ends} : {c.before} -> {c.after} ({_delta(c.gained, c.lost)})"
+        return f"{ends} : {_before(c)}"
+    return f"{ends} : {_before(c)} -> {_after(c)} ({_delta(*c.delta)})"
 
 
 def _cause_lines(causes: Sequence[Cause], indent: str) -> list[str]:
@@ -177,6 +198,10 @@ def diff_json(diff: Diff, base: str, head: str) -> str:
                 "afterText": str(c.after),
                 "gained": c.gained.to_json(),
                 "lost": c.lost.to_json(),
+                "beforeUndetermined": c.before_undetermined.to_json(),
+                "afterUndetermined": c.after_undetermined.to_json(),
+                "nowUndetermined": c.now_undetermined.to_json(),
+                "nowDecided": c.now_decided.to_json(),
                 "causes": [_cause_json(x) for x in c.causes],
             }
             for c in diff.connections
@@ -189,6 +214,8 @@ def diff_json(diff: Diff, base: str, head: str) -> str:
                 "count": len(g.changes),
                 "gained": g.gained.to_json(),
                 "lost": g.lost.to_json(),
+                "nowUndetermined": g.now_undetermined.to_json(),
+                "nowDecided": g.now_decided.to_json(),
                 "connections": [[c.source.label, c.destination.label] for c in g.changes],
             }
             for g in diff.groups
@@ -252,8 +279,8 @@ def _conn_rows(kind: str, changes: Sequence[ConnectionChange]) -> tuple[list[str
             [
                 _code(c.source.label),
                 _code(c.destination.label),
-                _md(str(c.before)),
-                _md(str(c.after)),
+                _md(_before(c)),
+                _md(_after(c)),
                 _md(str(c.gained)) if c.gained else "",
                 _md(str(c.lost)) if c.lost else "",
                 _causes_md(c.causes),
@@ -267,7 +294,7 @@ def _conn_rows(kind: str, changes: Sequence[ConnectionChange]) -> tuple[list[str
         [
             _code(c.source.label),
             _code(c.destination.label),
-            _md(str(c.after if kind == "added" else c.before)),
+            _md(_after(c) if kind == "added" else _before(c)),
             _causes_md(c.causes),
         ]
         for c in changes

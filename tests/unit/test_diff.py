@@ -190,6 +190,8 @@ def test_pods_of_one_workload_are_one_endpoint() -> None:
         ("removed", "0.0.0.0-255.255.255.255[External]", "shop/web[Pod]"),
         ("removed", "shop/api-5d8f[ReplicaSet]", "shop/web[Pod]"),
         ("removed", "shop/web[Pod]", "shop/api-5d8f[ReplicaSet]"),
+        # one replica to another: the two pods of the ReplicaSet no longer talk to each other
+        ("removed", "shop/api-5d8f[ReplicaSet]", "shop/api-5d8f[ReplicaSet]"),
     }
 
 
@@ -402,6 +404,8 @@ def test_json_rendering() -> None:
         "count": 2,
         "gained": {},
         "lost": {"SCTP": [[1, 65535]], "TCP": [[1, 65535]], "UDP": [[1, 65535]]},
+        "nowUndetermined": {},
+        "nowDecided": {},
         "connections": [["other/client[Pod]", "shop/web[Pod]"], ["other/tools[Pod]", "shop/web[Pod]"]],
     }
     external = next(c for c in data["connections"] if c["src"]["kind"] == "External")
@@ -425,3 +429,42 @@ def test_md_rendering_has_tables_and_folds_long_ones() -> None:
     folded = diff_md(wide, "a", "b")
     assert "<summary>12 policies changed</summary>" not in folded
     assert "<summary>11 policies changed</summary>" in folded
+
+
+# -- three-valued answers ----------------------------------------------------------------------------
+
+
+def test_a_change_between_decided_and_undetermined_is_reported() -> None:
+    # head admits db's ingress from 10.0.0.0/8: whether the address-less client is in it is open
+    client = pod("other/client", {"app": "client"})
+    db = pod("shop/db", {"app": "db"}, ip="10.0.2.9")
+    deny = policy("shop/db-in", sel({"app": "db"}), ingress=[])
+    cidr = policy("shop/db-in", sel({"app": "db"}), ingress=[rule(block("10.0.0.0/8"), ports=[port(5432)])])
+    d = _diff(cluster([client, db], [deny]), cluster([client, db], [cidr]))
+    [change] = [c for c in d.connections if c.source.label == "other/client[Pod]"]
+    assert (change.kind, str(change.after), str(change.after_undetermined)) == ("added", "No Connections", "TCP 5432")
+    assert (change.gained, str(change.now_undetermined)) == (ConnSet.none(), "TCP 5432")
+    assert d.opens  # it may now be allowed: a gate on opening must see it
+    assert not d.closes
+    text = diff_text(d, "base", "head")
+    assert "other/client[Pod] => shop/db[Pod] : undetermined TCP 5432" in text
+    # the reverse change: the answer becomes decided (denied), which may close what was open
+    back = _diff(cluster([client, db], [cidr]), cluster([client, db], [deny]))
+    [change] = [c for c in back.connections if c.source.label == "other/client[Pod]"]
+    assert (change.kind, str(change.now_decided)) == ("removed", "TCP 5432")
+    assert back.closes
+    assert not back.opens
+    # a known address decides it: no undetermined change at all
+    placed = replace(client, ips=(ip_address("10.0.3.3"),))
+    decided = _diff(cluster([placed, db], [deny]), cluster([placed, db], [cidr]))
+    [change] = [c for c in decided.connections if c.source.label == "other/client[Pod]"]
+    assert (str(change.gained), change.after_undetermined) == ("TCP 5432", ConnSet.none())
+
+
+def test_undetermined_in_both_versions_is_no_change() -> None:
+    client = pod("other/client", {"app": "client"})
+    db = pod("shop/db", {"app": "db"}, ip="10.0.2.9")
+    cidr = policy("shop/db-in", sel({"app": "db"}), ingress=[rule(block("10.0.0.0/8"), ports=[port(5432)])])
+    d = _diff(cluster([client, db], [cidr]), cluster([client, db], [cidr]))
+    assert d.empty
+    assert not d.opens
