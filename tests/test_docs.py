@@ -125,7 +125,7 @@ def _run_examples(examples: list[list[str]]) -> list[str]:
         if local is None:
             continue
         result = CliRunner().invoke(main, local, catch_exceptions=False)
-        if result.exit_code not in (0, 1):
+        if result.exit_code not in (0, 1, 3):  # allowed, denied, undetermined
             failures.append(f"netsim {' '.join(argv)}\n{result.stderr}")
     return failures
 
@@ -202,6 +202,19 @@ def test_readme_quickstart_output_is_what_netsim_prints(monkeypatch: pytest.Monk
     result = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
     assert result.exit_code == 0
     assert shown == result.stdout, "README Quickstart output is stale: paste the command's real output"
+
+
+def test_readme_undetermined_example_is_what_netsim_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    section = sections(README.read_text(encoding="utf-8"), "### ")["When the manifests cannot decide: UNDETERMINED"]
+    (lang, command), (out_lang, shown) = fences(section)[:2]
+    assert (lang, out_lang) == ("sh", "text")
+    argv = shlex.split(command)
+    assert argv[0] == "netsim"
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
+    assert result.exit_code == 3
+    assert "UNDETERMINED" in shown
+    assert shown == result.stdout, "the README's undetermined example is stale: paste the command's real output"
 
 
 def test_readme_has_the_sections_the_team_relies_on() -> None:

@@ -22,7 +22,7 @@ from tests.conftest import SHARED, GoldenCheck
 
 CASES_DIR = SHARED / "peer-cases" / "netpol-analyzer"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "input").is_dir()) if CASES_DIR.is_dir() else []
-PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic", "--closed-world"]
+PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic"]
 
 
 def _underscore_names(folder: Path) -> None:
