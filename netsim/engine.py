@@ -39,6 +39,7 @@ from netsim.model import (
     Traffic,
     UnevaluatedPolicy,
     Unknown,
+    UnknownKind,
 )
 from netsim.verdict import DirectionVerdict, PairVerdict, RuleOutcome, Verdict
 
@@ -125,6 +126,53 @@ class PolicyIndex:
             return False
         home = policy.namespace if policy.namespace is not None else pod.namespace
         return any(peer_state(peer, home, pod, self.cluster, self.options) is not False for peer in policy.selects)
+
+    def open_namespace_selectors(self) -> tuple[Unknown, ...]:
+        """Each namespaceSelector that may or may not select a namespace without a manifest which
+        holds pods it would select (none with ``Options.closed_world``): one unknown per selector
+        written in a policy, naming the namespaces, for a warning at the selector's position."""
+        if self.options.closed_world:
+            return ()
+        cluster = self.cluster
+        pods_in: dict[str, list[Pod]] = {}
+        for pod in cluster.pods:
+            if not cluster.namespace(pod.namespace).declared and not self.options.is_node_traffic(pod):
+                pods_in.setdefault(pod.namespace, []).append(pod)
+        if not pods_in:
+            return ()
+        found: list[Unknown] = []
+        for pol in cluster.policies:
+            for direction in Direction:
+                for i, rule in enumerate(pol.rules(direction)):
+                    for peer in rule.peers:
+                        if not isinstance(peer, PodPeer) or peer.namespace_selector is None:
+                            continue
+                        selector = peer.namespace_selector
+                        names = [
+                            ns
+                            for ns, pods in pods_in.items()
+                            if namespace_state(selector, cluster.namespace(ns), self.options) is None
+                            and (
+                                peer.pod_selector is None
+                                or any(matches_selector(peer.pod_selector, p.labels) for p in pods)
+                            )
+                        ]
+                        if not names:
+                            continue
+                        which = "namespace " + names[0] if len(names) == 1 else "namespaces " + ", ".join(names)
+                        verb = "has" if len(names) == 1 else "have"
+                        where = f"spec.{direction.value.lower()}[{i}]"
+                        found.append(
+                            Unknown(
+                                UnknownKind.NAMESPACE_LABELS,
+                                which,
+                                f"{which} {verb} no manifest, so whether namespaceSelector {selector} of {pol.ref} "
+                                f"{where} selects {'it' if len(names) == 1 else 'them'} is undetermined "
+                                "(--closed-world: only the name label)",
+                                peer.span or rule.span or pol.span,
+                            )
+                        )
+        return tuple(found)
 
     def compiled_rules(self, policy: NetworkPolicy, direction: Direction) -> tuple[_CompiledRule, ...]:
         """The policy's rules of one direction with precomputed port sets."""

@@ -269,10 +269,15 @@ class Common:
         return result
 
     def index(self) -> PolicyIndex:
-        """Load the inputs and index their policies."""
+        """Load the inputs and index their policies; warn about the namespaceSelectors that the
+        input cannot decide for namespaces without a manifest."""
         from netsim.engine import PolicyIndex
 
-        return PolicyIndex(self.load().cluster, self.options)
+        index = PolicyIndex(self.load().cluster, self.options)
+        for unknown in index.open_namespace_selectors():
+            where = f"{unknown.span}: " if unknown.span is not None else ""
+            click.echo(f"warning: {where}{unknown.condition}", err=True)
+        return index
 
 
 def load_cluster(
