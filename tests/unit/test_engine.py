@@ -17,7 +17,7 @@ import pytest
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
-from netsim.model import Direction, Endpoint, NetworkPolicy, Options, Pod, PortSpec, Protocol, Rule
+from netsim.model import Cluster, Direction, Endpoint, NetworkPolicy, Options, Pod, PortSpec, Protocol, Rule
 from netsim.render.text import explain
 from tests.unit.builders import (
     ALL,
@@ -862,3 +862,26 @@ def test_explain_text_several_peers_missed_and_own_node() -> None:
         "  ingress at prod/db: traffic from prod/db's own node is always allowed -> allowed\n"
         "  => allowed: egress and ingress both allow it\n"
     )
+
+
+def test_open_namespace_selectors_name_the_namespaces_a_selector_cannot_decide() -> None:
+    pods = [pod("shop/web", {"app": "web"}), pod("cart/web", {"app": "web"}), pod("ops/tool", {"app": "tool"})]
+    pol = policy(
+        "prod/db-in",
+        sel({"app": "db"}),
+        ingress=[
+            rule(peer(sel({"app": "web"}), sel({"team": "storefront"}))),  # shop and cart hold web pods
+            rule(peer(None, sel({"kubernetes.io/metadata.name": "shop"}))),  # decided by the name label
+        ],
+    )
+    # only prod is declared: shop, cart and ops have no manifest
+    c = Cluster((namespace("prod"),), tuple(sorted(pods, key=lambda p: p.ref)), (pol,))
+    [unknown] = PolicyIndex(c).open_namespace_selectors()
+    assert unknown.about == "namespaces cart, shop"
+    assert unknown.condition == (
+        "namespaces cart, shop have no manifest, so whether namespaceSelector {team=storefront} of prod/db-in "
+        "spec.ingress[0] selects them is undetermined (--closed-world: only the name label)"
+    )
+    assert PolicyIndex(c, Options(closed_world=True)).open_namespace_selectors() == ()
+    declared = Cluster(tuple(namespace(n) for n in ("cart", "ops", "prod", "shop")), c.pods, c.policies)
+    assert PolicyIndex(declared).open_namespace_selectors() == ()
