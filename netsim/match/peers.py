@@ -135,7 +135,8 @@ def matches_peer(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, 
                 return False
             if peer.namespace_selector is None:
                 return other.namespace == policy_ns
-            return matches_selector(peer.namespace_selector, cluster.namespace_labels(other.namespace))
+            # for certain: a namespace without a manifest may carry any other label (NotIn, DoesNotExist)
+            return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options) is True
         case _:
             assert_never(peer)
 

@@ -10,6 +10,7 @@ exactly what :func:`netsim.match.peers.matches_peer` gives over all pods, in inp
 from __future__ import annotations
 
 import importlib.util
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from netsim.engine import PolicyIndex
 from netsim.lint.base import LintContext
 from netsim.loader import load_texts
 from netsim.match.ipblock import ip_in_block
-from netsim.match.peers import matches_peer
+from netsim.match.peers import matches_peer, peer_state
 from netsim.model import Direction, IPBlockPeer, Options
 
 GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
@@ -82,3 +83,97 @@ def test_classes_group_pods_with_equal_answers() -> None:
         first = members[0]
         for other in members[1:]:
             assert (first.namespace, first.labels, first.ports) == (other.namespace, other.labels, other.ports)
+
+
+# -- what a peer may select: the pods the input leaves open ------------------------------------------------
+
+OPEN_WORLD = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {team: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: prod, labels: {app: db}}
+status: {podIP: 10.244.2.20}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+status: {podIP: 10.244.1.10}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: client}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: nodes, labels: {app: agent}}
+spec: {hostNetwork: true}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - from:
+        - namespaceSelector: {matchLabels: {team: storefront}}
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
+          podSelector: {matchLabels: {app: web}}
+        - namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}
+        - podSelector: {}
+        - ipBlock: {cidr: 10.244.0.0/16}
+        - ipBlock: {cidr: 10.0.0.0/8, except: [10.244.0.0/16]}
+        - ipBlock: {cidr: 0.0.0.0/0}
+"""
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        Options(),
+        Options(pod_cidrs=(ip_network("10.244.0.0/16"),)),
+        Options(closed_world=True),
+        Options(ipblock_matches_pods=False),
+    ],
+    ids=["open", "pod-cidr", "closed-world", "no-ipblock-pods"],
+)
+def test_peer_maybe_equals_a_scan_of_every_pod(options: Options) -> None:
+    cluster = load_texts({"open.yaml": OPEN_WORLD}).cluster
+    ctx = LintContext(PolicyIndex(cluster, options))
+    [pol] = cluster.policies
+    [rule] = pol.ingress
+    found = []
+    for peer in rule.peers:
+        expected = [
+            p.ref
+            for p in cluster.pods
+            if peer_state(peer, pol.namespace, p, cluster, options) is None
+            and not matches_peer(peer, pol.namespace, p, cluster, options)
+        ]
+        maybe = ctx.peer_maybe(peer, pol)
+        assert [p.ref for p, _ in maybe] == expected, str(peer)
+        assert all(u.about in (p.ref, f"namespace {p.namespace}") for p, u in maybe)
+        found.append(expected)
+    if options.closed_world:
+        assert found == [[]] * len(rule.peers)
+    elif options == Options():
+        assert found == [
+            ["shop/client[Deployment]", "shop/web"],  # shop has no manifest: team=storefront is undecided
+            [],  # by name: decided
+            ["shop/client[Deployment]", "shop/web"],  # NotIn: shop's env is unknown, it may be prod
+            [],  # the policy's own namespace: decided
+            ["nodes/agent", "shop/client[Deployment]"],  # no address in the input
+            ["nodes/agent", "shop/client[Deployment]"],
+            ["nodes/agent", "shop/client[Deployment]"],
+        ]
+    rule_maybe = [p.ref for p, _ in ctx.rule_maybe(rule, pol)]
+    certain = {p.ref for p in ctx.rule_pods(rule, pol)}
+    assert not set(rule_maybe) & certain

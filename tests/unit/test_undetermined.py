@@ -25,12 +25,13 @@ from netsim.model import (
     Protocol,
     Traffic,
     UnevaluatedPolicy,
+    UnknownKind,
 )
 from netsim.render.json import verdict_json
 from netsim.render.text import explain
 from netsim.verdict import Decision, Verdict
 from tests.conftest import SCENARIOS
-from tests.unit.builders import ALL, TCP, UDP, block, cluster, ext, peer, pod, policy, port, rule, sel
+from tests.unit.builders import ALL, TCP, UDP, block, cluster, expr, ext, namespace, peer, pod, policy, port, rule, sel
 
 WEB = pod("shop/web", {"app": "web"}, ip="10.0.1.10")
 DB = pod("shop/db", {"app": "db"}, ip="10.0.1.20")
@@ -243,3 +244,22 @@ def test_decision_agrees_with_allowed_on_the_bundled_scenarios() -> None:
                     assert (v.decision is Decision.ALLOWED) == v.allowed, explain(v)
                 seen += 1
     assert seen > 100
+
+
+def test_not_in_against_a_namespace_without_a_manifest_is_undetermined() -> None:
+    # shop has no manifest: it may carry env=prod, which NotIn excludes, or not
+    web, db = pod("shop/web", {"app": "web"}), pod("prod/db", {"app": "db"})
+    pol = policy(
+        "prod/db-in",
+        sel({"app": "db"}),
+        ingress=[rule(peer(None, sel(None, expr("env", "NotIn", "prod"))))],
+    )
+    c = Cluster((namespace("prod"),), (db, web), (pol,))
+    result = evaluate(c, Traffic(web, db, 80, Protocol.TCP))
+    assert result.decision is Decision.UNDETERMINED
+    assert [u.kind for u in result.unknowns()] == [UnknownKind.NAMESPACE_LABELS]
+    assert evaluate(c, Traffic(web, db, 80, Protocol.TCP), Options(closed_world=True)).decision is Decision.ALLOWED
+    absent = sel(None, expr("env", "DoesNotExist"))
+    pol2 = policy("prod/db-in", sel({"app": "db"}), ingress=[rule(peer(None, absent))])
+    c2 = Cluster((namespace("prod"),), (db, web), (pol2,))
+    assert evaluate(c2, Traffic(web, db, 80, Protocol.TCP)).decision is Decision.UNDETERMINED
