@@ -25,6 +25,7 @@ Every error is reported as ``file:line:col: field: message``, all of them at onc
 
 from netsim.expectations.cases import (
     Case,
+    CaseOutcome,
     CaseResult,
     EndpointSet,
     Expectation,
@@ -38,6 +39,7 @@ from netsim.expectations.run import check_expectations, run_cases
 
 __all__ = [
     "Case",
+    "CaseOutcome",
     "CaseResult",
     "EndpointSet",
     "Expectation",

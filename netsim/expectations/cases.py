@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from netsim.connset import ConnSet
 from netsim.errors import SourceSpan
-from netsim.model import Direction, Endpoint, IPNetwork, Labels, Pod, Protocol
-from netsim.verdict import Verdict
+from netsim.model import Direction, Endpoint, IPNetwork, Labels, Pod, Protocol, Unknown
+from netsim.verdict import Decision, Verdict
 
 __all__ = [
     "Case",
+    "CaseOutcome",
     "CaseResult",
     "EndpointSet",
     "Expectation",
@@ -49,8 +51,19 @@ class ExpectationResult:
 
     @property
     def passed(self) -> bool:
-        """True when the verdict is what the case expects."""
-        return self.verdict.allowed == self.expectation.allow
+        """True when the verdict is what the case expects, for certain."""
+        expected = Decision.ALLOWED if self.expectation.allow else Decision.DENIED
+        return self.verdict.decision is expected
+
+    @property
+    def undetermined(self) -> bool:
+        """True when the input does not decide the answer (``verdict.unknowns()`` says on what)."""
+        return self.verdict.decision is Decision.UNDETERMINED
+
+    @property
+    def failed(self) -> bool:
+        """True when the verdict contradicts the case, for certain."""
+        return not self.passed and not self.undetermined
 
 
 # -- the general model -------------------------------------------------------------------------------
@@ -122,7 +135,8 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class PairOffence:
-    """A pair that contradicts its case, with the verdict that explains it."""
+    """A pair that contradicts its case (or whose answer the input does not decide, when
+    ``undetermined``), with the verdict that explains it."""
 
     source: Endpoint
     destination: Endpoint
@@ -133,31 +147,72 @@ class PairOffence:
     port: int | None  # the port checked; None: any port
     protocol: Protocol | None  # the protocol checked; None with no port: any protocol
     verdict: Verdict  # explained, at ``port`` or at a sample port for "any port"
+    undetermined: bool = False  # the answer depends on what the input does not say
+    unknowns: tuple[Unknown, ...] = ()  # what an undetermined answer depends on
+    undetermined_conns: ConnSet = field(default_factory=ConnSet.none)  # possibly allowed, not certainly
 
 
 @dataclass(frozen=True, slots=True)
 class IsolationOffence:
-    """A pod that an isolated case expects isolated, and is not."""
+    """A pod that an isolated case expects isolated, and is not (or may not be, when
+    ``unknowns`` names the policies netsim does not evaluate that may isolate it)."""
 
     pod: Pod
     direction: Direction
     reason: str
+    unknowns: tuple[Unknown, ...] = ()
+
+    @property
+    def undetermined(self) -> bool:
+        """True when a policy netsim does not evaluate may isolate the pod."""
+        return bool(self.unknowns)
 
 
 Offence = PairOffence | IsolationOffence
 
 
+class CaseOutcome(StrEnum):
+    """What became of a case."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # something contradicts it, for certain
+    UNDETERMINED = "undetermined"  # nothing contradicts it for certain, but the input does not decide all of it
+
+
 @dataclass(frozen=True, slots=True)
 class CaseResult:
-    """A case, how many pairs (or pods) it checked, and those that contradict it."""
+    """A case, how many pairs (or pods) it checked, those that contradict it, and those whose
+    answer the input does not decide."""
 
     case: Case
     checked: int
-    offences: tuple[Offence, ...]
+    offences: tuple[Offence, ...]  # contradictions, for certain
     verdict: Verdict | None = None  # a single connection: its verdict, passed or not
     notes: tuple[str, ...] = ()
+    undecided: tuple[Offence, ...] = ()  # pairs or pods whose answer is undetermined
 
     @property
     def passed(self) -> bool:
-        """True when nothing contradicts the case."""
-        return not self.offences
+        """True when the case holds for certain: nothing contradicts it and nothing is undetermined."""
+        return not self.offences and not self.undecided
+
+    @property
+    def failed(self) -> bool:
+        """True when something contradicts the case for certain."""
+        return bool(self.offences)
+
+    @property
+    def undetermined(self) -> bool:
+        """True when nothing contradicts the case for certain but some answer is undetermined."""
+        return not self.offences and bool(self.undecided)
+
+    @property
+    def outcome(self) -> CaseOutcome:
+        """Passed, failed or undetermined."""
+        if self.offences:
+            return CaseOutcome.FAILED
+        return CaseOutcome.UNDETERMINED if self.undecided else CaseOutcome.PASSED
+
+    def unknowns(self) -> tuple[Unknown, ...]:
+        """What the undetermined answers depend on, each once, in order."""
+        return tuple(dict.fromkeys(u for o in self.undecided for u in o.unknowns))

@@ -21,8 +21,19 @@ from netsim.expectations.cases import (
     PairOffence,
 )
 from netsim.externals import ExternalRange, external_ranges, including
-from netsim.model import Direction, Endpoint, External, IPAddress, IPNetwork, Labels, Pod, Protocol, Traffic
-from netsim.verdict import PairVerdict
+from netsim.model import (
+    Direction,
+    Endpoint,
+    External,
+    IPAddress,
+    IPNetwork,
+    Labels,
+    Pod,
+    Protocol,
+    Traffic,
+    Unknown,
+)
+from netsim.verdict import Decision, PairVerdict, Verdict, policy_unknown
 
 __all__ = ["check_expectations", "run_cases"]
 
@@ -166,6 +177,42 @@ def _sample_port(pair: PairVerdict, expected_allow: bool, protocol: Protocol | N
     return 1, protocol or Protocol.TCP
 
 
+def _within(port: int | None, protocol: Protocol | None) -> ConnSet:
+    """The connections a case asks about: one port, every port of a protocol, or everything."""
+    if protocol is None:
+        return ConnSet.all()
+    if port is None:
+        return ConnSet.of(protocol)
+    return ConnSet.of(protocol, port, port)
+
+
+def _decision(pair: PairVerdict, asked: ConnSet) -> Decision:
+    """Allowed when some connection of ``asked`` is allowed for certain; undetermined when none is
+    but some may be; else denied."""
+    if pair.conns & asked:
+        return Decision.ALLOWED
+    return Decision.UNDETERMINED if pair.possible & asked else Decision.DENIED
+
+
+def _open_unknowns(pair: PairVerdict, asked: ConnSet) -> tuple[Unknown, ...]:
+    """What the undetermined connections of ``asked`` depend on: the unknowns of the verdict at one
+    port of each rule that might open some of them, and at one port of them all (where the policies
+    netsim does not evaluate show)."""
+    open_ = pair.undetermined & asked
+    samples = [o.ports & open_ for side in (pair.egress, pair.ingress) for o in side.outcomes if o.undecided]
+    found: list[Unknown] = []
+    for conns in (open_, *samples):
+        at = _first_port(conns, None)
+        if at is not None:
+            traffic = Traffic(pair.source, pair.destination, *at)
+            found += Verdict(traffic, pair.egress, pair.ingress).unknowns()
+    return tuple(dict.fromkeys(found))
+
+
+def _isolation_unknowns(index: PolicyIndex, pod: Pod, direction: Direction) -> tuple[Unknown, ...]:
+    return tuple(policy_unknown(p, pod, direction) for p in index.unevaluated(pod, direction))
+
+
 class _Runner:
     def __init__(self, index: PolicyIndex, namespace: str) -> None:
         self.index = index
@@ -177,10 +224,18 @@ class _Runner:
         except NetsimError as exc:
             raise InputError(str(exc), span=es.span, field=es.field) from None
 
+    def is_pair(self, src: _Target, dst: _Target) -> bool:
+        """False for a pod and itself (a pod can always reach itself); a workload of several
+        replicas and itself is a pair, one replica to another (``Options.replica_traffic``)."""
+        if not (isinstance(src.endpoint, Pod) and src.endpoint.ref == dst.endpoint.ref):
+            return True
+        return self.index.options.replica_traffic and src.endpoint.is_replicated
+
     def check_pair(
         self, case: Case, src: _Target, dst: _Target, expected_allow: bool, notes: list[str]
     ) -> tuple[bool, PairOffence | None]:
-        """(checked, offence): whether the pair was checked (a named port may not apply) and how it failed."""
+        """(checked, offence): whether the pair was checked (a named port may not apply) and how it
+        failed, or why it is undetermined (an offence with ``undetermined``)."""
         pair = evaluate_pair(self.index, src.endpoint, dst.endpoint)
         port: int | None = None
         protocol = case.protocol
@@ -190,15 +245,16 @@ class _Runner:
             except NetsimError as exc:
                 notes.append(f"{dst.label}: {exc}")
                 return False, None
-            allowed = pair.conns.allows(port, protocol)
-        elif protocol is not None:
-            allowed = bool(pair.conns.ports(protocol))
-        else:
-            allowed = bool(pair.conns)
-        if allowed == expected_allow:
+        asked = _within(port, protocol)
+        decision = _decision(pair, asked)
+        expected = Decision.ALLOWED if expected_allow else Decision.DENIED
+        if decision is expected:
             return True, None
+        undetermined = decision is Decision.UNDETERMINED
         if port is not None and protocol is not None:
             number, proto = port, protocol
+        elif undetermined:  # any port: explain at a port the unknowns decide
+            number, proto = _first_port(pair.undetermined & asked, None) or (1, protocol or Protocol.TCP)
         else:  # any port: explain at a port it allows, or one a rule names (resolved with the evidence)
             explained = evaluate_pair(self.index, src.endpoint, dst.endpoint, explain=True)
             number, proto = _sample_port(explained, expected_allow, protocol)
@@ -213,6 +269,9 @@ class _Runner:
             port,
             protocol if port is not None or case.protocol is not None else None,
             verdict,
+            undetermined,
+            _open_unknowns(pair, asked) if undetermined else (),
+            pair.undetermined & asked if undetermined else ConnSet.none(),
         )
         return True, offence
 
@@ -220,24 +279,27 @@ class _Runner:
         checked = 0
         selves = 0
         offences: list[Offence] = []
+        undecided: list[Offence] = []
         notes: list[str] = []
         for src, dst, expected in pairs:
-            if isinstance(src.endpoint, Pod) and src.endpoint.ref == dst.endpoint.ref:
+            if not self.is_pair(src, dst):
                 selves += 1
                 continue  # a pod can always reach itself
             done, offence = self.check_pair(case, src, dst, expected, notes)
             checked += done
             if offence is not None:
-                offences.append(offence)
+                (undecided if offence.undetermined else offences).append(offence)
         if not checked:
             if notes:
                 why = "; ".join(notes)
             elif selves:
                 why = "the two ends name the same single pod"
+                if not self.index.options.replica_traffic:
+                    why += " (--no-replica-traffic: a workload is one pod)"
             else:
                 why = "one end names no endpoint"
             raise InputError(f"no pair to check: {why}", span=case.port_span if notes else case.span, field=field)
-        return CaseResult(case, checked, tuple(offences), notes=tuple(notes))
+        return CaseResult(case, checked, tuple(offences), notes=tuple(notes), undecided=tuple(undecided))
 
     def connection(self, case: Case) -> CaseResult:
         assert case.source is not None
@@ -252,7 +314,7 @@ class _Runner:
             dst = destinations[0].endpoint
             number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
             verdict = evaluate(self.index, Traffic(sources[0].endpoint, dst, number, proto))
-            return CaseResult(case, result.checked, result.offences, verdict, result.notes)
+            return CaseResult(case, result.checked, result.offences, verdict, result.notes, result.undecided)
         return result
 
     def only(self, case: Case) -> CaseResult:
@@ -279,16 +341,22 @@ class _Runner:
                 f"namespace {case.isolated!r} has no pods to check", span=case.span, field=f"{case.field}.isolated"
             )
         offences: list[Offence] = []
+        undecided: list[Offence] = []
         for pod in pods:
             for direction in case.directions:
                 if self.index.isolating(pod, direction):
                     continue
+                # a policy of a kind netsim does not evaluate that may select the pod may isolate it
+                unknowns = _isolation_unknowns(self.index, pod, direction)
                 if self.index.options.is_node_traffic(pod):
                     reason = "it is a hostNetwork pod: policies never select those (its traffic is its node's)"
+                elif unknowns:
+                    reason = f"no NetworkPolicy selects it for {direction.value}"
                 else:
                     reason = f"no policy selects it for {direction.value}"
-                offences.append(IsolationOffence(pod, direction, reason))
-        return CaseResult(case, len(pods), tuple(offences))
+                offence = IsolationOffence(pod, direction, reason, unknowns)
+                (undecided if unknowns else offences).append(offence)
+        return CaseResult(case, len(pods), tuple(offences), undecided=tuple(undecided))
 
 
 def _families(case: Case) -> tuple[int, ...]:

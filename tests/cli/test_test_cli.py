@@ -384,3 +384,357 @@ def test_scenario_expectations_pass_through_the_command(expect_file: Path, monke
 
 def test_there_are_scenarios_to_run() -> None:
     assert len(EXPECT_FILES) >= 5
+
+
+# -- undetermined cases: exit status 3, what they depend on, --allow-undetermined ------------------------------
+
+# shop/client is a Deployment (no IP in the input); prod/db admits the pod network 10.244.0.0/16 on
+# 5432; (extra.yaml) a CiliumNetworkPolicy (not evaluated) selects edge/cache; prod/ledger has 3 replicas.
+OPEN_WORLD = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: client
+  namespace: shop
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      containers: [{name: client}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  namespace: prod
+  labels: {app: db}
+spec:
+  containers: [{name: db, ports: [{containerPort: 5432}]}]
+status:
+  podIP: 10.244.1.5
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-cidr
+  namespace: prod
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - from:
+        - ipBlock: {cidr: 10.244.0.0/16}
+      ports:
+        - port: 5432
+"""
+
+EXTRA = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: cache, namespace: edge, labels: {app: cache}}
+status: {podIP: 10.244.1.6}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: cache-l7, namespace: edge}
+spec:
+  endpointSelector:
+    matchLabels: {app: cache}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: db}}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ledger, namespace: prod}
+spec:
+  replicas: 3
+  serviceName: ledger
+  selector: {matchLabels: {app: ledger}}
+  template:
+    metadata: {labels: {app: ledger}}
+    spec:
+      containers: [{name: ledger, ports: [{containerPort: 5432}]}]
+"""
+
+CIDR_TESTS = """\
+cases:
+  - name: client reaches db
+    from: \"shop/client[Deployment]\"
+    to: prod/db
+    port: 5432
+    expect: allow
+"""
+
+NO_IP = "no IP in the input; --pod-cidr gives the pod network"
+CLIENT_IN_CIDR = f"shop/client[Deployment]'s IP is in 10.244.0.0/16 ({NO_IP})"
+CILIUM = "CiliumNetworkPolicy edge/cache-l7 (extra.yaml:6:1) selects edge/cache for ingress and is not evaluated"
+CILIUM_WARNING = (
+    "warning: extra.yaml:6:1: CiliumNetworkPolicy edge/cache-l7 is not evaluated: netsim does not evaluate Cilium "
+    "policies; answers about the pods it may select are undetermined (--ignore-unevaluated answers without it)\n"
+)
+
+CLIENT_TO_DB_REPORT = (
+    "UNDETERMINED  client reaches db  (cidr-tests.yaml:2)\n"
+    "      shop/client[Deployment] -> prod/db 5432/TCP: undetermined, expected allowed\n"
+    "      depends on:\n"
+    f"        - allowed if {CLIENT_IN_CIDR}\n"
+    "      why:\n"
+    "        shop/client[Deployment] -> prod/db 5432/TCP: UNDETERMINED\n"
+    "          egress  at shop/client[Deployment]: not isolated: no policy selects shop/client[Deployment] for "
+    "Egress -> allowed\n"
+    "          ingress at prod/db: isolated by prod/allow-cidr (cidr.yaml:33:1) [policyTypes defaulted to Ingress] "
+    "-> undetermined\n"
+    "            ? prod/allow-cidr spec.ingress[0] (cidr.yaml:41:7): allows 5432/TCP if "
+    f"{CLIENT_IN_CIDR}\n"
+    f"          => undetermined: allowed if {CLIENT_IN_CIDR}\n"
+)
+
+
+@pytest.fixture
+def open_world(in_tmp: Path) -> Path:
+    Path("cidr.yaml").write_text(OPEN_WORLD, encoding="utf-8")
+    Path("extra.yaml").write_text(EXTRA, encoding="utf-8")
+    Path("cidr-tests.yaml").write_text(CIDR_TESTS, encoding="utf-8")
+    return in_tmp
+
+
+def cases(text: str) -> str:
+    Path("cases.yaml").write_text("cases:\n" + text, encoding="utf-8")
+    return "cases.yaml"
+
+
+@pytest.mark.usefixtures("open_world")
+def test_an_undetermined_case_exits_3_with_what_it_depends_on() -> None:
+    result = run("cidr-tests.yaml", "cidr.yaml")
+    assert (result.exit_code, result.stderr) == (3, "")
+    assert result.stdout == CLIENT_TO_DB_REPORT + "1 case in 1 file: 0 passed, 0 failed, 1 undetermined\n"
+
+
+@pytest.mark.usefixtures("open_world")
+def test_the_undetermined_example_of_cli_md_is_what_netsim_prints() -> None:
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = text.split("```text\nUNDETERMINED  client reaches db", 1)[1].split("```", 1)[0]
+    result = run("cidr-tests.yaml", "cidr.yaml")
+    assert "UNDETERMINED  client reaches db" + shown == result.stdout
+
+
+@pytest.mark.usefixtures("open_world")
+def test_allow_undetermined_reports_them_and_exits_0() -> None:
+    result = run("cidr-tests.yaml", "cidr.yaml", "--allow-undetermined")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        CLIENT_TO_DB_REPORT + "1 case in 1 file: 0 passed, 0 failed, 1 undetermined (allowed by --allow-undetermined)\n"
+    )
+
+
+@pytest.mark.usefixtures("open_world")
+@pytest.mark.parametrize(
+    ("options", "code", "line"),
+    [
+        (["--pod-cidr", "10.244.0.0/16"], 0, "PASS  client reaches db  (cidr-tests.yaml:2)"),
+        (["--pod-cidr", "192.168.0.0/16"], 1, "FAIL  client reaches db  (cidr-tests.yaml:2)"),
+        (["--closed-world"], 1, "FAIL  client reaches db  (cidr-tests.yaml:2)"),
+        (["--closed-world", "--allow-undetermined"], 1, "FAIL  client reaches db  (cidr-tests.yaml:2)"),
+    ],
+    ids=["pod-cidr-inside", "pod-cidr-outside", "closed-world", "a-failure-is-not-allowed"],
+)
+def test_the_options_of_every_command_settle_it(options: list[str], code: int, line: str) -> None:
+    result = run("cidr-tests.yaml", "cidr.yaml", *options)
+    assert result.exit_code == code
+    assert result.stdout.splitlines()[0] == line
+
+
+@pytest.mark.usefixtures("open_world")
+def test_a_failure_exits_1_even_with_undetermined_cases_and_lists_both() -> None:
+    spec = cases(
+        '  - {name: client reaches db, from: "shop/client[Deployment]", to: prod/db, port: 5432, expect: allow}\n'
+        "  - {name: only the pod network reaches db, to: prod/db, port: 5432, only_from: 10.244.0.0/16}\n"
+        '  - {name: only client reaches db, to: prod/db, port: 5432, only_from: "shop/client[Deployment]"}\n'
+    )
+    result = run(spec, "cidr.yaml", "-q")
+    assert (result.exit_code, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if not line.startswith(" ")] == [
+        "UNDETERMINED  client reaches db  (cases.yaml:2)",
+        "UNDETERMINED  only the pod network reaches db  (cases.yaml:3)  [4 pairs]",
+        "FAIL  only client reaches db  (cases.yaml:4)  [4 pairs]",
+        "3 cases in 1 file: 0 passed, 1 failed, 2 undetermined",
+    ]
+    # only_from is undetermined when another endpoint may reach the destination: client may
+    start = lines.index("UNDETERMINED  only the pod network reaches db  (cases.yaml:3)  [4 pairs]")
+    assert lines[start + 1 : start + 5] == [
+        "      1 of 4 pairs undetermined",
+        "      shop/client[Deployment] -> prod/db 5432/TCP: undetermined, expected denied",
+        "      depends on:",
+        f"        - allowed if {CLIENT_IN_CIDR}",
+    ]
+    # a failed case lists its undetermined pairs too
+    start = lines.index("FAIL  only client reaches db  (cases.yaml:4)  [4 pairs]")
+    assert lines[start + 1 : start + 6] == [
+        "      1 of 4 pairs contradict the case; 1 undetermined",
+        "      10.244.0.0-10.244.255.255 -> prod/db 5432/TCP: allowed, expected denied",
+        "      shop/client[Deployment] -> prod/db 5432/TCP: undetermined, expected allowed",
+        "      undetermined, depends on:",
+        f"        - allowed if {CLIENT_IN_CIDR}",
+    ]
+
+
+@pytest.mark.usefixtures("open_world")
+def test_any_port_cases_are_three_valued() -> None:
+    spec = cases(
+        '  - {name: client reaches db somehow, from: "shop/client[Deployment]", to: prod/db, expect: allow}\n'
+        '  - {name: client never reaches db, from: "shop/client[Deployment]", to: prod/db, expect: deny}\n'
+        '  - {name: no UDP from client to db, from: "shop/client[Deployment]", to: prod/db, protocol: UDP, '
+        "expect: deny}\n"
+    )
+    result = run(spec, "cidr.yaml")
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "UNDETERMINED  client reaches db somehow  (cases.yaml:2)",
+        "      shop/client[Deployment] -> prod/db any port: nothing allowed for certain, TCP 5432 undetermined, "
+        "expected some connection allowed",
+        "      depends on:",
+    ]
+    assert "      why (at 5432/TCP, one of the ports the unknowns decide):" in lines
+    assert "UNDETERMINED  client never reaches db  (cases.yaml:3)" in lines
+    assert (
+        "      shop/client[Deployment] -> prod/db any port: nothing allowed for certain, TCP 5432 undetermined, "
+        "expected nothing allowed" in lines
+    )
+    assert "PASS  no UDP from client to db  (cases.yaml:4)" in lines  # the rule opens TCP only
+    assert lines[-1] == "3 cases in 1 file: 1 passed, 0 failed, 2 undetermined"
+
+
+@pytest.mark.usefixtures("open_world")
+def test_isolation_is_undetermined_where_an_unevaluated_policy_may_select_the_pod() -> None:
+    spec = cases("  - {name: edge is isolated, isolated: edge}\n")
+    result = run(spec, "cidr.yaml", "extra.yaml")
+    assert (result.exit_code, result.stderr) == (1, CILIUM_WARNING)  # not isolated for Egress, for certain
+    assert result.stdout.splitlines()[:3] == [
+        "FAIL  edge is isolated  (cases.yaml:2)",
+        "      1 pod of namespace edge not isolated; isolation of 1 pod undetermined",
+        "      edge/cache is not isolated for Egress: no policy selects it for Egress",
+    ]
+    spec = cases("  - {name: edge is isolated for ingress, isolated: edge, direction: ingress}\n")
+    result = run(spec, "cidr.yaml", "extra.yaml")
+    assert (result.exit_code, result.stderr) == (3, CILIUM_WARNING)
+    assert result.stdout.splitlines() == [
+        "UNDETERMINED  edge is isolated for ingress  (cases.yaml:2)",
+        "      edge/cache: isolation for Ingress undetermined: no NetworkPolicy selects it for Ingress",
+        "      depends on:",
+        f"        - {CILIUM}",
+        "1 case in 1 file: 0 passed, 0 failed, 1 undetermined",
+    ]
+    # --ignore-unevaluated answers as if the Cilium policy were absent: cache is open
+    ignored = run(spec, "cidr.yaml", "extra.yaml", "--ignore-unevaluated")
+    assert ignored.exit_code == 1
+    assert (
+        ignored.stdout.splitlines()[1]
+        == "      edge/cache is not isolated for Ingress: no policy selects it for Ingress"
+    )
+
+
+@pytest.mark.usefixtures("open_world")
+def test_a_replicated_workload_to_itself_is_one_replica_to_another() -> None:
+    spec = cases(
+        '  - {name: ledger replicas talk on 5432, from: "prod/ledger[StatefulSet]", to: "prod/ledger[StatefulSet]", '
+        "port: 5432, expect: allow}\n"
+        "  - {name: ledger replicas reach each other, from: prod/ledger, to: prod/ledger, expect: allow}\n"
+    )
+    result = run(spec, "cidr.yaml", "extra.yaml")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        "PASS  ledger replicas talk on 5432  (cases.yaml:2)",
+        "PASS  ledger replicas reach each other  (cases.yaml:3)",
+        "2 cases in 1 file: 2 passed, 0 failed",
+    ]
+    Path("deny.yaml").write_text(
+        'cases:\n  - {name: ledger replicas are apart, from: "prod/ledger[StatefulSet]", '
+        '  to: "prod/ledger[StatefulSet]", port: 5432, expect: deny}\n',
+        encoding="utf-8",
+    )
+    denied = run("deny.yaml", "cidr.yaml", "extra.yaml")
+    assert denied.exit_code == 1
+    assert denied.stdout.splitlines()[1:4] == [
+        "      prod/ledger[StatefulSet] -> prod/ledger[StatefulSet] 5432/TCP (one replica to another): allowed, "
+        "expected denied",
+        "      why:",
+        "        prod/ledger[StatefulSet] -> prod/ledger[StatefulSet] 5432/TCP: ALLOWED (one replica to another)",
+    ]
+
+
+@pytest.mark.usefixtures("open_world")
+def test_a_pod_to_itself_is_refused() -> None:
+    spec = cases(
+        "  - {name: db to itself, from: prod/db, to: prod/db, port: 5432, expect: allow}\n"
+        '  - {name: ledger as one pod, from: "prod/ledger[StatefulSet]", to: "prod/ledger[StatefulSet]", '
+        "expect: allow}\n"
+    )
+    result = run(spec, "cidr.yaml", "extra.yaml", "--no-replica-traffic")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        CILIUM_WARNING
+        + "error: cases.yaml:2:5: cases[0].port: no pair to check: the two ends name the same single pod "
+        "(--no-replica-traffic: a workload is one pod)\n"
+        "error: cases.yaml:3:5: cases[1]: no pair to check: the two ends name the same single pod "
+        "(--no-replica-traffic: a workload is one pod)\n"
+        "netsim: 2 input errors; nothing was evaluated\n"
+    )
+
+
+@pytest.mark.usefixtures("open_world")
+@pytest.mark.parametrize(
+    ("options", "element", "counts"),
+    [([], "error", ("3", "1", "1", "0")), (["--allow-undetermined"], "skipped", ("3", "1", "0", "1"))],
+    ids=["error", "skipped"],
+)
+def test_junit_marks_undetermined_cases(options: list[str], element: str, counts: tuple[str, str, str, str]) -> None:
+    spec = cases(
+        '  - {name: client reaches db, from: "shop/client[Deployment]", to: prod/db, port: 5432, expect: allow}\n'
+        '  - {name: db never reaches client, from: prod/db, to: "shop/client[Deployment]", expect: deny}\n'
+        '  - {name: no UDP to db, from: "shop/client[Deployment]", to: prod/db, protocol: UDP, expect: deny}\n'
+    )
+    result = run(spec, "cidr.yaml", "--junit", "report.xml", *options)
+    assert result.exit_code == 1  # a failure
+    root = ET.parse("report.xml").getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == counts
+    [suite] = root.findall("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == counts
+    undetermined, failed, passed = root.iter("testcase")
+    [outcome] = list(undetermined)
+    assert (outcome.tag, outcome.get("type")) == (element, "undetermined")
+    assert outcome.get("message") == "shop/client[Deployment] -> prod/db 5432/TCP: undetermined, expected allowed"
+    assert (outcome.text or "").splitlines()[:3] == [
+        "shop/client[Deployment] -> prod/db 5432/TCP: undetermined, expected allowed",
+        "depends on:",
+        f"  - allowed if {CLIENT_IN_CIDR}",
+    ]
+    assert [(e.tag, e.get("type")) for e in failed] == [("failure", "failure")]
+    assert list(passed) == []
+
+
+@pytest.mark.usefixtures("open_world")
+@pytest.mark.parametrize(("options", "code"), [([], 3), (["--allow-undetermined"], 0)])
+def test_junit_of_an_undetermined_run_agrees_with_the_exit_status(options: list[str], code: int) -> None:
+    result = run("cidr-tests.yaml", "cidr.yaml", "--junit", "report.xml", *options)
+    assert result.exit_code == code
+    root = ET.parse("report.xml").getroot()
+    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == (
+        ("0", "1", "0") if code else ("0", "0", "1")
+    )
+
+
+def test_help_documents_exit_status_3_and_allow_undetermined(runner: CliRunner) -> None:
+    text = " ".join(runner.invoke(main, ["test", "--help"], catch_exceptions=False).stdout.split())
+    assert "3 no case failed but some are undetermined (0 with --allow-undetermined)" in text
+    assert "--allow-undetermined Report undetermined cases but do not fail on them" in text

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from netsim.engine import PolicyIndex
-from netsim.errors import InputErrors
+from netsim.errors import InputErrors, SourceSpan
 from netsim.expectations import (
     Case,
+    CaseOutcome,
     CaseResult,
     EndpointSet,
     Expectation,
@@ -26,7 +27,8 @@ from netsim.expectations import (
     run_cases,
 )
 from netsim.loader import load_cluster
-from netsim.model import Direction, Labels, Pod, Protocol
+from netsim.model import Cluster, Direction, Labels, Options, Pod, PodPeer, Protocol, UnevaluatedPolicy
+from netsim.verdict import Decision
 from tests.conftest import REPO, SCENARIOS
 from tests.unit.builders import ALL, UDP, block, cluster, cport, namespace, peer, pod, policy, port, rule, sel
 
@@ -710,3 +712,176 @@ def test_docs_examples_pass_on_production_hardening(tmp_path: Path, monkeypatch:
         results = run_cases(index, load_cases(path))
         failed = [(r.case.name, r.offences) for r in results if not r.passed]
         assert failed == [], f"docs/expectations.md example {i + 1}"
+
+
+# -- three values: undetermined cases are neither passed nor failed -------------------------------------------
+
+CLIENT_NO_IP = replace(pod("shop/client", {"app": "client"}), kind="Deployment", replicas=2)
+LEDGER = replace(pod("shop/ledger", {"app": "ledger"}, ports=[cport(5432, name="pg")]), kind="StatefulSet", replicas=3)
+VAULT = pod("vault/vault", {"app": "vault"}, ip="10.1.3.3")
+CNP = UnevaluatedPolicy(
+    "cilium.io/v2",
+    "CiliumNetworkPolicy",
+    "vault",
+    "vault-l7",
+    frozenset({Direction.INGRESS}),
+    (PodPeer(None, sel({"app": "vault"})),),
+    "netsim does not evaluate Cilium policies",
+    SourceSpan("cnp.yaml", 1, 1),
+)
+OPEN = Cluster(
+    (namespace("shop"), namespace("prod"), namespace("vault")),
+    (CLIENT_NO_IP, LEDGER, pod("prod/db", {"app": "db"}, ip="10.244.1.5", ports=[cport(5432)]), VAULT),
+    (
+        policy("prod/allow-cidr", sel({"app": "db"}), ingress=[rule(block("10.244.0.0/16"), ports=[port(5432)])]),
+        policy("shop/ledger", sel({"app": "ledger"}), ingress=[rule(peer(sel({"app": "api"})), ports=[port(5432)])]),
+    ),
+    (CNP,),
+)
+IN_CIDR = "shop/client[Deployment]'s IP is in 10.244.0.0/16 (no IP in the input; --pod-cidr gives the pod network)"
+
+
+def _open(tmp_path: Path, body: str, options: Options | None = None) -> tuple[CaseResult, ...]:
+    return run_cases(PolicyIndex(OPEN, options), _cases(tmp_path, body))
+
+
+def test_an_undetermined_connection_is_neither_passed_nor_failed(tmp_path: Path) -> None:
+    allow, deny = _open(
+        tmp_path,
+        """\
+  - {name: allow, from: "shop/client[Deployment]", to: prod/db, port: 5432, expect: allow}
+  - {name: deny, from: "shop/client[Deployment]", to: prod/db, port: 5432, expect: deny}
+""",
+    )
+    for result in (allow, deny):
+        assert (result.outcome, result.passed, result.failed, result.undetermined) == (
+            CaseOutcome.UNDETERMINED,
+            False,
+            False,
+            True,
+        )
+        assert result.offences == ()
+        [item] = result.undecided
+        assert isinstance(item, PairOffence)
+        assert item.undetermined
+        assert [u.condition for u in result.unknowns()] == [IN_CIDR]
+        assert result.verdict is not None
+        assert result.verdict.decision is Decision.UNDETERMINED
+    # --pod-cidr decides it
+    inside = _open(
+        tmp_path,
+        "  - {name: a, from: shop/client, to: prod/db, port: 5432, expect: allow}\n",
+        Options(pod_cidrs=(ip_network("10.244.0.0/16"),)),
+    )
+    outside = _open(
+        tmp_path,
+        "  - {name: a, from: shop/client, to: prod/db, port: 5432, expect: allow}\n",
+        Options(pod_cidrs=(ip_network("10.96.0.0/16"),)),
+    )
+    assert [r.outcome for r in (*inside, *outside)] == [CaseOutcome.PASSED, CaseOutcome.FAILED]
+
+
+def test_any_port_and_protocol_cases_are_three_valued(tmp_path: Path) -> None:
+    some, nothing, udp = _open(
+        tmp_path,
+        """\
+  - {name: some, from: shop/client, to: prod/db, expect: allow}
+  - {name: nothing, from: shop/client, to: prod/db, expect: deny}
+  - {name: no UDP, from: shop/client, to: prod/db, protocol: UDP, expect: deny}
+""",
+    )
+    assert (some.outcome, nothing.outcome, udp.outcome) == (
+        CaseOutcome.UNDETERMINED,
+        CaseOutcome.UNDETERMINED,
+        CaseOutcome.PASSED,
+    )
+    [item] = some.undecided
+    assert isinstance(item, PairOffence)
+    assert (str(item.undetermined_conns), str(item.allowed), item.port, item.protocol) == (
+        "TCP 5432",
+        "No Connections",
+        None,
+        None,
+    )
+    assert (item.verdict.traffic.port, item.verdict.decision) == (5432, Decision.UNDETERMINED)
+
+
+def test_only_is_undetermined_when_another_endpoint_may_reach(tmp_path: Path) -> None:
+    [result] = _open(tmp_path, "  - {name: only the pod network, to: prod/db, port: 5432, only_from: 10.244.0.0/16}\n")
+    assert result.outcome is CaseOutcome.UNDETERMINED
+    # the two workloads without an IP may be in the pod network
+    assert [(o.source_label, o.expected_allow) for o in result.undecided if isinstance(o, PairOffence)] == [
+        ("shop/client[Deployment]", False),
+        ("shop/ledger[StatefulSet]", False),
+    ]
+
+
+def test_a_failure_wins_over_what_is_undetermined(tmp_path: Path) -> None:
+    [result] = _open(tmp_path, "  - {name: only client, to: prod/db, port: 5432, only_from: shop/client}\n")
+    assert (result.outcome, result.failed, result.undetermined) == (CaseOutcome.FAILED, True, False)
+    assert _pairs(result) == [("10.244.0.0-10.244.255.255", "prod/db", False)]
+    assert [(o.source_label, o.expected_allow) for o in result.undecided if isinstance(o, PairOffence)] == [
+        ("shop/client[Deployment]", True),
+        ("shop/ledger[StatefulSet]", False),
+    ]
+
+
+def test_isolation_is_undetermined_where_an_unevaluated_policy_may_select_the_pod(tmp_path: Path) -> None:
+    body = "  - {name: vault ingress, isolated: vault, direction: ingress}\n"
+    [result] = _open(tmp_path, body)
+    assert result.outcome is CaseOutcome.UNDETERMINED
+    [item] = result.undecided
+    assert isinstance(item, IsolationOffence)
+    assert (item.pod.ref, item.reason, item.undetermined) == (
+        "vault/vault",
+        "no NetworkPolicy selects it for Ingress",
+        True,
+    )
+    assert [u.condition for u in result.unknowns()] == [
+        "CiliumNetworkPolicy vault/vault-l7 (cnp.yaml:1:1) selects vault/vault for ingress and is not evaluated"
+    ]
+    [ignored] = _open(tmp_path, body, Options(ignore_unevaluated=True))
+    assert ignored.outcome is CaseOutcome.FAILED
+
+
+def test_a_replicated_workload_and_itself_is_one_replica_to_another(tmp_path: Path) -> None:
+    apart, itself_set = _open(
+        tmp_path,
+        """\
+  - {name: ledger replicas apart, from: shop/ledger, to: shop/ledger, port: pg, expect: deny}
+  - {name: shop to shop, from: shop/*, to: shop/*, port: 5432, expect: deny}
+""",
+    )
+    assert (apart.outcome, apart.checked) == (CaseOutcome.PASSED, 1)
+    assert apart.verdict is not None
+    assert (apart.verdict.traffic.source, apart.verdict.traffic.destination) == (LEDGER, LEDGER)
+    # client -> ledger is denied (only app=api); client -> client (2 replicas) and ledger -> client are
+    # open: neither is isolated for ingress
+    assert itself_set.checked == 4
+    assert _pairs(itself_set) == [
+        ("shop/client[Deployment]", "shop/client[Deployment]", False),
+        ("shop/ledger[StatefulSet]", "shop/client[Deployment]", False),
+    ]
+    with pytest.raises(InputErrors) as info:
+        _open(
+            tmp_path,
+            "  - {name: one pod, from: shop/ledger, to: shop/ledger, expect: deny}\n",
+            Options(replica_traffic=False),
+        )
+    [error] = info.value.exceptions
+    assert str(error).endswith(
+        "cases[0]: no pair to check: the two ends name the same single pod "
+        "(--no-replica-traffic: a workload is one pod)"
+    )
+
+
+def test_the_original_api_is_three_valued(tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        "cases:\n"
+        '  - {name: deny, from: "shop/client[Deployment]", to: prod/db, port: 5432, expect: deny}\n'
+        "  - {name: vault, from: prod/db, to: vault/vault, port: 8200, expect: allow}\n",
+    )
+    results = check_expectations(PolicyIndex(OPEN), load_expectations(path))
+    # was: passed, since an undetermined verdict is not allowed for certain
+    assert [(r.passed, r.failed, r.undetermined) for r in results] == [(False, False, True), (False, False, True)]
