@@ -126,8 +126,14 @@ def lint(
     the policy, rule, peer, port or namespace concerned, what is wrong, and a hint to fix it. The
     rules catch the common mistakes of the NetworkPolicy reference: no default deny, DNS cut off by
     an egress deny, selectors that select nothing, named ports that resolve to nothing, policyTypes
-    defaulting surprises, ipBlocks over pod IPs, rules made moot by an allow-all, and one-sided
-    allows the other end never lets through. docs/lint.md explains every rule.
+    defaulting surprises, ipBlocks over pod IPs, rules made moot by an allow-all, one-sided
+    allows the other end never lets through, and policies of kinds netsim does not evaluate
+    (Cilium, Calico, ...). docs/lint.md explains every rule.
+
+    Lint is never confidently wrong: where the answer depends on what the input does not say (a
+    pod without an IP, a namespace without a manifest, a policy netsim does not evaluate), a rule
+    stays quiet or says what "may" be, with what it depends on, at most as a warning.
+    --pod-cidr, --closed-world and --ignore-unevaluated settle these as for every command.
 
     Exit status: 0 no finding at or above --fail-on, 1 some, 2 bad input or usage.
 

@@ -5,6 +5,11 @@ and docs/lint.md show) whose ``check`` reads a :class:`LintContext` and yields
 :class:`Finding` values. The context answers every semantic question through the engine and the
 matchers (which pods a policy isolates, which pods a peer selects, what a pair of pods may open),
 so no rule re-implements NetworkPolicy semantics; it only caches the answers.
+
+Lint is never confidently wrong: where the input does not decide what a rule concludes (a pod
+without an IP, a namespace without a manifest, a policy of a kind netsim does not evaluate), the
+rule either stays quiet or reports what *may* hold with :meth:`LintRule.may`, at most a warning,
+naming what it depends on (:func:`depends`) and how to settle it (:func:`settle`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,23 @@ from enum import StrEnum
 
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
-from netsim.match.peers import matches_peer
+from netsim.match.peers import matches_peer, peer_state, unknown_address, unknown_namespace
 from netsim.match.selectors import matches_selector
-from netsim.model import Cluster, Direction, IPBlockPeer, Labels, LabelSelector, NetworkPolicy, Peer, Pod, PodPeer, Rule
+from netsim.model import (
+    Cluster,
+    Direction,
+    IPBlockPeer,
+    Labels,
+    LabelSelector,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PodPeer,
+    Rule,
+    UnevaluatedPolicy,
+    Unknown,
+    UnknownKind,
+)
 from netsim.reach import pod_classes
 from netsim.verdict import PairVerdict
 
@@ -32,8 +51,12 @@ __all__ = [
     "LintRule",
     "Severity",
     "count",
+    "dependency",
+    "depends",
+    "policy_refs",
     "refs",
     "rule_field",
+    "settle",
     "span_order",
 ]
 
@@ -119,6 +142,12 @@ class LintRule:
         """A finding of this rule at its default severity."""
         return Finding(self.id, self.severity, span, subject, fld, message, hint)
 
+    def may(self, span: SourceSpan | None, subject: str, fld: str, message: str, hint: str) -> Finding:
+        """A finding that may hold, depending on what the input does not say: at most a warning, so
+        ``--fail-on error`` never fails on it."""
+        severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
+        return Finding(self.id, severity, span, subject, fld, message, hint)
+
 
 def rule_field(direction: Direction, index: int) -> str:
     """``spec.ingress[0]`` / ``spec.egress[2]``."""
@@ -128,6 +157,44 @@ def rule_field(direction: Direction, index: int) -> str:
 def span_order(span: SourceSpan | None) -> tuple[bool, SourceSpan]:
     """A sort key putting spans in file order and missing spans last."""
     return (span is None, span or SourceSpan("", 0, 0))
+
+
+def dependency(unknown: Unknown) -> str:
+    """One thing an undetermined answer depends on, worded as ``netsim check`` words it."""
+    if unknown.kind is UnknownKind.POLICY:
+        return unknown.condition  # names the policy, the pod and the direction
+    return f"allowed if {unknown.condition}"
+
+
+def depends(unknowns: Iterable[Unknown], limit: int = 3) -> str:
+    """``allowed if A; allowed if B`` (each once, ``and N more`` past ``limit``)."""
+    items = list(dict.fromkeys(dependency(u) for u in unknowns))
+    shown = "; ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown}; and {len(items) - limit} more"
+
+
+def settle(unknowns: Iterable[Unknown]) -> str:
+    """How to decide what ``unknowns`` leave open: ``to decide it, ...``."""
+    found = list(unknowns)
+    kinds = {u.kind for u in found}
+    ways = []
+    if UnknownKind.ADDRESS in kinds:
+        ways.append("give the pod network with --pod-cidr")
+    namespaces = sorted({u.about.removeprefix("namespace ") for u in found if u.kind is UnknownKind.NAMESPACE_LABELS})
+    if namespaces:
+        noun = "manifest" if len(namespaces) == 1 else "manifests"
+        ways.append(f"add the Namespace {noun} of {', '.join(namespaces)} (`kubectl get ns -o yaml`)")
+    policies = sorted({u.about for u in found if u.kind is UnknownKind.POLICY})
+    if policies:
+        ways.append(f"check {', '.join(policies)} by hand (--ignore-unevaluated lints as if absent)")
+    return "to decide it, " + ", or ".join(ways) if ways else "the input does not decide it"
+
+
+def policy_refs(policies: Iterable[UnevaluatedPolicy], limit: int = 2) -> str:
+    """``CiliumNetworkPolicy shop/x (file:line:col)``, each once, ``and N more`` past ``limit``."""
+    names = list(dict.fromkeys(f"{p.ref} ({p.span})" if p.span is not None else p.ref for p in policies))
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def count(n: int, noun: str) -> str:
@@ -161,6 +228,13 @@ class LintContext:
         self._by_address: dict[int, tuple[list[int], list[Pod]]] | None = None
         self._class_of: dict[int, int] | None = None
         self._declared_ns: dict[LabelSelector, list[str]] = {}
+        self._maybe: dict[tuple[Peer, str], tuple[tuple[Pod, Unknown], ...]] = {}
+        # what the input leaves open: namespaces without a manifest, pods without an address
+        open_world = not self.options.closed_world
+        self._open_namespaces = [
+            ns for ns in self.cluster.namespaces if open_world and not ns.declared and ns.name in self._pods_by_ns
+        ]
+        self._addressless = [p for p in self.cluster.pods if open_world and not p.addresses]
 
     # -- pods --------------------------------------------------------------------------------------
     def pods_in(self, namespace: str) -> tuple[Pod, ...]:
@@ -262,6 +336,45 @@ class LintContext:
             names = [ns.name for ns in self.cluster.namespaces if matches_selector(selector, ns.labels)]
             self._declared_ns[selector] = names
         return list(names)
+
+    def peer_maybe(self, peer: Peer, policy: NetworkPolicy) -> tuple[tuple[Pod, Unknown], ...]:
+        """The pods one peer of ``policy`` may select, but not for certain, each with what it
+        depends on: the labels of a namespace without a manifest, or the address of a pod without
+        one (none with ``--closed-world``), in input order."""
+        key = (peer, policy.namespace if isinstance(peer, PodPeer) and peer.namespace_selector is None else "")
+        cached = self._maybe.get(key)
+        if cached is None:
+            found: list[tuple[Pod, Unknown]] = []
+            ns, cluster, options = policy.namespace, self.cluster, self.options
+            if isinstance(peer, IPBlockPeer):
+                for pod in self._addressless:
+                    if peer_state(peer, ns, pod, cluster, options) is None:
+                        found.append((pod, unknown_address(pod, (peer,), options)))
+            elif peer.namespace_selector is not None:
+                for namespace in self._open_namespaces:
+                    pods = [
+                        p for p in self._pods_by_ns[namespace.name] if peer_state(peer, ns, p, cluster, options) is None
+                    ]
+                    unknown = unknown_namespace(namespace, peer.namespace_selector)
+                    found += [(p, unknown) for p in pods if not matches_peer(peer, ns, p, cluster, options)]
+            order = self._position
+            cached = self._maybe[key] = tuple(sorted(found, key=lambda e: order[id(e[0])]))
+        return cached
+
+    def rule_maybe(self, rule: Rule, policy: NetworkPolicy) -> tuple[tuple[Pod, Unknown], ...]:
+        """The pods a rule's peers may select but none selects for certain, with what each depends on."""
+        certain = {id(p) for p in self.rule_pods(rule, policy)}
+        out: dict[int, tuple[Pod, Unknown]] = {}
+        for peer in rule.peers:
+            for pod, unknown in self.peer_maybe(peer, policy):
+                if id(pod) not in certain:
+                    out.setdefault(id(pod), (pod, unknown))
+        return tuple(sorted(out.values(), key=lambda e: self._position[id(e[0])]))
+
+    def unevaluated(self, pod: Pod, direction: Direction) -> tuple[UnevaluatedPolicy, ...]:
+        """Policies of kinds netsim does not evaluate that may select ``pod`` for ``direction``
+        (none with ``--ignore-unevaluated``)."""
+        return self.index.unevaluated(pod, direction)
 
     def rule_pods(self, rule: Rule, policy: NetworkPolicy) -> tuple[Pod, ...]:
         """The pods a rule's peers select (every pod when the rule has no peers), in input order."""

@@ -4,21 +4,29 @@ The DNS pods are those of :class:`~netsim.lint.base.DnsTarget` (``k8s-app=kube-d
 ``kube-system`` unless configured). When the input has some, each egress-isolated pod is
 evaluated against them with the engine (both ends must allow). When it has none, a pod passes if
 some egress rule of its isolating policies allows the port towards some peer.
+
+Three-valued: a pod is reported as cut off only when it is denied for certain. When the answer is
+undetermined (a rule towards the DNS pods selects a namespace without a manifest, a policy of a
+kind netsim does not evaluate selects the pod or the DNS pods, ...) the finding says so, names what
+it depends on, and is a warning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from netsim.connset import ConnSet
-from netsim.lint.base import Finding, LintContext, LintRule, Severity, refs, span_order
+from netsim.lint.base import Finding, LintContext, LintRule, Severity, depends, refs, settle, span_order
 from netsim.match.ports import static_ports
 from netsim.match.selectors import matches_selector
-from netsim.model import Direction, NetworkPolicy, Pod, Protocol, Rule
+from netsim.model import Direction, NetworkPolicy, Pod, Protocol, Rule, Traffic, Unknown
+from netsim.verdict import Decision, Verdict, policy_unknown
 
 __all__ = ["DNS_PORT", "RULES"]
 
 DNS_PORT = 53
+UDP, TCP = Protocol.UDP, Protocol.TCP
 
 
 def _dns_pods(ctx: LintContext) -> tuple[Pod, ...]:
@@ -31,21 +39,41 @@ def _static(rule: Rule) -> ConnSet:
     return static_ports(rule.ports) if rule.ports else ConnSet.all()
 
 
-def _reaches(ctx: LintContext, pod: Pod, dns: tuple[Pod, ...], proto: Protocol) -> tuple[bool, str]:
-    """Whether ``pod`` can reach DNS on ``proto``/53, and if not, which side denies."""
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """Whether a pod reaches DNS on one protocol: allowed, denied (at ``side``), or undetermined
+    (depending on ``unknowns``)."""
+
+    decision: Decision
+    side: str = ""
+    unknowns: tuple[Unknown, ...] = ()
+
+
+def _reaches(ctx: LintContext, pod: Pod, dns: tuple[Pod, ...], proto: Protocol) -> _Reach:
+    """Whether ``pod`` can reach DNS on ``proto``/53; if not, which side denies; if the input does
+    not say, on what it depends."""
     if dns:
         egress_ok = ingress_ok = False
+        unknowns: list[Unknown] = []
         for server in dns:
             pair = ctx.pair(pod, server)
-            if pair.conns.allows(DNS_PORT, proto):
-                return True, ""
+            verdict = Verdict(Traffic(pod, server, DNS_PORT, proto), pair.egress, pair.ingress)
+            if verdict.decision is Decision.ALLOWED:
+                return _Reach(Decision.ALLOWED)
+            unknowns += verdict.unknowns()
             egress_ok |= pair.egress.allows(DNS_PORT, proto)
             ingress_ok |= pair.ingress.allows(DNS_PORT, proto)
-        return False, "ingress" if egress_ok and not ingress_ok else "egress"
+        if unknowns:
+            return _Reach(Decision.UNDETERMINED, "", tuple(dict.fromkeys(unknowns)))
+        return _Reach(Decision.DENIED, "ingress" if egress_ok and not ingress_ok else "egress")
     for pol in ctx.index.isolating(pod, Direction.EGRESS):
         if any(_static(r).allows(DNS_PORT, proto) for r in pol.egress):
-            return True, ""
-    return False, "egress"
+            return _Reach(Decision.ALLOWED)
+    foreign = ctx.unevaluated(pod, Direction.EGRESS)
+    if foreign:  # such a policy may allow it
+        unknowns = [policy_unknown(p, pod, Direction.EGRESS) for p in foreign]
+        return _Reach(Decision.UNDETERMINED, "", tuple(unknowns))
+    return _Reach(Decision.DENIED, "egress")
 
 
 def _first_isolating(ctx: LintContext, pods: list[Pod]) -> NetworkPolicy:
@@ -53,19 +81,23 @@ def _first_isolating(ctx: LintContext, pods: list[Pod]) -> NetworkPolicy:
     return min(policies.values(), key=lambda pol: (span_order(pol.span), pol.ref))
 
 
-def _blocked(ctx: LintContext) -> dict[tuple[str, Protocol, str], list[Pod]]:
-    """(namespace, protocol, denying side) → the egress-isolated pods that cannot reach DNS."""
+def _answers(ctx: LintContext) -> list[tuple[Pod, dict[Protocol, _Reach]]]:
+    """Every egress-isolated pod (not a DNS pod) with whether it reaches DNS on UDP and TCP."""
     dns = _dns_pods(ctx)
     dns_refs = {p.ref for p in dns}
-    out: dict[tuple[str, Protocol, str], list[Pod]] = {}
+    out = []
     for pod in ctx.cluster.pods:
         if pod.ref in dns_refs or ctx.options.is_node_traffic(pod) or not ctx.index.isolating(pod, Direction.EGRESS):
             continue
-        for proto in (Protocol.UDP, Protocol.TCP):
-            ok, side = _reaches(ctx, pod, dns, proto)
-            if not ok:
-                out.setdefault((pod.namespace, proto, side), []).append(pod)
+        out.append((pod, {proto: _reaches(ctx, pod, dns, proto) for proto in (Protocol.UDP, Protocol.TCP)}))
     return out
+
+
+def _grouped(items: Iterable[tuple[str, str, Pod]]) -> dict[tuple[str, str], list[Pod]]:
+    out: dict[tuple[str, str], list[Pod]] = {}
+    for ns, side, pod in items:
+        out.setdefault((ns, side), []).append(pod)
+    return dict(sorted(out.items()))
 
 
 def _dns_text(ctx: LintContext) -> str:
@@ -89,14 +121,16 @@ def _fix(ctx: LintContext, side: str) -> str:
     return f"allow egress to the DNS pods: `to: [{peer}]`, `ports: {ports}`"
 
 
+def _maybe_hint(ctx: LintContext, unknowns: Iterable[Unknown]) -> str:
+    return f"{settle(unknowns)}; if it is denied: {_fix(ctx, 'egress')}"
+
+
 def _check_udp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    blocked = _blocked(ctx)
-    for (ns, proto, side), pods in sorted(blocked.items()):
-        if proto is not Protocol.UDP:
-            continue
-        tcp_blocked = {p.ref for s in ("egress", "ingress") for p in blocked.get((ns, Protocol.TCP, s), [])}
-        tcp_too = all(p.ref in tcp_blocked for p in pods)
-        ports = "UDP 53 (nor TCP 53)" if tcp_too else "UDP 53"
+    answers = _answers(ctx)
+    denied = _grouped((p.namespace, a[UDP].side, p) for p, a in answers if a[UDP].decision is Decision.DENIED)
+    tcp_denied = {p.ref for p, a in answers if a[TCP].decision is Decision.DENIED}
+    for (ns, side), pods in denied.items():
+        ports = "UDP 53 (nor TCP 53)" if all(p.ref in tcp_denied for p in pods) else "UDP 53"
         pol = _first_isolating(ctx, pods)
         yield rule.finding(
             pol.span,
@@ -106,23 +140,41 @@ def _check_udp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             f"{refs(pods)}",
             _fix(ctx, side),
         )
+    undetermined = [(p, a[UDP]) for p, a in answers if a[UDP].decision is Decision.UNDETERMINED]
+    for (ns, _), pods in _grouped((p.namespace, "", p) for p, _ in undetermined).items():
+        unknowns = [u for p, reach in undetermined if p.namespace == ns for u in reach.unknowns]
+        yield rule.may(
+            _first_isolating(ctx, pods).span,
+            f"Namespace {ns}",
+            "",
+            f"namespace {ns}: whether egress-isolated pods reach {_dns_text(ctx)} on UDP 53 is undetermined "
+            f"({depends(unknowns)}): {refs(pods)}",
+            _maybe_hint(ctx, unknowns),
+        )
 
 
 def _check_tcp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    blocked = _blocked(ctx)
-    udp_blocked = {p.ref for (_, proto, _), pods in blocked.items() if proto is Protocol.UDP for p in pods}
-    for (ns, proto, side), pods in sorted(blocked.items()):
-        only_tcp = [p for p in pods if p.ref not in udp_blocked]
-        if proto is not Protocol.TCP or not only_tcp:
-            continue
-        pol = _first_isolating(ctx, only_tcp)
+    answers = [(p, a) for p, a in _answers(ctx) if a[UDP].decision is Decision.ALLOWED]
+    denied = _grouped((p.namespace, a[TCP].side, p) for p, a in answers if a[TCP].decision is Decision.DENIED)
+    for (ns, side), pods in denied.items():
         yield rule.finding(
-            pol.span,
+            _first_isolating(ctx, pods).span,
             f"Namespace {ns}",
             "",
             f"namespace {ns}: egress-isolated pods reach {_dns_text(ctx)} on UDP 53 but not on TCP 53, denied at "
-            f"{side}, so answers too large for UDP fail: {refs(only_tcp)}",
+            f"{side}, so answers too large for UDP fail: {refs(pods)}",
             _fix(ctx, side),
+        )
+    undetermined = [(p, a[TCP]) for p, a in answers if a[TCP].decision is Decision.UNDETERMINED]
+    for (ns, _), pods in _grouped((p.namespace, "", p) for p, _ in undetermined).items():
+        unknowns = [u for p, reach in undetermined if p.namespace == ns for u in reach.unknowns]
+        yield rule.may(
+            _first_isolating(ctx, pods).span,
+            f"Namespace {ns}",
+            "",
+            f"namespace {ns}: egress-isolated pods reach {_dns_text(ctx)} on UDP 53; whether they reach it on "
+            f"TCP 53 is undetermined ({depends(unknowns)}): {refs(pods)}",
+            _maybe_hint(ctx, unknowns),
         )
 
 

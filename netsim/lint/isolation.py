@@ -1,6 +1,7 @@
 """Isolation rules: namespaces left open, and policyTypes that isolate more or less than meant.
 
 * NP001/NP002: a namespace with pods and no default deny for ingress/egress (reference §1.1, §2.2).
+  A pod that only a policy of a kind netsim does not evaluate may isolate is "may be open".
 * NP010: an egress-only policy without ``policyTypes`` also isolates ingress (§1.2, mistake 5).
 * NP011: ``egress: []`` without ``policyTypes`` does not isolate egress (§1.2, mistake 6).
 * NP012: rules for a direction ``policyTypes`` does not list are ignored (§1.1, mistake 8).
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netsim.lint.base import Finding, LintContext, LintRule, Severity, refs, rule_field
+from netsim.lint.base import Finding, LintContext, LintRule, Severity, policy_refs, refs, rule_field
 from netsim.model import Direction, NetworkPolicy
 
 __all__ = ["RULES"]
@@ -30,15 +31,35 @@ def _default_deny(rule: LintRule, ctx: LintContext, direction: Direction) -> Ite
         open_pods = [p for p in pods if not ctx.index.isolating(p, direction)]
         if not open_pods:
             continue  # every pod is isolated by some policy: a default deny in effect
+        # a policy of a kind netsim does not evaluate may isolate a pod no NetworkPolicy selects
+        certain = [p for p in open_pods if not ctx.unevaluated(p, direction)]
+        maybe = [p for p in open_pods if ctx.unevaluated(p, direction)]
+        foreign = policy_refs(q for p in maybe for q in ctx.unevaluated(p, direction))
         what = "open to connections from anywhere" if direction is Direction.INGRESS else "free to connect anywhere"
-        yield rule.finding(
-            ctx.namespace_span(ns.name),
-            f"Namespace {ns.name}",
-            "",
-            f"namespace {ns.name} has no default-deny {word} policy; pods not isolated for {word}, {what} "
-            f"({len(open_pods)} of {len(pods)}): {refs(open_pods)}",
+        head = f"namespace {ns.name} has no default-deny {word} policy; "
+        hint = (
             f"add a NetworkPolicy in {ns.name} with `podSelector: {{}}`, `policyTypes: [{direction.value}]` and "
-            f"no {word} rules, then allow what each pod needs",
+            f"no {word} rules, then allow what each pod needs"
+        )
+        span, subject = ctx.namespace_span(ns.name), f"Namespace {ns.name}"
+        if not certain:
+            yield rule.may(
+                span,
+                subject,
+                "",
+                f"{head}pods no NetworkPolicy isolates for {word} ({len(maybe)} of {len(pods)}) may be {what}: "
+                f"{refs(maybe)}; whether they are depends on {foreign}, which netsim does not evaluate",
+                hint,
+            )
+            continue
+        more = f"; {len(maybe)} more may be isolated by {foreign}, which netsim does not evaluate: {refs(maybe)}"
+        yield rule.finding(
+            span,
+            subject,
+            "",
+            f"{head}pods not isolated for {word}, {what} ({len(certain)} of {len(pods)}): {refs(certain)}"
+            + (more if maybe else ""),
+            hint,
         )
 
 
@@ -61,7 +82,16 @@ def _check_egress_only(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             ]
             if not newly:
                 continue
-            effect = f"these pods now accept no ingress at all: {refs(newly)}"
+            # a policy of a kind netsim does not evaluate may still let ingress in
+            certain = [p for p in newly if not ctx.unevaluated(p, Direction.INGRESS)]
+            maybe = [p for p in newly if ctx.unevaluated(p, Direction.INGRESS)]
+            foreign = policy_refs(q for p in maybe for q in ctx.unevaluated(p, Direction.INGRESS))
+            unless = f"no ingress unless {foreign}, which netsim does not evaluate, allows it: {refs(maybe)}"
+            if certain:
+                effect = f"these pods now accept no ingress at all: {refs(certain)}"
+                effect += f"; these accept {unless}" if maybe else ""
+            else:
+                effect = f"these pods now accept {unless}"
         else:
             effect = "the pods it selects accept no ingress unless another policy allows it"
         yield rule.finding(

@@ -3,6 +3,8 @@
 A named port resolves against the destination pod's declared container ports, by name and
 protocol: for an ingress rule the pods the policy selects, for an egress rule the pods its peers
 select. :func:`~netsim.match.ports.resolve_named_ports` (the engine's resolver) does the work.
+A named port that a pod the rule *may* select declares (in a namespace without a manifest, or
+without an IP against an ipBlock) is not reported: it may resolve.
 """
 
 from __future__ import annotations
@@ -49,9 +51,14 @@ def _check_named_ports(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                 if not named:
                     continue
                 dests = _destinations(ctx, pol, direction, r)
+                # destinations the rule may select (a namespace without a manifest, a pod without an
+                # IP): a named port one of them declares may resolve, so it is not reported
+                maybe = [d for d, _ in ctx.rule_maybe(r, pol)] if direction is Direction.EGRESS else []
                 only_blocks = bool(r.peers) and all(isinstance(p, IPBlockPeer) for p in r.peers)
                 for j, spec in named:
                     field = f"{rule_field(direction, i)}.ports[{j}]"
+                    if any(resolve_named_ports((spec,), d).conns for d in maybe):
+                        continue
                     if not dests and direction is Direction.EGRESS and only_blocks:
                         message = (
                             f"policy {pol.ref} {field}: named port '{spec.port}' towards ipBlock peers only: a named "

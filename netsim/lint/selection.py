@@ -7,6 +7,10 @@
 
 Rules about pods need pods: a namespace with no pod in the input is skipped (the input may hold
 only policies), never reported.
+
+A namespace without a manifest has unknown labels: NP007 reports a peer that may select its pods
+as one that *may* select nothing (with the condition), and NP014 leaves such namespaces out
+(with ``--closed-world`` their labels are their name only, and both decide).
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from netsim.errors import SourceSpan
-from netsim.lint.base import Finding, LintContext, LintRule, Severity, refs, rule_field
+from netsim.lint.base import Finding, LintContext, LintRule, Severity, refs, rule_field, settle
 from netsim.match.peers import describe_peer
 from netsim.match.selectors import matches_selector
-from netsim.model import NAMESPACE_NAME_LABEL, Direction, Labels, LabelSelector, NetworkPolicy, Pod, PodPeer
+from netsim.model import NAMESPACE_NAME_LABEL, Direction, Labels, LabelSelector, NetworkPolicy, Pod, PodPeer, Unknown
 
 __all__ = ["RULES"]
 
@@ -113,13 +117,41 @@ def _check_policy_selects_none(rule: LintRule, ctx: LintContext) -> Iterator[Fin
         )
 
 
+def _maybe_hint(ctx: LintContext, sel: LabelSelector, unknowns: Iterable[Unknown]) -> str:
+    """How to decide a peer that may select nothing; the classic `name` label mistake too."""
+    if "name" in sel.match_labels:
+        return f"{settle(unknowns)}; {_namespace_hint(ctx, sel)}"
+    return settle(unknowns)
+
+
+def _only_if(maybe: Iterable[tuple[Pod, Unknown]], limit: int = 2) -> str:
+    """``only if A or if B``: the conditions under which a peer selects the pods it may select."""
+    conditions = list(dict.fromkeys(u.condition for _, u in maybe))
+    shown = " or if ".join(conditions[:limit])
+    return f"only if {shown}" + (f" (or {len(conditions) - limit} more)" if len(conditions) > limit else "")
+
+
 def _check_peer_selects_none(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
     for at in _pod_peers(ctx):
         pol, peer = at.policy, at.peer
         namespaces = _namespaces(ctx, peer, pol)
         span = peer.span or pol.span
         subject = f"NetworkPolicy {pol.ref}"
+        # pods of namespaces without a manifest it may select (their labels are unknown)
+        maybe = ctx.peer_maybe(peer, pol)
         if peer.namespace_selector is not None and not namespaces:
+            if maybe:
+                unknowns = [u for _, u in maybe]
+                yield rule.may(
+                    span,
+                    subject,
+                    at.field,
+                    f"policy {pol.ref} {at.field}: namespaceSelector {peer.namespace_selector} matches no namespace "
+                    f"with a manifest in the input, so this peer may select nothing: it selects "
+                    f"{refs(p for p, _ in maybe)} {_only_if(maybe)}",
+                    _maybe_hint(ctx, peer.namespace_selector, unknowns),
+                )
+                continue
             yield rule.finding(
                 span,
                 subject,
@@ -141,13 +173,17 @@ def _check_peer_selects_none(rule: LintRule, ctx: LintContext) -> Iterator[Findi
             )
         else:
             hint = f"fix the podSelector; the pods there carry: {_label_sets(pods)}"
-        yield rule.finding(
-            span,
-            subject,
-            at.field,
-            f"policy {pol.ref} {at.field}: the peer ({describe_peer(peer, pol.namespace)}) selects no pod in the input",
-            hint,
-        )
+        what = f"policy {pol.ref} {at.field}: the peer ({describe_peer(peer, pol.namespace)}) selects no pod"
+        if maybe:
+            yield rule.may(
+                span,
+                subject,
+                at.field,
+                f"{what} in the input for certain: it selects {refs(p for p, _ in maybe)} {_only_if(maybe)}",
+                f"{settle(u for _, u in maybe)}; {hint}",
+            )
+            continue
+        yield rule.finding(span, subject, at.field, f"{what} in the input", hint)
 
 
 def _check_other_namespace(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
@@ -195,7 +231,9 @@ def _selectors(ctx: LintContext) -> Iterator[_Scoped]:
         pol, peer = at.policy, at.peer
         span = peer.span or pol.span
         if peer.namespace_selector is not None:
-            namespaces = tuple((ns.name, ns.labels) for ns in ctx.cluster.namespaces)
+            # the labels of a namespace without a manifest are unknown (--closed-world: only its name)
+            known = [ns for ns in ctx.cluster.namespaces if ns.declared or ctx.options.closed_world]
+            namespaces = tuple((ns.name, ns.labels) for ns in known)
             field = f"{at.field}.namespaceSelector"
             yield _Scoped(pol, field, span, peer.namespace_selector, "namespaces", namespaces)
         if peer.pod_selector is not None:

@@ -346,6 +346,9 @@ EXPECTED = {
     "k8s-docs/test-network-policy/manifests": {"NP001", "NP002", "NP003"},
     # web may use every TCP port but no UDP (no DNS); monitoring is not in the input
     "common-mistakes/fixed": {"NP003", "NP007"},
+    # shop has no Namespace manifest, so api-ingress's namespaceSelector may select nothing (NP007,
+    # a "may" warning); the Cilium policy in front of vault is not evaluated (NP018, info)
+    "open-world/manifests": {"NP001", "NP002", "NP007", "NP018"},
 }
 
 
@@ -379,3 +382,114 @@ def test_invalid_scenario_is_bad_input(runner: CliRunner) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "8 input errors" in result.stderr
+
+
+# -- what the input does not decide: "may" findings, at most warnings; NP018 for unevaluated policies --------
+
+# shop is isolated both ways and allows DNS towards a namespace selected by a `name` label; kube-system
+# has no Namespace manifest (the example of docs/lint.md, "What lint cannot know")
+OPEN_DNS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+status: {podIP: 10.0.1.10}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  containers:
+    - name: coredns
+      ports:
+        - {name: dns, containerPort: 53, protocol: UDP}
+        - {name: dns-tcp, containerPort: 53, protocol: TCP}
+status: {podIP: 10.0.0.10}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-dns, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {name: kube-system}}
+          podSelector: {matchLabels: {k8s-app: kube-dns}}
+      ports:
+        - {protocol: UDP, port: 53}
+        - {protocol: TCP, port: 53}
+"""
+
+CILIUM = """\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-l7, namespace: shop}
+spec:
+  endpointSelector:
+    matchLabels: {app: web}
+  ingress:
+    - fromEndpoints: [{}]
+"""
+
+LINT_MD = Path(__file__).resolve().parents[2] / "docs" / "lint.md"
+
+
+def test_may_findings_are_warnings_as_docs_lint_md_shows(runner: CliRunner, here: Path) -> None:
+    (here / "m.yaml").write_text(OPEN_DNS, encoding="utf-8")
+    result = runner.invoke(main, ["lint", "m.yaml", "--disable", "NP001,NP002"], catch_exceptions=False)
+    assert result.exit_code == 0  # warnings only: --fail-on error does not fail
+    assert all(line.startswith("warning: ") for line in result.stderr.splitlines())  # the loader's, if any
+    shown = LINT_MD.read_text(encoding="utf-8").split("```text\nm.yaml:17:1:", 1)[1].split("```", 1)[0]
+    assert result.stdout == "m.yaml:17:1:" + shown
+    assert result.stdout.startswith(
+        "m.yaml:17:1: warning[NP003] namespace shop: whether egress-isolated pods reach cluster DNS "
+        "(kube-system/coredns) on UDP 53 is undetermined (allowed if namespace kube-system has labels matching "
+        "{name=kube-system} (it has no manifest: only its name label is known)): shop/web\n"
+    )
+    assert lint(runner, "m.yaml", "--disable", "NP001,NP002", "--fail-on", "warning").exit_code == 1
+
+
+def test_closed_world_decides_them(runner: CliRunner, here: Path) -> None:
+    (here / "m.yaml").write_text(OPEN_DNS, encoding="utf-8")
+    result = runner.invoke(main, ["lint", "m.yaml", "--disable", "NP001,NP002", "--closed-world"])
+    assert result.exit_code == 1
+    assert [line for line in result.stdout.splitlines() if not line.startswith("  hint:")] == [
+        "m.yaml:17:1: error[NP003] namespace shop: egress-isolated pods cannot reach cluster DNS "
+        "(kube-system/coredns) on UDP 53 (nor TCP 53), denied at egress: shop/web",
+        "m.yaml:32:11: warning[NP007] policy shop/allow-dns spec.egress[0].to[0]: namespaceSelector "
+        "{name=kube-system} matches no namespace in the input, so this peer selects nothing",
+        "2 findings: 1 error, 1 warning, 0 info",
+    ]
+
+
+def test_an_unevaluated_policy_is_an_info_finding_and_a_sarif_note(runner: CliRunner, here: Path) -> None:
+    (here / "cnp.yaml").write_text(CILIUM, encoding="utf-8")
+    result = runner.invoke(main, ["lint", "clean.yaml", "cnp.yaml"])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "cnp.yaml:1:1: info[NP018] CiliumNetworkPolicy shop/web-l7 is not evaluated (netsim does not evaluate "
+        "Cilium policies): answers about the pods it may select are undetermined (ingress): shop/web\n"
+        "  hint: netsim evaluates networking.k8s.io/v1 NetworkPolicy only: check what this policy allows and "
+        "denies by hand; --ignore-unevaluated answers as if it were absent\n"
+        "1 finding: 0 errors, 0 warnings, 1 info\n"
+    )
+    assert lint(runner, "clean.yaml", "cnp.yaml", "--fail-on", "info").exit_code == 1
+    sarif = lint(runner, "clean.yaml", "cnp.yaml", "-o", "sarif")
+    [found] = check_sarif_shape(json.loads(sarif.stdout), here)
+    assert (found["ruleId"], found["level"]) == ("NP018", "note")
+    region = found["locations"][0]["physicalLocation"]
+    assert (region["artifactLocation"]["uri"], region["region"]["startLine"]) == ("cnp.yaml", 1)
+    [data] = json.loads(lint(runner, "clean.yaml", "cnp.yaml", "-o", "json").stdout)["findings"]
+    assert (data["rule"], data["name"], data["severity"], data["subject"]) == (
+        "NP018",
+        "unevaluated-policy",
+        "info",
+        "CiliumNetworkPolicy shop/web-l7",
+    )
