@@ -223,10 +223,10 @@ class Diff:
 # -- building -------------------------------------------------------------------------------------
 
 
-def _union_cuts(a: Cluster, b: Cluster) -> dict[Direction, dict[int, frozenset[int]]]:
+def _union_cuts(a: Cluster, b: Cluster, options: Options) -> dict[Direction, dict[int, frozenset[int]]]:
     out: dict[Direction, dict[int, frozenset[int]]] = {}
     for direction in Direction:
-        ca, cb = cut_points(a, direction), cut_points(b, direction)
+        ca, cb = cut_points(a, direction, options), cut_points(b, direction, options)
         out[direction] = {v: ca.get(v, frozenset()) | cb.get(v, frozenset()) for v in (4, 6)}
     return out
 
@@ -280,7 +280,7 @@ def _side(
     cluster = index.cluster
     avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
     for direction in Direction:
-        if not cuts[direction][6] or cut_points(cluster, direction)[6]:
+        if not cuts[direction][6] or cut_points(cluster, direction, index.options)[6]:
             continue
         space = ExternalRange(6, 0, _MAX_V6)
         ext = External(space.representative(avoid))
@@ -496,7 +496,7 @@ def diff_clusters(base: Cluster, head: Cluster, options: Options | None = None) 
     """Compare the reachability of two clusters, and say which changes caused each difference."""
     options = options or Options()
     indexes = (PolicyIndex(base, options), PolicyIndex(head, options))
-    cuts = _union_cuts(base, head)
+    cuts = _union_cuts(base, head, options)
     (base_edges, base_infos), (head_edges, head_infos) = _side(indexes[0], cuts), _side(indexes[1], cuts)
     members = (_members(base), _members(head))
     policies = _policy_changes(base, head)

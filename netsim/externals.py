@@ -9,18 +9,17 @@ The IPv6 space is listed (on both sides) when the input has any IPv6 address: a 
 address, or the ``cidr`` of an ipBlock of either direction. An input without any (the common
 IPv4-only cluster, and what netpol-analyzer prints) has no IPv6 range, so listings stay short;
 a caller that is asked about an IPv6 address of such an input lists the IPv6 space anyway with
-:func:`including` (``netsim connections --from 2001:db8::5``).
+``Options.address_families`` (``netsim connections --from 2001:db8::5``), and an IPv6 pod network
+(``--pod-cidr``) lists it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
-from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer
+from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, Options
 
 __all__ = [
     "Cuts",
@@ -29,15 +28,11 @@ __all__ = [
     "cut_points",
     "external_ranges",
     "families",
-    "including",
     "ip_blocks",
     "split_range",
 ]
 
 _MAX = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
-
-#: Address families listed in every cluster's ranges while :func:`including` is active.
-_INCLUDED: ContextVar[frozenset[int]] = ContextVar("netsim_externals_included", default=frozenset())
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -103,11 +98,13 @@ def ip_blocks(cluster: Cluster, direction: Direction) -> Iterator[IPBlockPeer]:
 Cuts = Mapping[int, Iterable[int]]
 
 
-def families(cluster: Cluster) -> frozenset[int]:
+def families(cluster: Cluster, options: Options | None = None) -> frozenset[int]:
     """The address families whose space the external ranges cover: IPv4 always, IPv6 when the
-    input has an IPv6 address (a pod's or node's, or an ipBlock ``cidr`` of either direction), or
-    while :func:`including` asks for it."""
-    out = frozenset({4, *_INCLUDED.get()})
+    input has an IPv6 address (a pod's or node's, or an ipBlock ``cidr`` of either direction),
+    when the pod network (``Options.pod_cidrs``) has an IPv6 CIDR, or when
+    ``Options.address_families`` asks for it."""
+    extra = () if options is None else (*options.address_families, *(c.version for c in options.pod_cidrs))
+    out = frozenset({4, *extra})
     if 6 in out:
         return out
     both = out | {6}
@@ -127,18 +124,7 @@ def families(cluster: Cluster) -> frozenset[int]:
     return out
 
 
-@contextmanager
-def including(*versions: int) -> Iterator[None]:
-    """While the block runs, list the space of these families (4, 6) for every cluster, even one
-    without an address of them: for a question about such an address (a command-line filter)."""
-    token = _INCLUDED.set(_INCLUDED.get() | frozenset(versions))
-    try:
-        yield
-    finally:
-        _INCLUDED.reset(token)
-
-
-def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[int]]:
+def cut_points(cluster: Cluster, direction: Direction, options: Options | None = None) -> dict[int, frozenset[int]]:
     """Where the ipBlocks of one direction cut the address space: ``{4: {...}, 6: {...}}``.
 
     A cut point is the first address of a range (0, the start of a ``cidr`` or of the space after
@@ -146,7 +132,7 @@ def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[in
     on the union of their points (:func:`external_ranges` with ``extra``). IPv6 has the point 0
     when the input has IPv6 addresses (:func:`families`), and no point at all otherwise.
     """
-    cuts: dict[int, set[int]] = {4: set(), 6: {0} if 6 in families(cluster) else set()}
+    cuts: dict[int, set[int]] = {4: set(), 6: {0} if 6 in families(cluster, options) else set()}
     for block in ip_blocks(cluster, direction):
         version = block.cidr.version
         for lo, hi in block_intervals(block):
@@ -156,14 +142,16 @@ def cut_points(cluster: Cluster, direction: Direction) -> dict[int, frozenset[in
     return {version: frozenset(points) for version, points in cuts.items()}
 
 
-def external_ranges(cluster: Cluster, direction: Direction, extra: Cuts | None = None) -> tuple[ExternalRange, ...]:
+def external_ranges(
+    cluster: Cluster, direction: Direction, extra: Cuts | None = None, options: Options | None = None
+) -> tuple[ExternalRange, ...]:
     """The external ranges of one side: INGRESS gives sources, EGRESS destinations.
 
     Every ipBlock of every policy of that direction counts, whether or not the policy selects a
     pod, so the cut does not depend on pod labels. ``extra`` adds cut points (another cluster's,
     for a diff): the ranges are then finer, each still treated alike by every ipBlock.
     """
-    cuts = {version: set(points) for version, points in cut_points(cluster, direction).items()}
+    cuts = {version: set(points) for version, points in cut_points(cluster, direction, options).items()}
     for version, points in (extra or {}).items():
         cuts[version].update(p for p in points if 0 <= p <= _MAX[version])
     out: list[ExternalRange] = []

@@ -464,6 +464,9 @@ class Options:
     closed_world: bool = False  # absent namespace labels and pod addresses are absent, not unknown
     pod_cidrs: tuple[IPNetwork, ...] = ()  # the pod network: where a pod without an IP has its address
     replica_traffic: bool = True  # a workload's replicas are distinct pods that may talk to each other
+    # address families (4, 6) whose external space is listed even when the input has no address of
+    # them: a question names one (`connections --from 2001:db8::5`)
+    address_families: frozenset[int] = frozenset()
 
     def is_node_traffic(self, pod: Pod) -> bool:
         """True if policies treat ``pod`` as its node (a hostNetwork pod under model (b))."""

@@ -461,8 +461,8 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     cluster = index.cluster
     avoid: frozenset[IPAddress] = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
     ranges = {
-        Direction.INGRESS: external_ranges(cluster, Direction.INGRESS),
-        Direction.EGRESS: external_ranges(cluster, Direction.EGRESS),
+        Direction.INGRESS: external_ranges(cluster, Direction.INGRESS, options=index.options),
+        Direction.EGRESS: external_ranges(cluster, Direction.EGRESS, options=index.options),
     }
     # a range made only of pod and node addresses is represented by one of them; when that is a
     # node's address, the own-node exemption applies to that node's pods only, so such ranges are

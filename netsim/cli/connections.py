@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import ip_network
 
 import click
 
 from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
 from netsim.endpoints import did_you_mean, namespaces, parse_port, require_namespace, resolve_endpoint, suggest
+from netsim.engine import PolicyIndex
 from netsim.errors import NetsimError
-from netsim.externals import external_ranges, including
+from netsim.externals import external_ranges
 from netsim.graph import Connection, GroupBy, NodeInfo, grouped_edges
-from netsim.model import Cluster, Direction, IPNetwork, Pod, Protocol
+from netsim.model import Direction, IPNetwork, Pod, Protocol
 from netsim.render.connections import STREAMS
 
 __all__ = ["connections"]
@@ -80,16 +81,16 @@ def _network(text: str) -> IPNetwork | None:
     raise NetsimError(f"{text}: the address has bits set beyond the prefix length" + did_you_mean([str(loose)]))
 
 
-def _families(values: Iterable[str]) -> tuple[int, ...]:
+def _families(values: Iterable[str]) -> frozenset[int]:
     """The address families the filters name (their space must be listed to be filtered on)."""
     out = set()
     for text in values:
         with suppress(ValueError):
             out.add(ip_network(text.strip(), strict=False).version)
-    return tuple(sorted(out))
+    return frozenset(out)
 
 
-def _resolve_filter(cluster: Cluster, option: str, text: str, by: GroupBy, direction: Direction) -> _Filter:
+def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, direction: Direction) -> _Filter:
     """A filter value: a namespace, ``ns/name``, ``ns/name[Kind]``, an IP address or CIDR, or an
     external range's label; a name that selects nothing at this level is an error with suggestions.
 
@@ -97,6 +98,7 @@ def _resolve_filter(cluster: Cluster, option: str, text: str, by: GroupBy, direc
     CIDR, for the external ranges that hold it (a CIDR also for the pods whose addresses it holds).
     """
     text = text.strip()
+    cluster = index.cluster
     key = _GROUP_KEY[by]
     try:
         net = _network(text)
@@ -110,7 +112,7 @@ def _resolve_filter(cluster: Cluster, option: str, text: str, by: GroupBy, direc
             return _Filter(frozenset(), network=net)
         held = {key(p) for p in cluster.pods if not p.host_network and any(ip in net for ip in p.ips)}
         return _Filter(frozenset(held), network=net)
-    labels = [r.label for r in external_ranges(cluster, direction)]
+    labels = [r.label for r in external_ranges(cluster, direction, options=index.options)]
     if text in labels:
         return _Filter(frozenset(), label=text)
     if "/" not in text:
@@ -199,16 +201,16 @@ def connections(
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
             raise NetsimError(f"--port {port}: connections filters by port number (named ports differ per pod)")
-        index = common.index()
+        # a filter on an address lists its family's space even when the input has no such address
+        wanted = common.options.address_families | _families((*source, *destination))
+        index = replace(common, options=replace(common.options, address_families=wanted)).index()
         cluster = index.cluster
         for ns in focus:
             require_namespace(cluster, ns, "--focus")
-        # a filter on an address lists its family's space even when the input has no such address
-        with including(*_families((*source, *destination))):
-            sources = [_resolve_filter(cluster, "--from", s, by, Direction.INGRESS) for s in source]
-            destinations = [_resolve_filter(cluster, "--to", d, by, Direction.EGRESS) for d in destination]
-            with progress("evaluating") as report:
-                grouped = grouped_edges(index, by, report)
+        sources = [_resolve_filter(index, "--from", s, by, Direction.INGRESS) for s in source]
+        destinations = [_resolve_filter(index, "--to", d, by, Direction.EGRESS) for d in destination]
+        with progress("evaluating") as report:
+            grouped = grouped_edges(index, by, report)
 
     def keep(row: Connection) -> bool:
         # a namespace to itself is not a connection between endpoints; a workload (or a pod that

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import ip_address
 
 from netsim.connset import ConnSet
@@ -20,7 +20,7 @@ from netsim.expectations.cases import (
     Offence,
     PairOffence,
 )
-from netsim.externals import ExternalRange, external_ranges, including
+from netsim.externals import ExternalRange, external_ranges
 from netsim.model import (
     Direction,
     Endpoint,
@@ -79,7 +79,7 @@ def _range_target(rng: ExternalRange, avoid: frozenset[IPAddress]) -> _Target:
 
 
 def _side_ranges(index: PolicyIndex, as_source: bool) -> tuple[ExternalRange, ...]:
-    return external_ranges(index.cluster, Direction.INGRESS if as_source else Direction.EGRESS)
+    return external_ranges(index.cluster, Direction.INGRESS if as_source else Direction.EGRESS, options=index.options)
 
 
 def _net_range(net: IPNetwork) -> tuple[int, int]:
@@ -359,7 +359,7 @@ class _Runner:
         return CaseResult(case, len(pods), tuple(offences), undecided=tuple(undecided))
 
 
-def _families(case: Case) -> tuple[int, ...]:
+def _families(case: Case) -> frozenset[int]:
     """The address families of the addresses and CIDRs a case names."""
     out: set[int] = set()
     for es in (case.source, case.destination, case.only_from, case.only_to):
@@ -369,25 +369,35 @@ def _families(case: Case) -> tuple[int, ...]:
             out.add(es.network.version)
         elif es.kind == "address":
             out.add(ip_address(es.text).version)
-    return tuple(sorted(out))
+    return frozenset(out)
 
 
 def run_cases(index: PolicyIndex, cases: Iterable[Case], namespace: str = "default") -> tuple[CaseResult, ...]:
     """Check every case; names that resolve to nothing are InputErrors (all of them, at their lines)."""
-    runner = _Runner(index, namespace)
+    # an IPv6 address or CIDR is checked against the IPv6 ranges even when the manifests have no
+    # IPv6 address (and so no IPv6 range of their own): such a case gets an index that lists them
+    runners: dict[frozenset[int], _Runner] = {}
+
+    def runner_for(case: Case) -> _Runner:
+        wanted = index.options.address_families | _families(case)
+        runner = runners.get(wanted)
+        if runner is None:
+            options = replace(index.options, address_families=wanted)
+            at = index if wanted == index.options.address_families else PolicyIndex(index.cluster, options)
+            runner = runners[wanted] = _Runner(at, namespace)
+        return runner
+
     results = []
     errors: list[InputError] = []
     for case in cases:
         try:
-            # an IPv6 address or CIDR is checked against the IPv6 ranges even when the manifests
-            # have no IPv6 address (and so no IPv6 range of their own)
-            with including(*_families(case)):
-                if case.form == "isolated":
-                    results.append(runner.isolated(case))
-                elif case.form == "only":
-                    results.append(runner.only(case))
-                else:
-                    results.append(runner.connection(case))
+            runner = runner_for(case)
+            if case.form == "isolated":
+                results.append(runner.isolated(case))
+            elif case.form == "only":
+                results.append(runner.only(case))
+            else:
+                results.append(runner.connection(case))
         except InputError as exc:
             errors.append(exc)
         except NetsimError as exc:

@@ -74,14 +74,14 @@ def _check_graph(cluster: Cluster, opts: Options) -> None:
             _check_ports(index, src, dst, edge)
 
     avoid = _avoid(cluster)
-    for rng in external_ranges(cluster, Direction.EGRESS):
+    for rng in external_ranges(cluster, Direction.EGRESS, options=opts):
         assert rng.label in graph
         for src in pods:
             edge = _edge(graph, src.ref, rng.label)
             for ip in _addresses(rng, avoid):
                 assert edge == evaluate_pair(index, src, External(ip)).conns, f"{src} -> {ip} in {rng}"
             _check_ports(index, src, External(rng.representative(avoid)), edge)
-    for rng in external_ranges(cluster, Direction.INGRESS):
+    for rng in external_ranges(cluster, Direction.INGRESS, options=opts):
         assert rng.label in graph
         for dst in pods:
             edge = _edge(graph, rng.label, dst.ref)
@@ -90,8 +90,8 @@ def _check_graph(cluster: Cluster, opts: Options) -> None:
             _check_ports(index, External(rng.representative(avoid)), dst, edge)
 
     # nothing else: every edge is between pods or between a pod and a range of the right side
-    ranges_out = {r.label for r in external_ranges(cluster, Direction.EGRESS)}
-    ranges_in = {r.label for r in external_ranges(cluster, Direction.INGRESS)}
+    ranges_out = {r.label for r in external_ranges(cluster, Direction.EGRESS, options=opts)}
+    ranges_in = {r.label for r in external_ranges(cluster, Direction.INGRESS, options=opts)}
     refs = {p.ref for p in pods}
     for s, d in graph.edges:
         assert (s in refs and (d in refs or d in ranges_out)) or (s in ranges_in and d in refs), (s, d)

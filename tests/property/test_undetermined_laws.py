@@ -182,18 +182,18 @@ def _check_graph(cluster: Cluster, opts: Options) -> None:
             _check_edge(index, graph, src, dst, src.ref, dst.ref, f"{src} -> {dst}")
 
     avoid = _avoid(cluster)
-    for rng in external_ranges(cluster, Direction.EGRESS):
+    for rng in external_ranges(cluster, Direction.EGRESS, options=opts):
         for src in pods:
             for ip in _addresses(rng, avoid):
                 _check_edge(index, graph, src, External(ip), src.ref, rng.label, f"{src} -> {ip} in {rng}")
-    for rng in external_ranges(cluster, Direction.INGRESS):
+    for rng in external_ranges(cluster, Direction.INGRESS, options=opts):
         for dst in pods:
             for ip in _addresses(rng, avoid):
                 _check_edge(index, graph, External(ip), dst, rng.label, dst.ref, f"{ip} in {rng} -> {dst}")
 
     # nothing else: every edge is between pods or between a pod and a range of the right side
-    ranges_out = {r.label for r in external_ranges(cluster, Direction.EGRESS)}
-    ranges_in = {r.label for r in external_ranges(cluster, Direction.INGRESS)}
+    ranges_out = {r.label for r in external_ranges(cluster, Direction.EGRESS, options=opts)}
+    ranges_in = {r.label for r in external_ranges(cluster, Direction.INGRESS, options=opts)}
     refs = {p.ref for p in pods}
     for s, d in graph.edges:
         assert (s in refs and (d in refs or d in ranges_out)) or (s in ranges_in and d in refs), (s, d)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsim.externals import ExternalRange, block_intervals, external_ranges, families, including
+from netsim.externals import ExternalRange, block_intervals, external_ranges, families
 from netsim.match.ipblock import AddressSet, ip_in_block
-from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, IPNetwork, Pod
+from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, IPNetwork, Options, Pod
 from tests.unit.builders import block, cluster, pod, policy, rule, sel
 
 V4_MAX = (1 << 32) - 1
@@ -195,15 +195,14 @@ def test_an_ipv4_only_input_has_no_ipv6_range() -> None:
         assert _texts(external_ranges(c, direction)) == ["0.0.0.0-255.255.255.255"]
 
 
-def test_including_lists_the_ipv6_space_of_an_ipv4_input_while_it_runs() -> None:
+def test_options_list_the_ipv6_space_of_an_ipv4_input() -> None:
     c = cluster(pods=[pod("ns/a", ip="10.0.0.1")], policies=[policy("ns/p", egress=[rule(block("10.0.0.0/8"))])])
-    with including(6):
-        assert families(c) == {4, 6}
-        assert _texts(external_ranges(c, Direction.INGRESS)) == ["0.0.0.0-255.255.255.255", V6_SPACE]
-        assert _texts(external_ranges(c, Direction.EGRESS))[-1] == V6_SPACE
-        with including(6):  # nested: still on after the inner block ends
-            pass
-        assert families(c) == {4, 6}
+    # a question about an IPv6 address, or an IPv6 pod network, lists the IPv6 space
+    for options in (Options(address_families=frozenset({6})), Options(pod_cidrs=(ip_network("fd00:10::/64"),))):
+        assert families(c, options) == {4, 6}
+        assert _texts(external_ranges(c, Direction.INGRESS, options=options)) == ["0.0.0.0-255.255.255.255", V6_SPACE]
+        assert _texts(external_ranges(c, Direction.EGRESS, options=options))[-1] == V6_SPACE
+    assert families(c, Options(pod_cidrs=(ip_network("10.244.0.0/16"),))) == {4}
     assert families(c) == {4}
     assert _texts(external_ranges(c, Direction.INGRESS)) == ["0.0.0.0-255.255.255.255"]
 

@@ -124,8 +124,8 @@ def _check(cluster: Cluster, options: Options) -> None:
     avoid: frozenset[IPAddress] = frozenset(
         ip for p in pods for ip in (*p.ips, *((p.host_ip,) if p.host_ip is not None else ()))
     )
-    out_ranges = external_ranges(cluster, Direction.EGRESS)
-    in_ranges = external_ranges(cluster, Direction.INGRESS)
+    out_ranges = external_ranges(cluster, Direction.EGRESS, options=options)
+    in_ranges = external_ranges(cluster, Direction.INGRESS, options=options)
     assert {p.ref for p in pods} | {r.label for r in (*out_ranges, *in_ranges)} == set(graph.nodes)
 
     # (source, destination, graph key of source, graph key of destination) for every pair checked
