@@ -141,16 +141,9 @@ def _check_udp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             _fix(ctx, side),
         )
     undetermined = [(p, a[UDP]) for p, a in answers if a[UDP].decision is Decision.UNDETERMINED]
-    for (ns, _), pods in _grouped((p.namespace, "", p) for p, _ in undetermined).items():
-        unknowns = [u for p, reach in undetermined if p.namespace == ns for u in reach.unknowns]
-        yield rule.may(
-            _first_isolating(ctx, pods).span,
-            f"Namespace {ns}",
-            "",
-            f"namespace {ns}: whether egress-isolated pods reach {_dns_text(ctx)} on UDP 53 is undetermined "
-            f"({depends(unknowns)}): {refs(pods)}",
-            _maybe_hint(ctx, unknowns),
-        )
+    yield from _undetermined(
+        rule, ctx, undetermined, f"whether egress-isolated pods reach {_dns_text(ctx)} on UDP 53 is undetermined"
+    )
 
 
 def _check_tcp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
@@ -166,14 +159,25 @@ def _check_tcp(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             _fix(ctx, side),
         )
     undetermined = [(p, a[TCP]) for p, a in answers if a[TCP].decision is Decision.UNDETERMINED]
+    yield from _undetermined(
+        rule,
+        ctx,
+        undetermined,
+        f"egress-isolated pods reach {_dns_text(ctx)} on UDP 53; whether they reach it on TCP 53 is undetermined",
+    )
+
+
+def _undetermined(
+    rule: LintRule, ctx: LintContext, undetermined: list[tuple[Pod, _Reach]], what: str
+) -> Iterator[Finding]:
+    """One "may" finding per namespace whose pods' answer is undetermined, with what it depends on."""
     for (ns, _), pods in _grouped((p.namespace, "", p) for p, _ in undetermined).items():
         unknowns = [u for p, reach in undetermined if p.namespace == ns for u in reach.unknowns]
         yield rule.may(
             _first_isolating(ctx, pods).span,
             f"Namespace {ns}",
             "",
-            f"namespace {ns}: egress-isolated pods reach {_dns_text(ctx)} on UDP 53; whether they reach it on "
-            f"TCP 53 is undetermined ({depends(unknowns)}): {refs(pods)}",
+            f"namespace {ns}: {what} ({depends(unknowns)}): {refs(pods)}",
             _maybe_hint(ctx, unknowns),
         )
 

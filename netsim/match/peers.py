@@ -88,15 +88,22 @@ def peer_state(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, op
                 return ip_in_block(other.ip, peer)
             return addresses_state(AddressSet((peer,)), other, options)
         case PodPeer():
-            if isinstance(other, External) or options.is_node_traffic(other):
-                return False
-            if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
-                return False
-            if peer.namespace_selector is None:
-                return other.namespace == policy_ns
-            return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options)
+            return _selector_peer_state(peer, policy_ns, other, cluster, options)
         case _:
             assert_never(peer)
+
+
+def _selector_peer_state(
+    peer: PodPeer, policy_ns: str, other: Endpoint, cluster: Cluster, options: Options
+) -> bool | None:
+    if isinstance(other, External) or options.is_node_traffic(other):
+        return False
+    if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
+        return False
+    if peer.namespace_selector is None:
+        return other.namespace == policy_ns
+    # a namespace without a manifest may carry any label but its name (NotIn, DoesNotExist too)
+    return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options)
 
 
 def unknown_address(pod: Pod, blocks: tuple[IPBlockPeer, ...], options: Options) -> Unknown:
@@ -129,14 +136,7 @@ def matches_peer(peer: Peer, policy_ns: str, other: Endpoint, cluster: Cluster, 
                 return ip_in_block(other.ip, peer)
             return _block_matches_pod(peer, other, options)
         case PodPeer():
-            if isinstance(other, External) or options.is_node_traffic(other):
-                return False
-            if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
-                return False
-            if peer.namespace_selector is None:
-                return other.namespace == policy_ns
-            # for certain: a namespace without a manifest may carry any other label (NotIn, DoesNotExist)
-            return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options) is True
+            return _selector_peer_state(peer, policy_ns, other, cluster, options) is True  # for certain
         case _:
             assert_never(peer)
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from netsim.cli import main
 from netsim.expectations import load_expectations
+from tests.cli.open_world_inputs import CIDR_CLUSTER
 from tests.conftest import REPO, SCENARIOS
 
 MANIFESTS = """\
@@ -390,52 +391,7 @@ def test_there_are_scenarios_to_run() -> None:
 
 # shop/client is a Deployment (no IP in the input); prod/db admits the pod network 10.244.0.0/16 on
 # 5432; (extra.yaml) a CiliumNetworkPolicy (not evaluated) selects edge/cache; prod/ledger has 3 replicas.
-OPEN_WORLD = """\
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: prod}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: client
-  namespace: shop
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      containers: [{name: client}]
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: db
-  namespace: prod
-  labels: {app: db}
-spec:
-  containers: [{name: db, ports: [{containerPort: 5432}]}]
-status:
-  podIP: 10.244.1.5
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-cidr
-  namespace: prod
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-    - from:
-        - ipBlock: {cidr: 10.244.0.0/16}
-      ports:
-        - port: 5432
-"""
+OPEN_WORLD = CIDR_CLUSTER
 
 EXTRA = """\
 apiVersion: v1

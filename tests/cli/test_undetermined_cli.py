@@ -15,55 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from netsim.cli import main
-
-# (a) shop/client is a Deployment (its pods have no IP in the input); prod/db admits the pod
-# network 10.244.0.0/16 on 5432.
-CIDR_CLUSTER = """\
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: prod}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: client
-  namespace: shop
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      containers: [{name: client}]
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: db
-  namespace: prod
-  labels: {app: db}
-spec:
-  containers: [{name: db, ports: [{containerPort: 5432}]}]
-status:
-  podIP: 10.244.1.5
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-cidr
-  namespace: prod
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-    - from:
-        - ipBlock: {cidr: 10.244.0.0/16}
-      ports:
-        - port: 5432
-"""
+from tests.cli.open_world_inputs import CIDR_CLUSTER  # (a) a Deployment client, an ipBlock on the pod network
 
 # (b) shop has no Namespace manifest; prod/db admits namespaces labelled team=storefront.
 NAMESPACE_CLUSTER = """\
