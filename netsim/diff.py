@@ -256,12 +256,18 @@ def _side(
         prev = edges.get((src, dst))
         if prev is not None:
             conns, undetermined = prev[0] | conns, prev[1] | undetermined
-        edges[(src, dst)] = (conns, undetermined - conns)
+            if undetermined:
+                undetermined -= conns
+        edges[(src, dst)] = (conns, undetermined)
+
+    split: dict[tuple[ExternalRange, Direction], tuple[ExternalRange, ...]] = {}
 
     def parts(rng: ExternalRange, direction: Direction) -> tuple[ExternalRange, ...]:
-        out = split_range(rng, cuts[direction][rng.version])
-        for part in out:
-            infos.setdefault(part.label, _range_info(part))
+        out = split.get((rng, direction))
+        if out is None:  # once per range: every workload's edge to it is split the same way
+            out = split[(rng, direction)] = split_range(rng, cuts[direction][rng.version])
+            for part in out:
+                infos.setdefault(part.label, _range_info(part))
         return out
 
     keys, width = grouped.keys, len(grouped.keys)

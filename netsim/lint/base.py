@@ -229,6 +229,7 @@ class LintContext:
         self._class_of: dict[int, int] | None = None
         self._declared_ns: dict[LabelSelector, list[str]] = {}
         self._maybe: dict[tuple[Peer, str], tuple[tuple[Pod, Unknown], ...]] = {}
+        self._rule_pods: dict[tuple[int, str], tuple[Pod, ...]] = {}  # by id: rules live as long as the cluster
         # what the input leaves open: namespaces without a manifest, pods without an address
         open_world = not self.options.closed_world
         self._open_namespaces = [
@@ -363,6 +364,8 @@ class LintContext:
 
     def rule_maybe(self, rule: Rule, policy: NetworkPolicy) -> tuple[tuple[Pod, Unknown], ...]:
         """The pods a rule's peers may select but none selects for certain, with what each depends on."""
+        if not (self._addressless or self._open_namespaces):  # the input leaves nothing open
+            return ()
         certain = {id(p) for p in self.rule_pods(rule, policy)}
         out: dict[int, tuple[Pod, Unknown]] = {}
         for peer in rule.peers:
@@ -380,8 +383,12 @@ class LintContext:
         """The pods a rule's peers select (every pod when the rule has no peers), in input order."""
         if not rule.peers:
             return self.cluster.pods
-        matched = {id(p): p for peer in rule.peers for p in self.peer_pods(peer, policy)}
-        return self._in_input_order(matched.values())
+        key = (id(rule), policy.namespace)
+        cached = self._rule_pods.get(key)
+        if cached is None:
+            matched = {id(p): p for peer in rule.peers for p in self.peer_pods(peer, policy)}
+            cached = self._rule_pods[key] = self._in_input_order(matched.values())
+        return cached
 
     def namespace_span(self, namespace: str) -> SourceSpan | None:
         """Where a namespace is declared; else where its first pod is (in file order)."""
