@@ -62,7 +62,8 @@ def graph(
 
     Namespaces are drawn as boxes around their pods, external address ranges as notes, and
     every edge is labelled with the ports it allows ("TCP 8080", "all"). A red border marks
-    a pod that no policy isolates (open to everything in that direction). Rendering SVG, PNG
+    a pod that no policy isolates (open to everything in that direction). What depends on
+    what the input does not give is a dashed purple edge ("? TCP 443"). Rendering SVG, PNG
     or PDF needs Graphviz's `dot` program; DOT output does not.
 
     \b

@@ -32,8 +32,11 @@ def matrix(
     """The pod-to-pod truth table for one port.
 
     Sources are rows, destinations columns. Named ports in policies are resolved per
-    destination pod. `-o json` prints {"port", "protocol", "pods", "allowed"} where `allowed`
-    lists every ordered pair of distinct pods that may connect, sorted.
+    destination pod. A cell is `.` allowed, `X` denied, or `?` undetermined (the answer depends
+    on what the input does not give; `netsim check` says on what). On the diagonal, a workload
+    with replicas is one replica to another. `-o json` prints {"port", "protocol", "pods",
+    "allowed", "undetermined"}: the ordered pairs of distinct pods allowed for certain, and
+    those undetermined, sorted.
 
     \b
     Examples:
