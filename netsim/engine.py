@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
-from netsim.match.ipblock import AddressSet
+from netsim.match.cluster import cluster_peer_state, cluster_peer_unknown, cluster_ports
+from netsim.match.ipblock import AddressSet, address_state
 from netsim.match.peers import (
     addresses_state,
     explain_peer_miss,
@@ -26,6 +27,8 @@ from netsim.match.ports import named_port_specs, resolve_named_ports, static_por
 from netsim.match.selectors import matches_selector
 from netsim.model import (
     Cluster,
+    ClusterNetworkPolicy,
+    ClusterPeer,
     Direction,
     Endpoint,
     External,
@@ -36,12 +39,13 @@ from netsim.model import (
     PodPeer,
     PortSpec,
     Rule,
+    Tier,
     Traffic,
     UnevaluatedPolicy,
     Unknown,
     UnknownKind,
 )
-from netsim.verdict import DirectionVerdict, PairVerdict, RuleOutcome, Verdict
+from netsim.verdict import ClusterRuleOutcome, DirectionVerdict, PairVerdict, RuleOutcome, Verdict
 
 __all__ = ["PolicyIndex", "evaluate", "evaluate_pair"]
 
@@ -83,6 +87,15 @@ class PolicyIndex:
         self._selecting: dict[tuple[str, Direction], tuple[NetworkPolicy, ...]] = {}
         self._foreign: dict[tuple[str, Direction], tuple[UnevaluatedPolicy, ...]] = {}
         self._foreign_policies = () if self.options.ignore_unevaluated else cluster.unevaluated
+        # cluster-scoped policies in evaluation order within their tier: priority, then name (the
+        # API leaves equal priorities to the implementation; kube-network-policies orders by name)
+        self._tiers: dict[Tier, tuple[ClusterNetworkPolicy, ...]] = {
+            tier: tuple(
+                sorted((p for p in cluster.cluster_policies if p.tier is tier), key=lambda p: (p.priority, p.name))
+            )
+            for tier in Tier
+        }
+        self._tier_cache: dict[tuple[str, Direction, Tier], tuple[tuple[ClusterNetworkPolicy, bool | None], ...]] = {}
 
     def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
         """All policies of a namespace."""
@@ -103,6 +116,28 @@ class PolicyIndex:
                     if direction in pol.policy_types and matches_selector(pol.pod_selector, pod.labels)
                 )
             self._selecting[key] = cached
+        return cached
+
+    def tier_policies(
+        self, pod: Pod, direction: Direction, tier: Tier
+    ) -> tuple[tuple[ClusterNetworkPolicy, bool | None], ...]:
+        """The cluster-scoped policies of a tier that select ``pod`` (True) or may (None), in
+        evaluation order, among those with rules in ``direction``; never for a pod treated as its
+        node (hostNetwork pods are never selected)."""
+        policies = self._tiers[tier]
+        if not policies or self.options.is_node_traffic(pod):
+            return ()
+        key = (pod.ref, direction, tier)
+        cached = self._tier_cache.get(key)
+        if cached is None:
+            found = []
+            for pol in policies:
+                if not pol.rules(direction):
+                    continue
+                state = peer_state(pol.subject, "", pod, self.cluster, self.options)
+                if state is not False:
+                    found.append((pol, state))
+            cached = self._tier_cache[key] = tuple(found)
         return cached
 
     def unevaluated(self, pod: Pod, direction: Direction) -> tuple[UnevaluatedPolicy, ...]:
@@ -261,7 +296,77 @@ def _direction(
                 RuleOutcome(pol, direction, crule.index, rule, peer_ok, matched_peer, misses, ports, notes, unknowns)
             )
     unevaluated = index.unevaluated(subject, direction)
-    return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None, unevaluated)
+    admin = _tier(index, Tier.ADMIN, direction, subject, remote, destination, explain)
+    baseline = _tier(index, Tier.BASELINE, direction, subject, remote, destination, explain)
+    return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None, unevaluated, admin, baseline)
+
+
+def _tier(
+    index: PolicyIndex,
+    tier: Tier,
+    direction: Direction,
+    subject: Pod,
+    remote: Endpoint,
+    destination: Endpoint,
+    explain: bool,
+) -> tuple[ClusterRuleOutcome, ...]:
+    """Every rule of the tier's policies that may select ``subject``, in evaluation order."""
+    policies = index.tier_policies(subject, direction, tier)
+    if not policies:
+        return ()
+    cluster, options = index.cluster, index.options
+    out: list[ClusterRuleOutcome] = []
+    for pol, selects in policies:
+        subject_unknowns = () if selects else (_subject_unknown(pol, subject),)
+        for i, rule in enumerate(pol.rules(direction)):
+            states = [cluster_peer_state(peer, remote, cluster, options) for peer in rule.peers]
+            state: bool | None = True if True in states else None if None in states else False
+            if state is None and _networks_cover(rule.peers, remote, options):
+                state = True  # the rule's networks together hold every address the pod may get
+            unknowns = (
+                tuple(
+                    cluster_peer_unknown(p, remote, options)
+                    for p, st in zip(rule.peers, states, strict=True)
+                    if st is None
+                )
+                if state is not True
+                else ()
+            )
+            if state is True and not selects:
+                state = None  # the rule matches, but the policy may not apply to the subject
+            if state is None:
+                unknowns = (*subject_unknowns, *unknowns)
+            matched = rule.peers[states.index(True)] if explain and True in states else None
+            misses = (
+                tuple(f"{remote.ref} is not selected by {peer}" for peer in rule.peers)
+                if explain and state is False
+                else ()
+            )
+            ports = cluster_ports(rule.ports, destination)
+            out.append(ClusterRuleOutcome(pol, direction, i, rule, state, matched, misses, ports, unknowns))
+    return tuple(out)
+
+
+def _networks_cover(peers: tuple[ClusterPeer, ...], remote: Endpoint, options: Options) -> bool:
+    """True if ``remote`` is a pod without an address and the ``networks`` among ``peers`` hold
+    every address it may get (each alone may not: ``0.0.0.0/0`` and ``::/0`` together)."""
+    if not isinstance(remote, Pod) or remote.addresses or options.closed_world:
+        return False
+    blocks = [p for p in peers if isinstance(p, IPBlockPeer)]
+    if len(blocks) < 2:
+        return False
+    return address_state(AddressSet(blocks), () if remote.host_network else options.pod_cidrs) is True
+
+
+def _subject_unknown(policy: ClusterNetworkPolicy, subject: Pod) -> Unknown:
+    """The policy's subject needs a label of a namespace without a manifest."""
+    return Unknown(
+        UnknownKind.NAMESPACE_LABELS,
+        f"namespace {subject.namespace}",
+        f"namespace {subject.namespace} has labels matching {policy.ref}'s subject {policy.subject.namespace_selector} "
+        "(it has no manifest: only its name label is known)",
+        policy.span,
+    )
 
 
 def _addressless(remote: Endpoint) -> bool:

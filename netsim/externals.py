@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
-from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, Options
+from netsim.model import Cluster, Direction, IPAddress, IPBlockPeer, NodesPeer, Options
 
 __all__ = [
     "Cuts",
@@ -86,12 +86,26 @@ def block_intervals(block: IPBlockPeer) -> list[tuple[int, int]]:
 
 
 def ip_blocks(cluster: Cluster, direction: Direction) -> Iterator[IPBlockPeer]:
-    """Every ipBlock peer of every policy's rules of one direction."""
+    """Every ipBlock peer of every policy's rules of one direction; for cluster-scoped policies,
+    their ``networks`` CIDRs, and each listed Node's address as a single-address block when a
+    rule has a ``nodes`` peer (a node's address behaves apart from its neighbours)."""
     for pol in cluster.policies:
         for rule in pol.rules(direction):
             for peer in rule.peers:
                 if isinstance(peer, IPBlockPeer):
                     yield peer
+    nodes = False
+    for cpol in cluster.cluster_policies:
+        for crule in cpol.rules(direction):
+            for cpeer in crule.peers:
+                if isinstance(cpeer, IPBlockPeer):
+                    yield cpeer
+                elif isinstance(cpeer, NodesPeer):
+                    nodes = True
+    if nodes:
+        for node in cluster.nodes:
+            for ip in node.addresses:
+                yield IPBlockPeer(ip_network(ip))
 
 
 #: Cut points of the address space per IP version (4, 6): each is the first address of a range.

@@ -18,9 +18,15 @@ from netsim.errors import SourceSpan
 __all__ = [
     "NAMESPACE_NAME_LABEL",
     "PROTOCOLS",
+    "Action",
     "Cluster",
+    "ClusterNetworkPolicy",
+    "ClusterPeer",
+    "ClusterPort",
+    "ClusterRule",
     "ContainerPort",
     "Direction",
+    "DomainNamesPeer",
     "Endpoint",
     "External",
     "IPAddress",
@@ -30,6 +36,8 @@ __all__ = [
     "Labels",
     "Namespace",
     "NetworkPolicy",
+    "Node",
+    "NodesPeer",
     "Options",
     "Peer",
     "Pod",
@@ -38,6 +46,7 @@ __all__ = [
     "Protocol",
     "Requirement",
     "Rule",
+    "Tier",
     "Traffic",
     "UnevaluatedPolicy",
     "Unknown",
@@ -247,6 +256,121 @@ class NetworkPolicy:
         return self.ref
 
 
+class Tier(StrEnum):
+    """Where a cluster-scoped policy is evaluated: before NetworkPolicy, or after it."""
+
+    ADMIN = "Admin"  # AdminNetworkPolicy, ClusterNetworkPolicy tier: Admin
+    BASELINE = "Baseline"  # BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier: Baseline
+
+
+class Action(StrEnum):
+    """What a cluster-scoped rule does with the traffic it matches (v1alpha1's Allow is Accept)."""
+
+    ACCEPT = "Accept"  # final for this direction: no later rule, tier or NetworkPolicy is consulted
+    DENY = "Deny"  # final: dropped
+    PASS = "Pass"  # skip the rest of this tier: the next tier decides (after Baseline: allowed)
+
+
+@dataclass(frozen=True, slots=True)
+class NodesPeer:
+    """``nodes``: the addresses (``status.addresses``) of the Nodes the selector selects."""
+
+    selector: LabelSelector
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"nodes {self.selector}"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainNamesPeer:
+    """``domainNames``: the addresses DNS gives for these names (not known offline)."""
+
+    names: tuple[str, ...]
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"domainNames {', '.join(self.names)}"
+
+
+#: A cluster-scoped rule's peer: ``namespaces``/``pods`` as a PodPeer (its namespace selector is
+#: never None: cluster-scoped policies have no namespace of their own), each ``networks`` CIDR as an
+#: IPBlockPeer without excepts, ``nodes``, ``domainNames``.
+ClusterPeer = PodPeer | IPBlockPeer | NodesPeer | DomainNamesPeer
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPort:
+    """One ``ports`` (v1alpha1) or ``protocols`` (v1alpha2) entry.
+
+    A number or a range with its protocol, or a named port looked up on the destination pod, which
+    matches the container port's own protocol and number (``protocol`` is then None)."""
+
+    protocol: Protocol | None
+    port: int | str  # str: a named port
+    end_port: int | None = None  # a range port..end_port, inclusive
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        if isinstance(self.port, str):
+            return f"named port '{self.port}'"
+        if self.end_port is not None:
+            return f"{self.protocol} {self.port}-{self.end_port}"
+        return f"{self.protocol} {self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRule:
+    """One ingress or egress rule of a cluster-scoped policy: the first whose peer and ports match
+    the traffic decides, in written order."""
+
+    action: Action
+    peers: tuple[ClusterPeer, ...]  # at least one (the API requires it)
+    ports: tuple[ClusterPort, ...] | None = None  # None: every port and protocol
+    name: str | None = None
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterNetworkPolicy:
+    """A ClusterNetworkPolicy (v1alpha2), or an AdminNetworkPolicy / BaselineAdminNetworkPolicy
+    (v1alpha1) read as one (ANP: tier Admin; BANP: tier Baseline, after every other baseline).
+
+    It never isolates a pod: it only decides the traffic its rules match, for the pods its subject
+    selects (never hostNetwork pods)."""
+
+    kind: str  # ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy
+    name: str
+    tier: Tier
+    priority: int  # lower first within the tier (a BANP: after every ClusterNetworkPolicy baseline)
+    subject: PodPeer  # namespaces: PodPeer(selector, None); pods: PodPeer(nsSelector, podSelector)
+    ingress: tuple[ClusterRule, ...] = ()
+    egress: tuple[ClusterRule, ...] = ()
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``Kind name`` (cluster-scoped)."""
+        return f"{self.kind} {self.name}"
+
+    def rules(self, direction: Direction) -> tuple[ClusterRule, ...]:
+        """The rules of one direction."""
+        return self.ingress if direction is Direction.INGRESS else self.egress
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A Node, for ``nodes`` peers: its labels and addresses (``status.addresses``)."""
+
+    name: str
+    labels: Labels = field(default_factory=Labels)
+    addresses: tuple[IPAddress, ...] = ()
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class ContainerPort:
     """A declared container port; named ports resolve against these."""
@@ -358,6 +482,8 @@ class UnknownKind(StrEnum):
     POLICY = "unevaluated-policy"  # a policy object of a kind netsim does not evaluate
     ADDRESS = "pod-address"  # a pod or workload template without an IP address
     NAMESPACE_LABELS = "namespace-labels"  # a namespace without a manifest: only its name label is known
+    NODE = "node"  # whether an address is a node's that the input does not list
+    DOMAIN_NAME = "domain-name"  # which addresses a DNS name resolves to
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +555,8 @@ class Cluster:
     pods: tuple[Pod, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
     unevaluated: tuple[UnevaluatedPolicy, ...] = ()  # recognised policy kinds netsim does not evaluate
+    cluster_policies: tuple[ClusterNetworkPolicy, ...] = ()  # the Admin and Baseline tiers
+    nodes: tuple[Node, ...] = ()
     _ns_by_name: dict[str, Namespace] = field(init=False, repr=False, compare=False)
     _pods_by_ref: dict[str, Pod] = field(init=False, repr=False, compare=False)
 

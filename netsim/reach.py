@@ -37,6 +37,7 @@ from netsim.model import (
     PodPeer,
     PortSpec,
     Rule,
+    Tier,
 )
 from netsim.verdict import PairVerdict
 
@@ -476,6 +477,17 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     return certain
 
 
+def _tier_mask(index: PolicyIndex, classes: list[PodClass]) -> int:
+    """Classes that a cluster-scoped policy selects or may select, in either direction."""
+    if not index.cluster.cluster_policies:
+        return 0
+    mask = 0
+    for c in classes:
+        if any(index.tier_policies(c.rep, d, t) for d in Direction for t in Tier):
+            mask |= 1 << c.index
+    return mask
+
+
 _OPAQUE: tuple[int, ...] = (-1,)  # the profile of a side an unevaluated policy may decide
 
 
@@ -495,7 +507,9 @@ def _pass(
     alg = comp.alg
     union, meet = alg.union, alg.meet
     n = len(classes)
-    node_mask = comp.node_mask
+    # classes that go pair by pair through the engine: treated as their node (hostNetwork), or
+    # selected by a cluster-scoped policy (its tiers decide first-match, per pair)
+    node_mask = comp.node_mask | _tier_mask(index, classes)
     pod_mask = comp.all_mask & ~node_mask
     all_dst_ranges = (1 << len(ranges[Direction.EGRESS])) - 1
     all_src_ranges = (1 << len(ranges[Direction.INGRESS])) - 1

@@ -20,6 +20,10 @@ from enum import StrEnum
 
 from netsim.connset import ConnSet
 from netsim.model import (
+    Action,
+    ClusterNetworkPolicy,
+    ClusterPeer,
+    ClusterRule,
     Direction,
     Endpoint,
     NetworkPolicy,
@@ -32,7 +36,17 @@ from netsim.model import (
     UnknownKind,
 )
 
-__all__ = ["Decision", "DirectionVerdict", "PairVerdict", "RuleOutcome", "Verdict", "policy_unknown"]
+__all__ = [
+    "ClusterRuleOutcome",
+    "Decision",
+    "DirectionVerdict",
+    "PairVerdict",
+    "RuleOutcome",
+    "TierWalk",
+    "Verdict",
+    "policy_unknown",
+    "walk_tier",
+]
 
 
 class Decision(StrEnum):
@@ -99,6 +113,77 @@ class RuleOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterRuleOutcome:
+    """How one rule of a cluster-scoped policy that may select the subject treated the connection.
+
+    ``peer_state`` is True when a peer selects the remote end, False when none does, None when it
+    depends on what the input does not give (``unknowns`` says what; also when the policy may or
+    may not select the subject)."""
+
+    policy: ClusterNetworkPolicy
+    direction: Direction
+    index: int  # position in spec.ingress / spec.egress
+    rule: ClusterRule
+    peer_state: bool | None
+    matched_peer: ClusterPeer | None  # the first peer that selects it (only when explaining)
+    peer_misses: tuple[str, ...]  # why each peer does not (only when explaining, and none does)
+    ports: ConnSet  # the connections the rule's ports cover towards the destination
+    unknowns: tuple[Unknown, ...] = ()
+
+    @property
+    def action(self) -> Action:
+        """What the rule does with what it matches."""
+        return self.rule.action
+
+    @property
+    def field(self) -> str:
+        """``spec.ingress[0]`` / ``spec.egress[2]``."""
+        return f"spec.{self.direction.value.lower()}[{self.index}]"
+
+
+@dataclass(frozen=True, slots=True)
+class TierWalk:
+    """A tier's first-match walk over one pair, per connection, as (certain, possible) sets: what
+    its rules accept, deny and pass on, and what no rule of it matches (left to the next tier)."""
+
+    accepted: tuple[ConnSet, ConnSet]
+    denied: tuple[ConnSet, ConnSet]
+    passed: tuple[ConnSet, ConnSet]
+    unmatched: tuple[ConnSet, ConnSet]
+
+    @property
+    def onward(self) -> tuple[ConnSet, ConnSet]:
+        """What the next tier decides: passed on, or matched by no rule."""
+        return self.passed[0] | self.unmatched[0], self.passed[1] | self.unmatched[1]
+
+
+def walk_tier(outcomes: tuple[ClusterRuleOutcome, ...], start: tuple[ConnSet, ConnSet]) -> TierWalk:
+    """The first-match walk of one tier's rules (in evaluation order) over the connections that
+    reach it, ``start`` = (certainly, possibly). A rule that matches for certain decides its ports
+    among those still open; one that may match decides them possibly, and they are no longer
+    certainly open. Every set is sound: a connection is in a certain set in every way the unknowns
+    can turn out, and in no way outside the possible set."""
+    open_c, open_p = start
+    none = ConnSet.none()
+    got: dict[Action, list[ConnSet]] = {a: [none, none] for a in Action}
+    for o in outcomes:
+        if o.peer_state is False or not o.ports:
+            continue
+        sets = got[o.rule.action]
+        sets[1] = sets[1] | (o.ports & open_p)
+        if o.peer_state:
+            sets[0] = sets[0] | (o.ports & open_c)
+            open_p = open_p - o.ports
+        open_c = open_c - o.ports
+    return TierWalk(
+        (got[Action.ACCEPT][0], got[Action.ACCEPT][1]),
+        (got[Action.DENY][0], got[Action.DENY][1]),
+        (got[Action.PASS][0], got[Action.PASS][1]),
+        (open_c, open_p),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DirectionVerdict:
     """One side of a connection: the source's egress or the destination's ingress."""
 
@@ -110,6 +195,10 @@ class DirectionVerdict:
     exemption: str | None = None  # why policies do not apply at all (not a pod, own node, itself)
     # policies of kinds netsim does not evaluate that may select the subject in this direction
     unevaluated: tuple[UnevaluatedPolicy, ...] = ()
+    # the rules of the cluster-scoped policies that may select the subject, in evaluation order:
+    # the Admin tier before NetworkPolicy, the Baseline tier after it
+    admin: tuple[ClusterRuleOutcome, ...] = ()
+    baseline: tuple[ClusterRuleOutcome, ...] = ()
 
     @property
     def isolated(self) -> bool:
@@ -124,28 +213,52 @@ class DirectionVerdict:
     @property
     def conns(self) -> ConnSet:
         """What this side allows for certain: all when not isolated, else the union of the rules
-        that match; nothing when an unevaluated policy may decide it."""
+        that match; nothing when an unevaluated policy may decide it. With cluster-scoped
+        policies: what their tiers and NetworkPolicy allow, in order."""
         if self.exemption is not None:
             return ConnSet.all()
         if self.unevaluated:
             return ConnSet.none()
+        if self.admin or self.baseline:
+            return self._tiers()[0]
         if not self.isolating:
             return ConnSet.all()
-        out = ConnSet.none()
-        for outcome in self.outcomes:
-            out |= outcome.allowed
-        return out
+        return self._policy_allowed()[0]
 
     @property
     def possible(self) -> ConnSet:
         """What this side may allow: also the rules that might match; all when an unevaluated
         policy may decide it."""
-        if self.exemption is not None or self.unevaluated or not self.isolating:
+        if self.exemption is not None or self.unevaluated:
             return ConnSet.all()
-        out = ConnSet.none()
+        if self.admin or self.baseline:
+            return self._tiers()[1]
+        if not self.isolating:
+            return ConnSet.all()
+        return self._policy_allowed()[1]
+
+    def _policy_allowed(self) -> tuple[ConnSet, ConnSet]:
+        """What the NetworkPolicies isolating the subject allow: (for certain, possibly)."""
+        certain, possible = ConnSet.none(), ConnSet.none()
         for outcome in self.outcomes:
-            out |= outcome.possible
-        return out
+            certain |= outcome.allowed
+            possible |= outcome.possible
+        return certain, possible
+
+    def _tiers(self) -> tuple[ConnSet, ConnSet]:
+        """Admin tier, then NetworkPolicy (final when it isolates the subject), then the Baseline
+        tier, then the default allow: (for certain, possibly)."""
+        everything = ConnSet.all()
+        admin = walk_tier(self.admin, (everything, everything))
+        onward_c, onward_p = admin.onward
+        if self.isolating:
+            allowed_c, allowed_p = self._policy_allowed()
+            return admin.accepted[0] | (onward_c & allowed_c), admin.accepted[1] | (onward_p & allowed_p)
+        baseline = walk_tier(self.baseline, (onward_c, onward_p))
+        # a Pass in the Baseline tier, and no match, leave the default: allowed
+        allowed_c = baseline.accepted[0] | baseline.passed[0] | baseline.unmatched[0]
+        allowed_p = baseline.accepted[1] | baseline.passed[1] | baseline.unmatched[1]
+        return admin.accepted[0] | allowed_c, admin.accepted[1] | allowed_p
 
     def allows(self, port: int, protocol: Protocol) -> bool:
         """True if this side allows ``port``/``protocol`` for certain."""
@@ -168,10 +281,18 @@ class DirectionVerdict:
         if self.exemption is not None:
             return ()
         found: list[Unknown] = [policy_unknown(p, self.subject, self.direction) for p in self.unevaluated]
-        if not self.unevaluated and self.isolating:
-            for o in self.outcomes:
-                if o.undecided and (port is None or protocol is None or o.ports.allows(port, protocol)):
-                    found.extend(o.peer_unknowns)
+
+        def relevant(ports: ConnSet) -> bool:
+            return port is None or protocol is None or ports.allows(port, protocol)
+
+        if not self.unevaluated:
+            found.extend(u for o in self.admin if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
+            if self.isolating:
+                for o in self.outcomes:
+                    if o.undecided and relevant(o.ports):
+                        found.extend(o.peer_unknowns)
+            else:
+                found.extend(u for o in self.baseline if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
         return tuple(dict.fromkeys(found))
 
 

@@ -1,0 +1,227 @@
+"""Cluster-scoped policy tiers in the engine: Admin tier (first match by priority, then written
+order; Accept and Deny final, Pass and no match go on), NetworkPolicy (final when it isolates),
+Baseline tier, default allow; three-valued where a peer or the subject depends on the input.
+
+The cases follow the upstream conformance suite's expectations (network-policy-api,
+conformance/tests), on a smaller cluster."""
+
+from __future__ import annotations
+
+from ipaddress import ip_address, ip_network
+
+from netsim.connset import ConnSet
+from netsim.engine import PolicyIndex, evaluate, evaluate_pair
+from netsim.graph import build_graph
+from netsim.model import (
+    Action,
+    Cluster,
+    ClusterNetworkPolicy,
+    ClusterPeer,
+    ClusterPort,
+    ClusterRule,
+    IPBlockPeer,
+    Labels,
+    LabelSelector,
+    Node,
+    NodesPeer,
+    PodPeer,
+    Protocol,
+    Tier,
+    Traffic,
+)
+from netsim.verdict import Decision
+from tests.unit.builders import cluster, ext, peer, pod, policy, rule, sel
+
+TCP, UDP = Protocol.TCP, Protocol.UDP
+HARRY = pod("gryffindor/harry", {"app": "harry"}, ip="10.0.1.1")
+LUNA = pod("ravenclaw/luna", {"app": "luna"}, ip="10.0.2.1")
+DRACO = pod("slytherin/draco", {"app": "draco"}, ip="10.0.3.1")
+PODS = [HARRY, LUNA, DRACO]
+
+
+def ns(name: str) -> PodPeer:
+    """``namespaces: {matchLabels: {kubernetes.io/metadata.name: name}}``."""
+    return PodPeer(LabelSelector(Labels({"kubernetes.io/metadata.name": name})), None)
+
+
+def tcp(port: int) -> tuple[ClusterPort, ...]:
+    return (ClusterPort(TCP, port),)
+
+
+def cnp(
+    name: str,
+    priority: int,
+    subject: PodPeer,
+    *,
+    egress: tuple[ClusterRule, ...] = (),
+    ingress: tuple[ClusterRule, ...] = (),
+    tier: Tier = Tier.ADMIN,
+) -> ClusterNetworkPolicy:
+    return ClusterNetworkPolicy("ClusterNetworkPolicy", name, tier, priority, subject, ingress, egress)
+
+
+def r(action: Action, *peers: ClusterPeer, ports: tuple[ClusterPort, ...] | None = None) -> ClusterRule:
+    return ClusterRule(action, peers, ports)
+
+
+def with_tiers(*tiers: ClusterNetworkPolicy, policies: tuple = (), nodes: tuple[Node, ...] = ()) -> Cluster:  # type: ignore[type-arg]
+    base = cluster(PODS, list(policies))
+    return Cluster(base.namespaces, base.pods, base.policies, cluster_policies=tiers, nodes=nodes)
+
+
+def decision(c: Cluster, src: object, dst: object, port: int, proto: Protocol = TCP) -> Decision:
+    return evaluate(c, Traffic(src, dst, port, proto)).decision  # type: ignore[arg-type]
+
+
+def test_first_matching_rule_decides_in_written_order() -> None:
+    accept_then_deny = cnp(
+        "p",
+        10,
+        ns("gryffindor"),
+        egress=(r(Action.ACCEPT, ns("ravenclaw"), ports=tcp(80)), r(Action.DENY, ns("ravenclaw"), ports=tcp(80))),
+    )
+    assert decision(with_tiers(accept_then_deny), HARRY, LUNA, 80) is Decision.ALLOWED
+    deny_then_accept = cnp(
+        "p",
+        10,
+        ns("gryffindor"),
+        egress=(r(Action.DENY, ns("ravenclaw"), ports=tcp(80)), r(Action.ACCEPT, ns("ravenclaw"), ports=tcp(80))),
+    )
+    assert decision(with_tiers(deny_then_accept), HARRY, LUNA, 80) is Decision.DENIED
+    # Pass first: no NetworkPolicy, no baseline: the default allows
+    pass_first = cnp(
+        "p", 10, ns("gryffindor"), egress=(r(Action.PASS, ns("ravenclaw")), r(Action.DENY, ns("ravenclaw")))
+    )
+    assert decision(with_tiers(pass_first), HARRY, LUNA, 80) is Decision.ALLOWED
+
+
+def test_an_unmatched_port_falls_through() -> None:
+    deny_80 = cnp("p", 10, ns("gryffindor"), egress=(r(Action.DENY, ns("slytherin"), ports=tcp(80)),))
+    c = with_tiers(deny_80)
+    assert decision(c, HARRY, DRACO, 80) is Decision.DENIED
+    assert decision(c, HARRY, DRACO, 8080) is Decision.ALLOWED
+    assert evaluate_pair(PolicyIndex(c), HARRY, DRACO).conns == ConnSet.all() - ConnSet.of(TCP, 80)
+
+
+def test_networkpolicy_decides_passed_traffic_and_the_baseline_only_what_it_does_not_isolate() -> None:
+    passes = cnp("p", 10, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    baseline_deny = cnp(
+        "b",
+        10,
+        PodPeer(LabelSelector(), None),
+        ingress=(r(Action.DENY, PodPeer(LabelSelector(), None)),),
+        tier=Tier.BASELINE,
+    )
+    np_allows = policy(
+        "gryffindor/from-slytherin",
+        sel({"app": "harry"}),
+        ingress=[rule(peer(None, sel({"kubernetes.io/metadata.name": "slytherin"})))],
+    )
+    c = with_tiers(passes, baseline_deny, policies=(np_allows,))
+    assert decision(c, DRACO, HARRY, 80) is Decision.ALLOWED  # the NetworkPolicy allows slytherin
+    assert decision(c, LUNA, HARRY, 80) is Decision.DENIED  # isolated by the NetworkPolicy: the baseline is not asked
+    without_np = with_tiers(passes, baseline_deny)
+    assert decision(without_np, DRACO, HARRY, 80) is Decision.DENIED  # now the baseline decides
+
+
+def test_lower_priority_number_first() -> None:
+    deny50 = cnp("deny", 50, ns("gryffindor"), ingress=(r(Action.DENY, ns("slytherin")),))
+    pass60 = cnp("pass", 60, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    assert decision(with_tiers(deny50, pass60), DRACO, HARRY, 80) is Decision.DENIED
+    pass40 = cnp("pass", 40, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    assert decision(with_tiers(deny50, pass40), DRACO, HARRY, 80) is Decision.ALLOWED
+
+
+def test_networks_match_pod_addresses_and_external_ones() -> None:
+    accept_luna = cnp("a", 5, ns("gryffindor"), egress=(r(Action.ACCEPT, IPBlockPeer(ip_network("10.0.2.1/32"))),))
+    deny_all = cnp("d", 10, ns("gryffindor"), egress=(r(Action.DENY, IPBlockPeer(ip_network("0.0.0.0/0"))),))
+    c = with_tiers(accept_luna, deny_all)
+    assert decision(c, HARRY, LUNA, 53, UDP) is Decision.ALLOWED
+    assert decision(c, HARRY, DRACO, 53, UDP) is Decision.DENIED  # 0.0.0.0/0 also cuts pod-to-pod traffic
+    assert decision(c, HARRY, ext("203.0.113.9"), 443) is Decision.DENIED
+
+
+def test_ingress_rules_never_match_addresses_outside_the_pods() -> None:
+    deny_everyone = cnp("d", 1, ns("gryffindor"), ingress=(r(Action.DENY, PodPeer(LabelSelector(), None)),))
+    c = with_tiers(deny_everyone)
+    assert decision(c, LUNA, HARRY, 80) is Decision.DENIED
+    assert decision(c, ext("203.0.113.9"), HARRY, 80) is Decision.ALLOWED
+
+
+def test_nodes_match_listed_node_addresses_and_leave_unlisted_ones_open() -> None:
+    node = Node("n1", Labels({"role": "infra"}), (ip_address("192.168.0.1"),))
+    deny_nodes = cnp(
+        "d", 1, ns("gryffindor"), egress=(r(Action.DENY, NodesPeer(LabelSelector(Labels({"role": "infra"})))),)
+    )
+    c = with_tiers(deny_nodes, nodes=(node,))
+    assert decision(c, HARRY, ext("192.168.0.1"), 10250) is Decision.DENIED
+    assert decision(c, HARRY, LUNA, 80) is Decision.ALLOWED  # a pod's own address is no node's
+    # an address the input lists for no Node may be an unlisted Node's
+    assert decision(c, HARRY, ext("192.168.0.9"), 10250) is Decision.UNDETERMINED
+
+
+def test_a_peer_the_input_cannot_decide_makes_what_it_decides_undetermined() -> None:
+    # shop has no Namespace manifest: whether it is team=blue is open
+    client = pod("shop/client", {"app": "client"}, ip="10.0.4.1")
+    deny_blue = cnp(
+        "d",
+        1,
+        ns("gryffindor"),
+        ingress=(r(Action.DENY, PodPeer(LabelSelector(Labels({"team": "blue"})), None), ports=tcp(80)),),
+    )
+    base = cluster([*PODS, client])
+    declared = tuple(n for n in base.namespaces if n.name != "shop")
+    c = Cluster(declared, base.pods, (), cluster_policies=(deny_blue,))
+    verdict = evaluate(c, Traffic(client, HARRY, 80, TCP))
+    assert verdict.decision is Decision.UNDETERMINED
+    assert [u.about for u in verdict.unknowns()] == ["namespace shop"]
+    assert decision(c, client, HARRY, 81) is Decision.ALLOWED  # the rule does not cover 81
+
+
+def test_a_pod_to_itself_is_exempt() -> None:
+    deny_self = cnp(
+        "d",
+        1,
+        ns("gryffindor"),
+        ingress=(r(Action.DENY, ns("gryffindor")),),
+        egress=(r(Action.DENY, ns("gryffindor")),),
+    )
+    assert decision(with_tiers(deny_self), HARRY, HARRY, 80) is Decision.ALLOWED
+
+
+def test_the_graph_agrees_with_the_engine_on_every_pair() -> None:
+    node = Node("n1", Labels({"role": "infra"}), (ip_address("192.168.0.1"),))
+    tiers = (
+        cnp(
+            "a",
+            5,
+            ns("gryffindor"),
+            egress=(
+                r(Action.ACCEPT, IPBlockPeer(ip_network("10.0.2.1/32"))),
+                r(Action.PASS, ns("slytherin"), ports=tcp(80)),
+            ),
+        ),
+        cnp(
+            "d",
+            10,
+            PodPeer(LabelSelector(), None),
+            egress=(r(Action.DENY, IPBlockPeer(ip_network("10.0.0.0/8")), ports=tcp(80)),),
+            ingress=(r(Action.DENY, ns("ravenclaw"), ports=tcp(443)),),
+        ),
+        cnp("b", 1, ns("slytherin"), ingress=(r(Action.DENY, PodPeer(LabelSelector(), None)),), tier=Tier.BASELINE),
+        cnp("n", 20, ns("ravenclaw"), egress=(r(Action.DENY, NodesPeer(LabelSelector())),)),
+    )
+    np_deny = policy("gryffindor/deny-in", sel({"app": "harry"}), ingress=[])
+    c = with_tiers(*tiers, policies=(np_deny,), nodes=(node,))
+    index = PolicyIndex(c)
+    graph = build_graph(index)
+    endpoints = [*c.pods, ext("192.168.0.1"), ext("10.0.9.9"), ext("203.0.113.9")]
+    for src in c.pods:
+        for dst in c.pods:
+            if src is dst:
+                continue
+            pair = evaluate_pair(index, src, dst)
+            data = graph.edges[src.ref, dst.ref] if graph.has_edge(src.ref, dst.ref) else {}
+            assert data.get("conns", ConnSet.none()) == pair.conns, (src.ref, dst.ref)
+            assert data.get("undetermined", ConnSet.none()) == pair.undetermined, (src.ref, dst.ref)
+    assert len(endpoints) == 6
