@@ -9,8 +9,8 @@ isolates. An undetermined verdict ends with what it depends on.
 from __future__ import annotations
 
 from netsim.match.peers import describe_peer
-from netsim.model import Direction, Endpoint, NetworkPolicy, Pod, Protocol, Unknown, UnknownKind
-from netsim.verdict import Decision, DirectionVerdict, RuleOutcome, Verdict, policy_unknown
+from netsim.model import Action, Direction, Endpoint, NetworkPolicy, Pod, Protocol, Unknown, UnknownKind
+from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, Verdict, policy_unknown
 
 __all__ = ["explain", "policy_label", "replica_note"]
 
@@ -98,10 +98,71 @@ def _foreign_noun(side: DirectionVerdict) -> str:
     return "a policy" if len(side.unevaluated) == 1 else "policies"
 
 
+_ACTION_WORDS = {Action.ACCEPT: "accepts", Action.DENY: "denies", Action.PASS: "passes on"}
+
+
+def _cluster_rule_label(outcome: ClusterRuleOutcome) -> str:
+    pol = outcome.policy
+    where = f" ({pol.span})" if pol.span is not None else ""
+    name = f" '{outcome.rule.name}'" if outcome.rule.name else ""
+    return f"{pol.ref} (priority {pol.priority}){where} {outcome.field}{name}"
+
+
+def _tier_lines(
+    tier: str, outcomes: tuple[ClusterRuleOutcome, ...], port: int, protocol: Protocol
+) -> tuple[list[str], Action | None]:
+    """A tier's rules for one port, in evaluation order up to the one that decides (first match):
+    the lines, and the deciding rule's action (None when no rule decides for certain)."""
+    lines: list[str] = []
+    for o in outcomes:
+        if not o.ports.allows(port, protocol):
+            continue
+        label = _cluster_rule_label(o)
+        if o.peer_state is False:
+            lines.append(f"      x {label}: {o.rule.action} rule, peer not matched")
+            continue
+        words = _ACTION_WORDS[o.rule.action]
+        if o.peer_state is None:
+            conditions = "; ".join(u.condition for u in o.unknowns) or "what the input does not give"
+            lines.append(f"      ? {label}: {words} {port}/{protocol} if {conditions}")
+            continue
+        mark = "+" if o.rule.action is Action.ACCEPT else "x" if o.rule.action is Action.DENY else "-"
+        lines.append(f"      {mark} {label}: {words} {port}/{protocol}")
+        return [f"    {tier} tier:", *lines], o.rule.action
+    if not outcomes:
+        return [], None
+    return [f"    {tier} tier:", *lines, f"      no {tier} rule decides {port}/{protocol}"], None
+
+
+def _tiered_lines(side: DirectionVerdict, head: str, port: int, protocol: Protocol) -> list[str]:
+    """The chain for one side: Admin tier, NetworkPolicy, Baseline tier, default allow."""
+    verdict = side.decision(port, protocol).value
+    lines = [f"{head} cluster-scoped policies, then NetworkPolicy -> {verdict}"]
+    admin, decided = _tier_lines("Admin", side.admin, port, protocol)
+    lines += admin
+    if decided in (Action.ACCEPT, Action.DENY):
+        return lines
+    if side.isolating:
+        lines.append(f"    NetworkPolicy: {_isolated_head(side)}")
+        for outcome in side.outcomes:
+            lines += ["  " + line for line in _rule_lines(side, outcome, port, protocol)]
+        if not side.outcomes:
+            lines.append(f"      - no {side.direction.value.lower()} rule: default deny for {side.direction.value}")
+        return lines
+    lines.append(f"    NetworkPolicy: no policy selects {side.subject} for {side.direction.value}")
+    baseline, decided = _tier_lines("Baseline", side.baseline, port, protocol)
+    lines += baseline
+    if decided is None or decided is Action.PASS:
+        lines.append("    otherwise allowed (the default)")
+    return lines
+
+
 def _direction_lines(side: DirectionVerdict, port: int, protocol: Protocol) -> list[str]:
     head = f"  {side.direction.value.lower():<7} at {side.subject}:"
     if side.exemption is not None:
         return [f"{head} {side.exemption} -> allowed"]
+    if (side.admin or side.baseline) and not side.unevaluated:
+        return _tiered_lines(side, head, port, protocol)
     verdict = side.decision(port, protocol).value
     foreign = [f"    ? {policy_unknown(p, side.subject, side.direction)}" for p in side.unevaluated]
     if not side.isolating:

@@ -29,6 +29,7 @@ from netsim.model import (
     Tier,
     Traffic,
 )
+from netsim.render.text import explain
 from netsim.verdict import Decision
 from tests.unit.builders import cluster, ext, peer, pod, policy, rule, sel
 
@@ -225,3 +226,32 @@ def test_the_graph_agrees_with_the_engine_on_every_pair() -> None:
             assert data.get("conns", ConnSet.none()) == pair.conns, (src.ref, dst.ref)
             assert data.get("undetermined", ConnSet.none()) == pair.undetermined, (src.ref, dst.ref)
     assert len(endpoints) == 6
+
+
+def test_the_explanation_shows_the_chain() -> None:
+    passes = cnp("p", 10, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    deny = cnp("d", 5, ns("gryffindor"), ingress=(r(Action.DENY, ns("ravenclaw"), ports=tcp(80)),))
+    baseline_deny = cnp(
+        "b",
+        10,
+        PodPeer(LabelSelector(), None),
+        ingress=(r(Action.DENY, PodPeer(LabelSelector(), None)),),
+        tier=Tier.BASELINE,
+    )
+    c = with_tiers(passes, deny, baseline_deny)
+    assert explain(evaluate(c, Traffic(DRACO, HARRY, 80, TCP))) == (
+        "slytherin/draco -> gryffindor/harry 80/TCP: DENIED\n"
+        "  egress  at slytherin/draco: not isolated: no policy selects slytherin/draco for Egress -> allowed\n"
+        "  ingress at gryffindor/harry: cluster-scoped policies, then NetworkPolicy -> denied\n"
+        "    Admin tier:\n"
+        "      x ClusterNetworkPolicy d (priority 5) spec.ingress[0]: Deny rule, peer not matched\n"
+        "      - ClusterNetworkPolicy p (priority 10) spec.ingress[0]: passes on 80/TCP\n"
+        "    NetworkPolicy: no policy selects gryffindor/harry for Ingress\n"
+        "    Baseline tier:\n"
+        "      x ClusterNetworkPolicy b (priority 10) spec.ingress[0]: denies 80/TCP\n"
+        "  => denied at ingress\n"
+    )
+    # the Admin Deny decides first: the chain stops there
+    text = explain(evaluate(c, Traffic(LUNA, HARRY, 80, TCP)))
+    assert "denies 80/TCP" in text
+    assert "NetworkPolicy:" not in text
