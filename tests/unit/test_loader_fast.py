@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netsim import loader, source, validation
+from netsim import source, validation
 from netsim.errors import InputError, InputErrors
-from netsim.loader import LoadOptions, LoadResult, load_texts
+from netsim.loader import LoadOptions, LoadResult, core, load_texts
 from tests.conftest import SCENARIOS
 
 
@@ -37,7 +37,7 @@ INTEGERS += ["9" * 19, "9" * 5000, "!!int 12", "!!int '12'", "!!int ''", "!!int 
 @pytest.mark.parametrize("text", INTEGERS)
 def test_plain_integers_read_as_the_yaml_int_constructor_reads_them(text: str) -> None:
     node = scalar(text)
-    plain = loader._plain_int(node)
+    plain = core.plain_int(node)
     if plain is None:
         return  # the general way reads (or reports) it
     assert plain == yaml.constructor.SafeConstructor().construct_object(node)
@@ -58,7 +58,7 @@ def test_addresses_are_read_as_ipaddress_reads_them() -> None:
             expected: object = ipaddress.ip_address(text)
         except ValueError:
             expected = None
-        got = loader._parse_ip(text)
+        got = core.parse_ip(text)
         assert (got, type(got)) == (expected, type(expected)), text
 
 
@@ -80,10 +80,10 @@ def test_addresses_are_read_as_ipaddress_reads_them() -> None:
 def test_plain_entries_are_what_the_general_reading_gives(text: str, plain: bool) -> None:
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     assert node is not None
-    entries = loader._plain_entries(node)
+    entries = core.plain_entries(node)
     assert (entries is not None) == plain
     if entries is not None:
-        reader = loader._Reader(LoadOptions())
+        reader = core.Reader(LoadOptions())
         assert entries == reader.entries(node, "")
         assert reader.errors == reader.warnings == []
 

@@ -1,0 +1,100 @@
+"""Manifests → model: schema checks, API-server defaulting and validation, errors collected.
+
+The loader reads what ``kubectl apply`` would send (Namespaces, Pods and workloads,
+NetworkPolicies, and the policy kinds of other APIs that netsim recognises without evaluating
+them, in files, folders, stdin, multi-document YAML, JSON and ``*List`` objects), applies the API
+server's defaulting (``policyTypes``, ``protocol: TCP``) and validation with its exact messages,
+and collects every problem of a run into one :class:`~netsim.errors.InputErrors`.
+
+Strict by default, as ``kubectl apply --validate=strict``: unknown fields and duplicate keys in a
+NetworkPolicy are errors. ``lax=True`` drops unknown fields and keeps the last duplicate, with a
+warning for each. Pods and Namespaces are read for the fields netsim models only, so ``kubectl
+get -o yaml`` output (status, managedFields, ...) loads as it is.
+
+The package: :mod:`netsim.loader.core` decodes (the reader's state, located errors, typed values,
+metadata, Lists, dispatch by API group and kind), and each family of kinds is a module that reads
+its objects and declares them in a :class:`~netsim.loader.core.Family`: ``namespaces``,
+``workloads`` (Pods and the workload kinds), ``networkpolicy`` (networking.k8s.io/v1) and
+``foreign`` (policy kinds netsim does not evaluate). ``_KINDS`` below puts the families together;
+docs/architecture.md, "Adding a kind", says how a kind is added.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+
+from netsim.errors import InputError
+from netsim.loader import foreign, namespaces, networkpolicy, workloads
+from netsim.loader.core import Kinds, LoadOptions, LoadResult, Reader, TooManyErrors, finish
+from netsim.source import Budget, compose_documents, discover, read_documents
+
+__all__ = ["LoadOptions", "LoadResult", "load_cluster", "load_texts"]
+
+#: Every kind the loader reads, one family per module (docs/architecture.md, "Adding a kind").
+_KINDS = Kinds(namespaces.FAMILY, workloads.FAMILY, networkpolicy.FAMILY, foreign.FAMILY)
+
+
+def load_cluster(
+    inputs: list[str],
+    options: LoadOptions | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
+    """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
+
+    ``labels`` maps a file path to the name positions give it (``REV:path`` for a file read out
+    of git). ``progress(done, total)`` is called after each document, in characters read of the
+    regular files' total size. Raises :class:`InputErrors` with every problem found, in file and
+    line order (at most ``limits.max_errors`` of them: reading stops there).
+    """
+    options = options or LoadOptions()
+    files, errors = discover(inputs, options.limits)
+    reader = Reader(options, _KINDS)
+    reader.errors.extend(errors)
+    budget = Budget(options.limits)
+    sizes = {path: _size(path) for path in files} if progress is not None else {}
+    total = sum(sizes.values())
+    before = 0
+    try:
+        for path in files:
+            reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
+            try:
+                for doc in read_documents(path, label=reader.path, budget=budget):
+                    reader.document(doc.root)
+                    if progress is not None and doc.root is not None:
+                        progress(before + min(doc.root.end_mark.index, sizes[path]), total)
+            except InputError as exc:
+                reader.errors.append(exc)
+            before += sizes.get(path, 0)
+    except TooManyErrors:
+        reader.stopped()
+    return finish(reader, files)
+
+
+def _size(path: str) -> int:
+    """A file's size for progress reports (0 for standard input or when it cannot be told)."""
+    if path == "-":
+        return 0
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> LoadResult:
+    """Load in-memory manifests keyed by a display path (for tests and embedding)."""
+    reader = Reader(options or LoadOptions(), _KINDS)
+    budget = Budget(reader.options.limits)
+    try:
+        for path, text in texts.items():
+            reader.path = path
+            try:
+                for doc in compose_documents(path, text, budget=budget):
+                    reader.document(doc.root)
+            except InputError as exc:
+                reader.errors.append(exc)
+    except TooManyErrors:
+        reader.stopped()
+    return finish(reader, texts)
