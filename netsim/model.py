@@ -484,6 +484,7 @@ class UnknownKind(StrEnum):
     NAMESPACE_LABELS = "namespace-labels"  # a namespace without a manifest: only its name label is known
     NODE = "node"  # whether an address is a node's that the input does not list
     DOMAIN_NAME = "domain-name"  # which addresses a DNS name resolves to
+    PRIORITY_TIE = "priority-tie"  # which of two same-priority cluster policies the implementation applies first
 
 
 @dataclass(frozen=True, slots=True)

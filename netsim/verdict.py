@@ -15,7 +15,9 @@ traffic once a pod is isolated, so a rule that *might* match can only add to wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import math
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from netsim.connset import ConnSet
@@ -183,6 +185,87 @@ def walk_tier(outcomes: tuple[ClusterRuleOutcome, ...], start: tuple[ConnSet, Co
     )
 
 
+#: Above this many orders of tied policies, their matches count as undecided instead (sound, coarser).
+_MAX_ORDERS = 24
+
+
+def _tied_groups(outcomes: tuple[ClusterRuleOutcome, ...]) -> list[list[tuple[ClusterRuleOutcome, ...]]]:
+    """The tier's policies in evaluation order, grouped by priority: each group a list of
+    policies, each policy the tuple of its rule outcomes."""
+    groups: list[list[tuple[ClusterRuleOutcome, ...]]] = []
+    current: list[ClusterRuleOutcome] = []
+    for o in outcomes:
+        if current and o.policy is not current[-1].policy:
+            _add_policy(groups, tuple(current))
+            current = []
+        current.append(o)
+    if current:
+        _add_policy(groups, tuple(current))
+    return groups
+
+
+def _add_policy(groups: list[list[tuple[ClusterRuleOutcome, ...]]], rules: tuple[ClusterRuleOutcome, ...]) -> None:
+    if groups and groups[-1][0][0].policy.priority == rules[0].policy.priority:
+        groups[-1].append(rules)
+    else:
+        groups.append([rules])
+
+
+def _orders(outcomes: tuple[ClusterRuleOutcome, ...]) -> list[tuple[ClusterRuleOutcome, ...]]:
+    """Every order the implementation may apply the tier's rules in: policies of equal priority
+    in any order. Too many orders: one order in which the tied policies' matches are undecided."""
+    groups = _tied_groups(outcomes)
+    if all(len(g) == 1 for g in groups):
+        return [outcomes]
+    count = 1
+    for g in groups:
+        count *= math.factorial(len(g))
+    if count > _MAX_ORDERS:
+        return [
+            tuple(
+                replace(o, peer_state=None) if len(g) > 1 and o.peer_state else o
+                for g in groups
+                for rules in g
+                for o in rules
+            )
+        ]
+    orders: list[tuple[ClusterRuleOutcome, ...]] = [()]
+    for g in groups:
+        orders = [
+            (*prefix, *(o for rules in perm for o in rules)) for prefix in orders for perm in itertools.permutations(g)
+        ]
+    return orders
+
+
+def _tie_unknown(
+    outcomes: tuple[ClusterRuleOutcome, ...], port: int | None, protocol: Protocol | None
+) -> list[Unknown]:
+    """For each group of same-priority policies with matching rules of different actions (for
+    the port, when given), the unknown of which one the implementation applies first."""
+    found = []
+    for g in _tied_groups(outcomes):
+        if len(g) < 2:
+            continue
+        actions = {
+            o.rule.action
+            for rules in g
+            for o in rules
+            if o.peer_state is not False and (port is None or protocol is None or o.ports.allows(port, protocol))
+        }
+        if len(actions) > 1:
+            names = " and ".join(rules[0].policy.ref for rules in g)
+            found.append(
+                Unknown(
+                    UnknownKind.PRIORITY_TIE,
+                    names,
+                    f"{names} have the same priority {g[0][0].policy.priority} and the implementation may apply "
+                    "either first",
+                    g[0][0].policy.span,
+                )
+            )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class DirectionVerdict:
     """One side of a connection: the source's egress or the destination's ingress."""
@@ -247,14 +330,27 @@ class DirectionVerdict:
 
     def _tiers(self) -> tuple[ConnSet, ConnSet]:
         """Admin tier, then NetworkPolicy (final when it isolates the subject), then the Baseline
-        tier, then the default allow: (for certain, possibly)."""
+        tier, then the default allow: (for certain, possibly).
+
+        Policies of one tier with the same priority may be applied in either order (the API
+        leaves it to the implementation): every order is walked, and what is certain must be
+        certain in all of them."""
+        results = [self._tiers_in(a, b) for a in _orders(self.admin) for b in _orders(self.baseline)]
+        certain, possible = results[0]
+        for c, p in results[1:]:
+            certain, possible = certain & c, possible | p
+        return certain, possible
+
+    def _tiers_in(
+        self, admin_rules: tuple[ClusterRuleOutcome, ...], baseline_rules: tuple[ClusterRuleOutcome, ...]
+    ) -> tuple[ConnSet, ConnSet]:
         everything = ConnSet.all()
-        admin = walk_tier(self.admin, (everything, everything))
+        admin = walk_tier(admin_rules, (everything, everything))
         onward_c, onward_p = admin.onward
         if self.isolating:
             allowed_c, allowed_p = self._policy_allowed()
             return admin.accepted[0] | (onward_c & allowed_c), admin.accepted[1] | (onward_p & allowed_p)
-        baseline = walk_tier(self.baseline, (onward_c, onward_p))
+        baseline = walk_tier(baseline_rules, (onward_c, onward_p))
         # a Pass in the Baseline tier, and no match, leave the default: allowed
         allowed_c = baseline.accepted[0] | baseline.passed[0] | baseline.unmatched[0]
         allowed_p = baseline.accepted[1] | baseline.passed[1] | baseline.unmatched[1]
@@ -286,12 +382,14 @@ class DirectionVerdict:
             return port is None or protocol is None or ports.allows(port, protocol)
 
         if not self.unevaluated:
+            found.extend(_tie_unknown(self.admin, port, protocol))
             found.extend(u for o in self.admin if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
             if self.isolating:
                 for o in self.outcomes:
                     if o.undecided and relevant(o.ports):
                         found.extend(o.peer_unknowns)
             else:
+                found.extend(_tie_unknown(self.baseline, port, protocol))
                 found.extend(u for o in self.baseline if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
         return tuple(dict.fromkeys(found))
 

@@ -79,7 +79,7 @@ def cluster_policies(draw: st.DrawFn, name: str) -> ClusterNetworkPolicy:
         "ClusterNetworkPolicy",
         name,
         draw(st.sampled_from(list(Tier))),
-        draw(st.integers(0, 3)),  # few priorities: ties are common (ordered by name)
+        draw(st.integers(1, 4)),  # few priorities: ties are common (either order may apply)
         draw(subjects),
         tuple(draw(st.lists(cluster_rules, max_size=2))),
         tuple(draw(st.lists(cluster_rules, max_size=2))),
@@ -144,7 +144,7 @@ class TestTiers:
         everyone = PodPeer(LabelSelector(), None)
         anything = (everyone, IPBlockPeer(ip_network("0.0.0.0/0")), IPBlockPeer(ip_network("::/0")))
         pass_all = ClusterRule(Action.PASS, anything)
-        # "aaa" sorts before every generated name at the same (lowest) priority
+        # priority 0 comes before every generated policy (1 to 4)
         first = ClusterNetworkPolicy("ClusterNetworkPolicy", "aaa", Tier.ADMIN, 0, everyone, (pass_all,), (pass_all,))
         baseline_only = tuple(p for p in cluster.cluster_policies if p.tier is Tier.BASELINE)
         passed = PolicyIndex(replace(cluster, cluster_policies=(first, *cluster.cluster_policies)), opts)

@@ -255,3 +255,35 @@ def test_the_explanation_shows_the_chain() -> None:
     text = explain(evaluate(c, Traffic(LUNA, HARRY, 80, TCP)))
     assert "denies 80/TCP" in text
     assert "NetworkPolicy:" not in text
+
+
+def test_equal_priorities_with_different_actions_are_undetermined() -> None:
+    accept = cnp("a", 10, ns("gryffindor"), egress=(r(Action.ACCEPT, ns("ravenclaw"), ports=tcp(80)),))
+    deny = cnp("b", 10, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw")),))
+    c = with_tiers(accept, deny)
+    verdict = evaluate(c, Traffic(HARRY, LUNA, 80, TCP))
+    assert verdict.decision is Decision.UNDETERMINED
+    [unknown] = verdict.unknowns()
+    assert unknown.condition == (
+        "ClusterNetworkPolicy a and ClusterNetworkPolicy b have the same priority 10 and the implementation "
+        "may apply either first"
+    )
+    assert decision(c, HARRY, LUNA, 81) is Decision.DENIED  # only b matches 81: no tie there
+    # the same action either way: decided
+    deny_too = cnp("a", 10, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw"), ports=tcp(80)),))
+    assert decision(with_tiers(deny_too, deny), HARRY, LUNA, 80) is Decision.DENIED
+    # different priorities: the lower number first, decided
+    later = cnp("b", 11, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw")),))
+    assert decision(with_tiers(accept, later), HARRY, LUNA, 80) is Decision.ALLOWED
+
+
+def test_many_ties_stay_sound() -> None:
+    # 5 policies at one priority: 120 orders, more than netsim walks; their matches count as undecided
+    policies = [
+        cnp(f"p{i}", 1, ns("gryffindor"), egress=(r(Action.ACCEPT if i % 2 else Action.DENY, ns("ravenclaw")),))
+        for i in range(5)
+    ]
+    assert decision(with_tiers(*policies), HARRY, LUNA, 80) is Decision.UNDETERMINED
+    same = [cnp(f"p{i}", 1, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw")),)) for i in range(5)]
+    # coarser, still never wrong: undetermined (it is denied in every order)
+    assert decision(with_tiers(*same), HARRY, LUNA, 80) in (Decision.DENIED, Decision.UNDETERMINED)
