@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from netsim.match.peers import describe_peer
-from netsim.model import Endpoint, External, NetworkPolicy, UnevaluatedPolicy, Unknown
+from netsim.model import ClusterPeer, Endpoint, External, NetworkPolicy, PodPeer, UnevaluatedPolicy, Unknown
 from netsim.render.text import replica_note
-from netsim.verdict import Decision, DirectionVerdict, RuleOutcome, Verdict
+from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, Verdict
 
 __all__ = ["endpoint_json", "unknown_json", "verdict_json"]
 
@@ -77,6 +77,31 @@ def _rule(o: RuleOutcome, verdict: Verdict) -> dict[str, Any]:
     }
 
 
+def _cluster_peer_text(peer: ClusterPeer) -> str:
+    """A cluster-scoped rule's peer in words (selector peers as NetworkPolicy peers are worded)."""
+    return describe_peer(peer, "") if isinstance(peer, PodPeer) else str(peer)
+
+
+def _cluster_rule(o: ClusterRuleOutcome, verdict: Verdict) -> dict[str, Any]:
+    pol = o.policy
+    return {
+        "policy": pol.name,
+        "kind": pol.kind,
+        "tier": pol.tier.value,
+        "priority": pol.priority,
+        "rule": o.field,
+        "name": o.rule.name,
+        "action": o.rule.action.value,
+        "location": str(o.rule.span or pol.span) if (o.rule.span or pol.span) else None,
+        "peerMatched": o.peer_state,
+        "matchedPeer": _cluster_peer_text(o.matched_peer) if o.matched_peer is not None else None,
+        "peerMisses": list(o.peer_misses),
+        "peerUnknowns": [unknown_json(u) for u in o.unknowns],
+        "ports": o.ports.to_json(),
+        "coversThisConnection": o.ports.allows(verdict.traffic.port, verdict.traffic.protocol),
+    }
+
+
 def _direction(side: DirectionVerdict, verdict: Verdict) -> dict[str, Any]:
     port, proto = verdict.traffic.port, verdict.traffic.protocol
     decision = side.decision(port, proto)
@@ -90,6 +115,9 @@ def _direction(side: DirectionVerdict, verdict: Verdict) -> dict[str, Any]:
         "unevaluatedPolicies": [_unevaluated(p) for p in side.unevaluated] if side.exemption is None else [],
         "unknowns": [unknown_json(u) for u in side.unknowns(port, proto)] if decision is Decision.UNDETERMINED else [],
         "rules": [_rule(o, verdict) for o in side.outcomes],
+        # the cluster-scoped tiers around NetworkPolicy, each rule in evaluation order (first match)
+        "adminRules": [_cluster_rule(o, verdict) for o in side.admin],
+        "baselineRules": [_cluster_rule(o, verdict) for o in side.baseline],
     }
 
 

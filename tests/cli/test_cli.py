@@ -569,8 +569,11 @@ def test_check_json(runner: CliRunner) -> None:
         "unevaluatedPolicies",
         "unknowns",
         "rules",
+        "adminRules",
+        "baselineRules",
     }
     assert set(egress) == set(ingress) == sides
+    assert egress["adminRules"] == ingress["baselineRules"] == []  # no cluster-scoped policy here
     assert [side[k] for side in (egress, ingress) for k in ("decision", "unevaluatedPolicies", "unknowns")] == [
         "allowed",
         [],

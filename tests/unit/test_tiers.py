@@ -287,3 +287,29 @@ def test_many_ties_stay_sound() -> None:
     same = [cnp(f"p{i}", 1, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw")),)) for i in range(5)]
     # coarser, still never wrong: undetermined (it is denied in every order)
     assert decision(with_tiers(*same), HARRY, LUNA, 80) in (Decision.DENIED, Decision.UNDETERMINED)
+
+
+def test_json_carries_the_chain() -> None:
+    from netsim.render.json import verdict_json
+
+    deny = cnp("d", 5, ns("gryffindor"), ingress=(r(Action.DENY, ns("ravenclaw"), ports=tcp(80)),))
+    data = verdict_json(evaluate(with_tiers(deny), Traffic(LUNA, HARRY, 80, TCP)))
+    assert data["verdict"] == "denied"
+    [rule_json] = data["ingress"]["adminRules"]
+    assert rule_json == {
+        "policy": "d",
+        "kind": "ClusterNetworkPolicy",
+        "tier": "Admin",
+        "priority": 5,
+        "rule": "spec.ingress[0]",
+        "name": None,
+        "action": "Deny",
+        "location": None,
+        "peerMatched": True,
+        "matchedPeer": "all pods in namespaces {kubernetes.io/metadata.name=ravenclaw}",
+        "peerMisses": [],
+        "peerUnknowns": [],
+        "ports": {"TCP": [[80, 80]]},
+        "coversThisConnection": True,
+    }
+    assert data["ingress"]["baselineRules"] == []
