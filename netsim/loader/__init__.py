@@ -1,20 +1,22 @@
 """Manifests → model: schema checks, API-server defaulting and validation, errors collected.
 
-The loader reads what ``kubectl apply`` would send (Namespaces, Pods and workloads,
-NetworkPolicies, and the policy kinds of other APIs that netsim recognises without evaluating
-them, in files, folders, stdin, multi-document YAML, JSON and ``*List`` objects), applies the API
-server's defaulting (``policyTypes``, ``protocol: TCP``) and validation with its exact messages,
-and collects every problem of a run into one :class:`~netsim.errors.InputErrors`.
+The loader reads what ``kubectl apply`` would send (Namespaces, Pods and workloads, Nodes,
+NetworkPolicies, the cluster-scoped tiers of ``policy.networking.k8s.io``, and the policy kinds of
+other APIs that netsim recognises without evaluating them, in files, folders, stdin, multi-document
+YAML, JSON and ``*List`` objects), applies the API server's defaulting (``policyTypes``,
+``protocol: TCP``) and validation with its exact messages, and collects every problem of a run into
+one :class:`~netsim.errors.InputErrors`.
 
 Strict by default, as ``kubectl apply --validate=strict``: unknown fields and duplicate keys in a
-NetworkPolicy are errors. ``lax=True`` drops unknown fields and keeps the last duplicate, with a
-warning for each. Pods and Namespaces are read for the fields netsim models only, so ``kubectl
-get -o yaml`` output (status, managedFields, ...) loads as it is.
+NetworkPolicy or a cluster-scoped policy are errors. ``lax=True`` drops unknown fields and keeps the
+last duplicate, with a warning for each. Pods, Namespaces and Nodes are read for the fields netsim
+models only, so ``kubectl get -o yaml`` output (status, managedFields, ...) loads as it is.
 
 The package: :mod:`netsim.loader.core` decodes (the reader's state, located errors, typed values,
 metadata, Lists, dispatch by API group and kind), and each family of kinds is a module that reads
 its objects and declares them in a :class:`~netsim.loader.core.Family`: ``namespaces``,
-``workloads`` (Pods and the workload kinds), ``networkpolicy`` (networking.k8s.io/v1) and
+``workloads`` (Pods and the workload kinds), ``nodes``, ``networkpolicy`` (networking.k8s.io/v1),
+``clusterpolicy`` (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) and
 ``foreign`` (policy kinds netsim does not evaluate). ``_KINDS`` below puts the families together;
 docs/architecture.md, "Adding a kind", says how a kind is added.
 """
@@ -25,14 +27,21 @@ import os
 from collections.abc import Callable, Mapping
 
 from netsim.errors import InputError
-from netsim.loader import foreign, namespaces, networkpolicy, workloads
+from netsim.loader import clusterpolicy, foreign, namespaces, networkpolicy, nodes, workloads
 from netsim.loader.core import Kinds, LoadOptions, LoadResult, Reader, TooManyErrors, finish
 from netsim.source import Budget, compose_documents, discover, read_documents
 
 __all__ = ["LoadOptions", "LoadResult", "load_cluster", "load_texts"]
 
 #: Every kind the loader reads, one family per module (docs/architecture.md, "Adding a kind").
-_KINDS = Kinds(namespaces.FAMILY, workloads.FAMILY, networkpolicy.FAMILY, foreign.FAMILY)
+_KINDS = Kinds(
+    namespaces.FAMILY,
+    workloads.FAMILY,
+    nodes.FAMILY,
+    networkpolicy.FAMILY,
+    clusterpolicy.FAMILY,
+    foreign.FAMILY,
+)
 
 
 def load_cluster(

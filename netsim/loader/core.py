@@ -8,8 +8,8 @@ lists, label maps, label selectors and requirements, protocols, IP addresses, CI
 metadata (names, ``generateName``, namespaces, labels). It reads documents and ``*List`` objects
 (with the kind their items may omit) and hands each object to the handler :class:`Kinds` finds
 for its API group and kind. The kinds themselves are read by one module per family
-(``namespaces``, ``workloads``, ``networkpolicy``, ``foreign``), each of which declares a
-:class:`Family` of handlers; ``netsim.loader`` puts them together.
+(``namespaces``, ``workloads``, ``nodes``, ``networkpolicy``, ``clusterpolicy``, ``foreign``),
+each of which declares a :class:`Family` of handlers; ``netsim.loader`` puts them together.
 
 The ``plain_*`` functions are the shortcuts of the common case: a plain value is read without
 building field paths or reporting anything, and whatever is not plain goes the general way
@@ -31,12 +31,14 @@ from netsim.errors import InputError, InputErrors, SourceSpan
 from netsim.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
+    ClusterNetworkPolicy,
     IPAddress,
     IPNetwork,
     Labels,
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    Node,
     Pod,
     Protocol,
     Requirement,
@@ -231,6 +233,8 @@ class Reader:
         self.pods: dict[str, Pod] = {}
         self.policies: dict[str, NetworkPolicy] = {}
         self.unevaluated: dict[tuple[str, str, str, str], UnevaluatedPolicy] = {}  # by group, kind, ns, name
+        self.cluster_policies: dict[tuple[str, str], ClusterNetworkPolicy] = {}  # by kind, name
+        self.nodes: dict[str, Node] = {}
         self.generated: dict[tuple[str, str, str], int] = {}  # generateName prefixes used so far
         self.path = ""
 
@@ -788,5 +792,7 @@ def finish(reader: Reader, files: Iterable[str]) -> LoadResult:
         tuple(reader.pods[k] for k in sorted(reader.pods)),
         tuple(reader.policies[k] for k in sorted(reader.policies)),
         tuple(sorted(reader.unevaluated.values(), key=lambda u: (u.namespace or "", u.name, u.kind, u.api_version))),
+        cluster_policies=tuple(reader.cluster_policies[k] for k in sorted(reader.cluster_policies)),
+        nodes=tuple(reader.nodes[k] for k in sorted(reader.nodes)),
     )
     return LoadResult(cluster, tuple(sorted(reader.warnings, key=InputError.sort_key)), tuple(files))

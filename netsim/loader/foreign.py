@@ -1,6 +1,7 @@
 """Policy kinds of other APIs, which netsim recognises but does not evaluate: Cilium, Calico,
-Antrea, OVN-Kubernetes, ``policy.networking.k8s.io`` (AdminNetworkPolicy,
-BaselineAdminNetworkPolicy, ClusterNetworkPolicy), and others by their name.
+Antrea, OVN-Kubernetes, and others by their name. (The ``policy.networking.k8s.io`` tiers,
+AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy, are evaluated: the
+``clusterpolicy`` family reads them.)
 
 Each becomes a :class:`~netsim.model.UnevaluatedPolicy` (what it may select, in which directions)
 and a warning, so that answers about the pods it may select are undetermined rather than wrong.
@@ -439,7 +440,7 @@ def _read_calico(kind: str, api_version: str, entries: Entries, spec: Entries | 
     return directions, (PodPeer(namespaces.selector() if clusterwide else None, pods.selector()),)
 
 
-# -- Antrea, the policy.networking.k8s.io tiers, OVN-Kubernetes, others ---------------------------
+# -- Antrea, OVN-Kubernetes, others ---------------------------------------------------------------
 
 
 def _read_antrea(kind: str, api_version: str, entries: Entries, spec: Entries | None, clusterwide: bool) -> _Reading:
@@ -471,28 +472,6 @@ def _read_antrea(kind: str, api_version: str, entries: Entries, spec: Entries | 
         else:
             peers.append(PodPeer(ns_sel, pod_sel))
     return directions, _union(peers)
-
-
-def _read_subject(kind: str, api_version: str, entries: Entries, spec: Entries | None, clusterwide: bool) -> _Reading:
-    """AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy: ``spec.subject`` is
-    ``namespaces`` (every pod of them) or ``pods`` (an omitted selector there selects all)."""
-    directions = _rule_directions(spec, ("ingress",), ("egress",))
-    subject = _quiet_entries(_present(spec, "subject"))
-    given = {k for k in (subject or {}) if _present(subject, k) is not None}
-    if given == {"namespaces"}:
-        ns_sel = _quiet_selector(_present(subject, "namespaces"))
-        return directions, None if ns_sel is None else (PodPeer(ns_sel, LabelSelector()),)
-    if given == {"pods"}:
-        pods = _quiet_entries(_present(subject, "pods"))
-        if pods is None or not pods.keys() <= {"namespaceSelector", "podSelector"}:
-            return directions, None
-        pod_node, ns_node = _present(pods, "podSelector"), _present(pods, "namespaceSelector")
-        pod_sel = _quiet_selector(pod_node) if pod_node is not None else LabelSelector()
-        ns_sel = _quiet_selector(ns_node) if ns_node is not None else LabelSelector()
-        if pod_sel is None or ns_sel is None:
-            return directions, None
-        return directions, (PodPeer(ns_sel, pod_sel),)
-    return directions, None
 
 
 def _read_egress_firewall(
@@ -544,10 +523,6 @@ _FOREIGN: dict[tuple[str, str], _Foreign] = {
     ("k8s.ovn.org", "EgressFirewall"): _Foreign(
         "netsim does not evaluate OVN-Kubernetes EgressFirewalls", _read_egress_firewall
     ),
-    **{
-        ("policy.networking.k8s.io", kind): _Foreign(f"netsim does not evaluate {kind} yet", _read_subject, True)
-        for kind in ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")
-    },
     ("k8s.cni.cncf.io", "MultiNetworkPolicy"): _Foreign(
         "", ignored="it applies to secondary (Multus) networks, not the pod network netsim models"
     ),

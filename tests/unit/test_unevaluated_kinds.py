@@ -1,5 +1,6 @@
-"""netsim.loader: policy kinds of other APIs (Cilium, Calico, Antrea, OVN-Kubernetes, the
-policy.networking.k8s.io tiers) are recognised, recorded as UnevaluatedPolicy and warned about.
+"""netsim.loader: policy kinds of other APIs (Cilium, Calico, Antrea, OVN-Kubernetes, kinds known by
+their name) are recognised, recorded as UnevaluatedPolicy and warned about. (The
+policy.networking.k8s.io tiers are evaluated: tests/unit/test_loader_cluster_policies.py.)
 
 What each selects is read exactly or not at all: ``selects=None`` (every pod in scope) whenever a
 form is not understood, so a selection never comes out narrower than the real one.
@@ -34,8 +35,6 @@ CALICO = "projectcalico.org/v3"
 CALICO_CRD = "crd.projectcalico.org/v1"
 ANTREA = "crd.antrea.io/v1beta1"
 OVN = "k8s.ovn.org/v1"
-ANP = "policy.networking.k8s.io/v1alpha1"
-CNP = "policy.networking.k8s.io/v1alpha2"
 
 
 def obj(api: str, kind: str, spec: str = "", *, name: str = "p", namespace: str | None = None) -> str:
@@ -101,9 +100,6 @@ def test_a_cilium_policy_is_recorded_and_warned_about() -> None:
         (ANTREA, "NetworkPolicy", "shop", "netsim does not evaluate Antrea-native policies"),
         ("crd.antrea.io/v1alpha1", "ClusterNetworkPolicy", None, "netsim does not evaluate Antrea-native policies"),
         (OVN, "EgressFirewall", "shop", "netsim does not evaluate OVN-Kubernetes EgressFirewalls"),
-        (ANP, "AdminNetworkPolicy", None, "netsim does not evaluate AdminNetworkPolicy yet"),
-        (ANP, "BaselineAdminNetworkPolicy", None, "netsim does not evaluate BaselineAdminNetworkPolicy yet"),
-        (CNP, "ClusterNetworkPolicy", None, "netsim does not evaluate ClusterNetworkPolicy yet"),
         # kinds known by their name only (reason None: "netsim does not evaluate <group> policies")
         ("network.openshift.io/v1", "EgressNetworkPolicy", "shop", None),
         ("example.com/v1", "NetworkPolicy", "shop", None),
@@ -232,13 +228,13 @@ def test_unevaluated_policies_are_sorted_and_their_namespaces_exist() -> None:
             obj(CILIUM, "CiliumNetworkPolicy", name="b", namespace="zeta"),
             obj(CALICO, "NetworkPolicy", name="a", namespace="zeta"),
             obj(CILIUM, "CiliumClusterwideNetworkPolicy", name="z"),
-            obj(ANP, "AdminNetworkPolicy", name="a"),
+            obj(CALICO, "GlobalNetworkPolicy", name="a"),
             obj(OVN, "EgressFirewall", name="default", namespace="alpha"),
         ]
     )
     cluster = load(text).cluster
     assert [u.ref for u in cluster.unevaluated] == [
-        "AdminNetworkPolicy a",
+        "GlobalNetworkPolicy a",
         "CiliumClusterwideNetworkPolicy z",
         "EgressFirewall alpha/default",
         "NetworkPolicy zeta/a",
@@ -364,9 +360,7 @@ def test_merge_keys_are_read_in_foreign_policies() -> None:
         pytest.param(ANTREA, "NetworkPolicy", "ingress: [{}]\n", INGRESS, id="antrea-ingress"),
         pytest.param(ANTREA, "ClusterNetworkPolicy", "egress: [{}]\n", EGRESS, id="antrea-egress"),
         pytest.param(ANTREA, "NetworkPolicy", "priority: 5\n", BOTH, id="antrea-no-rules"),
-        pytest.param(ANP, "AdminNetworkPolicy", "ingress: [{}]\n", INGRESS, id="anp-ingress"),
-        pytest.param(ANP, "BaselineAdminNetworkPolicy", "egress: [{}]\n", EGRESS, id="banp-egress"),
-        pytest.param(CNP, "ClusterNetworkPolicy", "ingress: [{}]\negress: [{}]\n", BOTH, id="cnp-both"),
+        pytest.param(ANTREA, "ClusterNetworkPolicy", "ingress: [{}]\negress: [{}]\n", BOTH, id="antrea-both"),
         pytest.param(OVN, "EgressFirewall", "egress: [{type: Deny}]\n", EGRESS, id="egress-firewall"),
         pytest.param("network.openshift.io/v1", "EgressNetworkPolicy", "egress: []\n", EGRESS, id="name-egress"),
         pytest.param("example.com/v1", "NetworkPolicy", "egress: []\n", BOTH, id="name-unknown"),
@@ -599,7 +593,7 @@ def test_calico_crd_policies_are_read_alike() -> None:
     )
 
 
-# -- what Antrea, ANP/BANP/CNP and EgressFirewall select ------------------------------------------
+# -- what Antrea and EgressFirewall select ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -647,37 +641,6 @@ def test_antrea_applied_to(kind: str, applied_to: str, selects: tuple[PodPeer, .
 def test_antrea_rule_level_applied_to_is_not_read() -> None:
     spec = "ingress:\n- appliedTo: [{podSelector: {}}]\n  action: Drop\n"
     assert only(obj(ANTREA, "ClusterNetworkPolicy", spec)).selects is None
-
-
-@pytest.mark.parametrize(
-    "api_kind", [(ANP, "AdminNetworkPolicy"), (ANP, "BaselineAdminNetworkPolicy"), (CNP, "ClusterNetworkPolicy")]
-)
-@pytest.mark.parametrize(
-    ("subject", "selects"),
-    [
-        pytest.param("{namespaces: {}}", (PodPeer(ALL, ALL),), id="every-namespace"),
-        pytest.param(
-            "{namespaces: {matchLabels: {team: a}}}", (PodPeer(sel({"team": "a"}), ALL),), id="namespaces"
-        ),
-        pytest.param(
-            "{pods: {namespaceSelector: {matchLabels: {team: a}}, podSelector: {matchLabels: {app: x}}}}",
-            (PodPeer(sel({"team": "a"}), sel({"app": "x"})),),
-            id="pods",
-        ),
-        pytest.param(
-            "{pods: {podSelector: {matchLabels: {app: x}}}}",
-            (PodPeer(ALL, sel({"app": "x"})),),
-            id="pods-in-every-namespace",
-        ),
-        pytest.param("{namespaces: {}, pods: {podSelector: {}}}", None, id="both"),
-        pytest.param("{}", None, id="neither"),
-        pytest.param("{pods: {podSelector: {}, nodeSelector: {}}}", None, id="unknown-field"),
-        pytest.param("[namespaces]", None, id="not-a-mapping"),
-    ],
-)  # fmt: skip
-def test_cluster_policy_subjects(api_kind: tuple[str, str], subject: str, selects: tuple[PodPeer, ...] | None) -> None:
-    api, kind = api_kind
-    assert only(obj(api, kind, f"subject: {subject}\npriority: 10\ningress: [{{}}]\n")).selects == selects
 
 
 def test_an_egress_firewall_selects_every_pod_of_its_namespace() -> None:
