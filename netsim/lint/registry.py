@@ -7,7 +7,7 @@ number. docs/lint.md documents each of them.
 from __future__ import annotations
 
 from netsim.engine import PolicyIndex
-from netsim.lint import dns, ipblocks, isolation, ports, reachability, redundancy, selection, unevaluated
+from netsim.lint import dns, ipblocks, isolation, ports, reachability, redundancy, selection, tiers, unevaluated
 from netsim.lint.base import Finding, LintConfig, LintContext, LintRule
 
 __all__ = ["RULES", "RULES_BY_ID", "lint", "unknown_rules"]
@@ -23,6 +23,7 @@ RULES: tuple[LintRule, ...] = tuple(
             *redundancy.RULES,
             *reachability.RULES,
             *unevaluated.RULES,
+            *tiers.RULES,
         ),
         key=lambda r: r.id,
     )

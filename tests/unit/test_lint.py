@@ -739,6 +739,97 @@ CASES |= {
 }
 
 
+# -- NP019 - NP024: the Admin and Baseline tiers (ClusterNetworkPolicy, v1alpha2) ------------------------
+
+SHOP = "namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}"
+FROM_ALL, TO_ALL = "from: [{namespaces: {}}]", "to: [{namespaces: {}}]"
+TO_DB = "to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}]"
+
+
+def tier_policy(
+    name: str, direction: str, *rules: str, tier: str = "Admin", priority: int = 10, subject: str = SHOP
+) -> str:
+    """A ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) with ``rules`` (flow mappings) in ``direction``."""
+    items = "".join(f"    - {r}\n" for r in rules)
+    return (
+        f"apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {{name: {name}}}\n"
+        f"spec:\n  tier: {tier}\n  priority: {priority}\n  subject: {{{subject}}}\n  {direction}:\n{items}"
+    )
+
+
+TIER_CASES = {
+    # -- NP019 - NP024: the Admin and Baseline tiers ---------------------------------------------------------
+    "NP019-fires-on-a-priority-tie": case(
+        "NP019",
+        [
+            tier_policy(
+                "a",
+                "ingress",
+                f"{{action: Accept, {FROM_ALL}, protocols: [{{tcp: {{destinationPort: {{number: 80}}}}}}]}}",
+            ),
+            tier_policy("b", "ingress", f"{{action: Deny, {FROM_ALL}}}"),
+        ],
+        r"^ClusterNetworkPolicy b spec.ingress\[0\] \(Deny\) and ClusterNetworkPolicy a spec.ingress\[0\] \(Accept\) "
+        r"have the same priority 10 in the Admin tier and match some of the same ingress traffic \(both apply to "
+        r"shop/db, shop/web\)",
+    ),
+    "NP019-quiet-with-different-priorities": case(
+        "NP019",
+        [
+            tier_policy("a", "ingress", f"{{action: Accept, {FROM_ALL}}}"),
+            tier_policy("b", "ingress", f"{{action: Deny, {FROM_ALL}}}", priority=11),
+        ],
+    ),
+    "NP020-fires-after-a-broader-rule": case(
+        "NP020",
+        [tier_policy("p", "egress", f"{{action: Deny, {TO_ALL}}}", f"{{action: Accept, {TO_DB}}}")],
+        r"^ClusterNetworkPolicy p spec.egress\[1\] \(Accept\) never decides anything: its own spec.egress\[0\] "
+        r"\(Deny\) comes first",
+    ),
+    "NP020-quiet-before-a-broader-rule": case(
+        "NP020", [tier_policy("p", "egress", f"{{action: Accept, {TO_DB}}}", f"{{action: Deny, {TO_ALL}}}")]
+    ),
+    "NP021-fires-when-nothing-isolates-the-pods": case(
+        "NP021",
+        [tier_policy("p", "ingress", f"{{action: Pass, {FROM_ALL}}}")],
+        r"^ClusterNetworkPolicy p spec.ingress\[0\]: Pass leaves the traffic to NetworkPolicy and the Baseline tier, "
+        r".*\(shop/db, shop/web\), so the default allows it: the Pass is in effect an Accept$",
+    ),
+    "NP021-quiet-when-networkpolicy-isolates": case(
+        "NP021", [DENY_INGRESS, tier_policy("p", "ingress", f"{{action: Pass, {FROM_ALL}}}")]
+    ),
+    "NP022-fires-on-a-deny-of-every-address": case(
+        "NP022",
+        [tier_policy("p", "egress", "{action: Deny, to: [{networks: [0.0.0.0/0]}]}", tier="Baseline")],
+        r"^ClusterNetworkPolicy p spec.egress\[0\]: Deny networks 0.0.0.0/0 also matches pod addresses, so it denies "
+        r"traffic to 4 pods \(backend/api, kube-system/coredns, shop/db and 1 more\) as well",
+    ),
+    "NP022-quiet-on-external-addresses": case(
+        "NP022", [tier_policy("p", "egress", "{action: Deny, to: [{networks: [203.0.113.0/24]}]}", tier="Baseline")]
+    ),
+    "NP023-fires-over-a-default-deny": case(
+        "NP023",
+        [DENY_INGRESS, tier_policy("p", "ingress", f"{{action: Accept, {FROM_ALL}}}")],
+        r"^ClusterNetworkPolicy p spec.ingress\[0\]: Accept is final, .* never consulted: shop/db, shop/web "
+        r"\(isolated for ingress by shop/deny-ingress\)$",
+    ),
+    "NP023-quiet-without-networkpolicy": case(
+        "NP023", [tier_policy("p", "ingress", f"{{action: Accept, {FROM_ALL}}}")]
+    ),
+    "NP024-fires-on-a-deny-by-name": case(
+        "NP024",
+        [tier_policy("p", "egress", "{action: Deny, to: [{domainNames: [pastebin.example]}]}")],
+        r"^ClusterNetworkPolicy p spec.egress\[0\]: domainNames pastebin.example in a Deny rule; the API documents "
+        r"domainNames for Accept rules only$",
+    ),
+    "NP024-quiet-on-an-accept-by-name": case(
+        "NP024", [tier_policy("p", "egress", "{action: Accept, to: [{domainNames: [api.example]}]}")]
+    ),
+}
+
+CASES |= TIER_CASES
+
+
 def run(
     manifests: tuple[str, ...] | list[str], config: LintConfig | None = None, options: Options | None = None
 ) -> list[Finding]:
@@ -839,7 +930,8 @@ def test_rules_are_documented_and_numbered() -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r.name), r.name
         assert r.summary.endswith("."), r.id
         assert r.description, r.id
-        assert r.reference.startswith("§"), r.id
+        # where the rule comes from: the Kubernetes fact sheet's section, or the upstream source
+        assert r.reference.startswith("§") or "network-policy-api" in r.reference, r.id
 
 
 def test_findings_are_sorted_and_deterministic() -> None:
