@@ -31,6 +31,7 @@ ERROR_SCENARIOS = sorted(p.parent for p in SCENARIOS.rglob("expected-errors.txt"
 
 # The scenarios the project documents; a lost folder must fail, not silently shrink the suite.
 DOCUMENTED = {
+    "cluster-guardrails",
     "common-mistakes",
     "open-world",
     "production-hardening",
