@@ -229,3 +229,22 @@ def test_links_to_files_exist() -> None:
             if "://" in target:
                 continue
             assert (doc.parent / target).exists(), f"{doc.relative_to(REPO)} links to missing {target}"
+
+
+def test_cluster_policies_doc_example_is_what_netsim_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (REPO / "docs" / "cluster-policies.md").read_text(encoding="utf-8")
+    [shown] = [body for lang, body in fences(text) if lang == "text" and "cluster-scoped policies" in body]
+    monkeypatch.chdir(REPO)
+    argv = [
+        "check",
+        "scenarios/cluster-guardrails/manifests",
+        "--from",
+        "shop/web",
+        "--to",
+        "shop/cart",
+        "--port",
+        "http",
+    ]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert shown == result.stdout, "docs/cluster-policies.md shows stale output: paste the command's real output"
