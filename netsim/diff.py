@@ -23,7 +23,18 @@ from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
 from netsim.externals import ExternalRange, cut_points, split_range
 from netsim.graph import GroupBy, NodeInfo, grouped_edges
-from netsim.model import Cluster, Direction, External, NetworkPolicy, Options, Pod, Rule
+from netsim.model import (
+    Cluster,
+    ClusterNetworkPolicy,
+    ClusterRule,
+    Direction,
+    External,
+    NetworkPolicy,
+    Options,
+    Pod,
+    Rule,
+    Tier,
+)
 
 __all__ = [
     "Cause",
@@ -158,12 +169,13 @@ class ChangeGroup:
 
 @dataclass(frozen=True, slots=True)
 class PolicyChange:
-    """A NetworkPolicy added, removed or modified (spans do not count as a modification)."""
+    """A NetworkPolicy or a cluster-scoped policy added, removed or modified (spans do not count
+    as a modification)."""
 
     kind: PolicyKind
-    ref: str
-    base: NetworkPolicy | None
-    head: NetworkPolicy | None
+    ref: str  # ns/name of a NetworkPolicy; "Kind name" of a cluster-scoped one
+    base: NetworkPolicy | ClusterNetworkPolicy | None
+    head: NetworkPolicy | ClusterNetworkPolicy | None
     fields: tuple[str, ...] = ()  # what was modified: "spec.podSelector", "spec.ingress[0].ports", ...
 
     @property
@@ -337,10 +349,47 @@ def policy_fields(base: NetworkPolicy, head: NetworkPolicy) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _cluster_rule_fields(
+    prefix: str, a: tuple[ClusterRule, ...], b: tuple[ClusterRule, ...], peers_key: str
+) -> list[str]:
+    out = []
+    for i in range(max(len(a), len(b))):
+        field = f"{prefix}[{i}]"
+        if i >= len(a):
+            out.append(f"{field} added")
+        elif i >= len(b):
+            out.append(f"{field} removed")
+        elif a[i] != b[i]:
+            if a[i].action != b[i].action:
+                out.append(f"{field}.action")
+            if a[i].peers != b[i].peers:
+                out.append(f"{field}.{peers_key}")
+            if a[i].ports != b[i].ports:
+                out.append(f"{field}.ports")
+            if a[i].name != b[i].name:
+                out.append(f"{field}.name")
+    return out
+
+
+def cluster_policy_fields(base: ClusterNetworkPolicy, head: ClusterNetworkPolicy) -> tuple[str, ...]:
+    """What differs between two versions of a cluster-scoped policy, as API field paths (a
+    priority or tier change reorders the chain)."""
+    out = []
+    if base.tier != head.tier:
+        out.append("spec.tier")
+    if base.priority != head.priority:
+        out.append("spec.priority")
+    if base.subject != head.subject:
+        out.append("spec.subject")
+    out += _cluster_rule_fields("spec.ingress", base.ingress, head.ingress, "from")
+    out += _cluster_rule_fields("spec.egress", base.egress, head.egress, "to")
+    return tuple(out)
+
+
 def _policy_changes(base: Cluster, head: Cluster) -> list[PolicyChange]:
+    out = []
     old = {p.ref: p for p in base.policies}
     new = {p.ref: p for p in head.policies}
-    out = []
     for ref in sorted(old.keys() | new.keys()):
         a, b = old.get(ref), new.get(ref)
         if a is None:
@@ -349,6 +398,16 @@ def _policy_changes(base: Cluster, head: Cluster) -> list[PolicyChange]:
             out.append(PolicyChange("removed", ref, a, None))
         elif a != b:
             out.append(PolicyChange("modified", ref, a, b, policy_fields(a, b)))
+    old_c = {p.ref: p for p in base.cluster_policies}
+    new_c = {p.ref: p for p in head.cluster_policies}
+    for ref in sorted(old_c.keys() | new_c.keys()):
+        ca, cb = old_c.get(ref), new_c.get(ref)
+        if ca is None:
+            out.append(PolicyChange("added", ref, None, cb))
+        elif cb is None:
+            out.append(PolicyChange("removed", ref, ca, None))
+        elif ca != cb:
+            out.append(PolicyChange("modified", ref, ca, cb, cluster_policy_fields(ca, cb)))
     return out
 
 
@@ -403,7 +462,11 @@ def _endpoint_changes(
 
 
 def _selecting(index: PolicyIndex, pods: Sequence[Pod], direction: Direction) -> set[str]:
-    return {pol.ref for pod in pods for pol in index.isolating(pod, direction)}
+    """The policies that select any of ``pods`` for ``direction``: NetworkPolicies isolating them,
+    and cluster-scoped policies of either tier that select them (or may)."""
+    out = {pol.ref for pod in pods for pol in index.isolating(pod, direction)}
+    out |= {pol.ref for pod in pods for tier in Tier for pol, _ in index.tier_policies(pod, direction, tier)}
+    return out
 
 
 class _Attributor:

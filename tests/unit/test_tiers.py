@@ -313,3 +313,24 @@ def test_json_carries_the_chain() -> None:
         "coversThisConnection": True,
     }
     assert data["ingress"]["baselineRules"] == []
+
+
+def test_diff_names_a_changed_cluster_policy_and_its_priority() -> None:
+    from netsim.diff import diff_clusters
+
+    deny50 = cnp("deny", 50, ns("gryffindor"), ingress=(r(Action.DENY, ns("slytherin")),))
+    pass60 = cnp("pass", 60, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    pass40 = cnp("pass", 40, ns("gryffindor"), ingress=(r(Action.PASS, ns("slytherin")),))
+    d = diff_clusters(with_tiers(deny50, pass60), with_tiers(deny50, pass40))
+    [policy_change] = d.policies
+    assert (policy_change.kind, policy_change.ref, policy_change.fields) == (
+        "modified",
+        "ClusterNetworkPolicy pass",
+        ("spec.priority",),
+    )
+    [change] = [c for c in d.connections if c.source.label == "slytherin/draco[Pod]"]
+    assert change.kind == "added"
+    # only the changed policy is a cause (deny50 is unchanged)
+    assert [(c.ref, c.change, c.role) for c in change.causes] == [
+        ("ClusterNetworkPolicy pass", "modified", "selects the destination for Ingress")
+    ]
