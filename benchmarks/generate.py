@@ -206,10 +206,65 @@ def _policies(
     return out[:count]
 
 
+def _cluster_policies(rng: random.Random, names: list[str], count: int) -> Iterator[dict[str, Any]]:
+    """ClusterNetworkPolicies (v1alpha2) over both tiers: Admin guardrails on a few teams'
+    namespaces (deny from other envs on some ports, pass within the team's env, accept
+    monitoring), and Baseline default denies."""
+    envs = ["prod", "staging", "dev"]
+    for i in range(count):
+        baseline = i % 4 == 3
+        team = rng.choice(names)
+        subject = (
+            {"namespaces": {"matchLabels": {"env": rng.choice(envs)}}}
+            if i % 2
+            else {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": team}}}
+        )
+        port = rng.choice([80, 443, 5432, 8080, 9090])
+        rules = [
+            {
+                "name": "monitoring",
+                "action": "Accept",
+                "from": [{"namespaces": {"matchLabels": {"team": "platform"}}}],
+                "protocols": [{"tcp": {"destinationPort": {"number": 9090}}}],
+            },
+            {
+                "name": "same-env",
+                "action": "Pass",
+                "from": [{"namespaces": {"matchLabels": {"env": rng.choice(envs)}}}],
+            },
+            {
+                "name": "others",
+                "action": "Deny",
+                "from": [{"namespaces": {}}],
+                "protocols": [{"tcp": {"destinationPort": {"number": port}}}],
+            },
+        ]
+        spec: dict[str, Any] = {
+            "tier": "Baseline" if baseline else "Admin",
+            "priority": rng.randrange(0, 1000),
+            "subject": subject,
+            "ingress": rules[2:] if baseline else rules,
+        }
+        if i % 5 == 0:
+            spec["egress"] = [{"action": "Deny", "to": [{"networks": [f"{rng.randrange(11, 250)}.0.0.0/8"]}]}]
+        yield {
+            "apiVersion": "policy.networking.k8s.io/v1alpha2",
+            "kind": "ClusterNetworkPolicy",
+            "metadata": {"name": f"cnp-{i:03d}"},
+            "spec": spec,
+        }
+
+
 def generate(
-    namespaces: int, pods_per_namespace: int, policies_per_namespace: int, seed: int, workloads: bool = False
+    namespaces: int,
+    pods_per_namespace: int,
+    policies_per_namespace: int,
+    seed: int,
+    workloads: bool = False,
+    cluster_policies: int = 0,
 ) -> Iterator[dict[str, Any]]:
-    """Yield the cluster's objects: Namespaces, then pods/workloads, then policies."""
+    """Yield the cluster's objects: Namespaces, then pods/workloads, then policies (and
+    ``cluster_policies`` ClusterNetworkPolicies)."""
     rng = random.Random(seed)
     names = [f"team-{i:04d}" for i in range(namespaces)]
     yield _namespace("kube-system", "platform", "prod")
@@ -249,6 +304,7 @@ def generate(
             yield _pod(ns, app, tier, p, addr, f"node-{p % 16}", workloads)
     for ns in names:
         yield from _policies(rng, ns, all_apps[ns], names, policies_per_namespace)
+    yield from _cluster_policies(random.Random(seed + 1), names, cluster_policies)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -259,9 +315,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--policies-per-namespace", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workloads", action="store_true", help="emit Deployments instead of Pods")
+    parser.add_argument(
+        "--cluster-policies", type=int, default=0, help="also emit N ClusterNetworkPolicies over both tiers"
+    )
     parser.add_argument("--output", "-o", default="-")
     args = parser.parse_args(argv)
-    docs = generate(args.namespaces, args.pods_per_namespace, args.policies_per_namespace, args.seed, args.workloads)
+    docs = generate(
+        args.namespaces,
+        args.pods_per_namespace,
+        args.policies_per_namespace,
+        args.seed,
+        args.workloads,
+        args.cluster_policies,
+    )
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         yaml.dump_all(docs, out, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False)

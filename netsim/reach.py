@@ -621,7 +621,9 @@ def _pass(
             touched[mask] = found
         return found
 
-    total = len(senders) + 1
+    # the pairs evaluated one by one below count as much as their sources' rows
+    pairwise_rows = n if node_mask else 0
+    total = len(senders) + 1 + pairwise_rows
     for done, (profile, src_mask) in enumerate(senders.items()):
         for egress, dst_mask in egress_parts[profile].values():
             dst_mask &= pod_mask
@@ -643,9 +645,13 @@ def _pass(
     # classes treated as their node, and pods towards them, pair by pair through the engine
     replicas = index.options.replica_traffic
     node_classes = list(bits(node_mask))
-    for s in range(n):
+    row = len(senders)
+    for s in range(n) if node_mask else ():
         src = classes[s]
         targets = range(n) if (node_mask >> s) & 1 else node_classes
+        row += 1
+        if progress is not None and not row % 16:
+            progress(row, total)
         for d in targets:
             if s == d and len(src.pods) < 2:
                 if not (replicas and src.rep.is_replicated):
