@@ -16,6 +16,7 @@ from netsim.match.cluster import cluster_peer_state, cluster_peer_unknown, clust
 from netsim.match.ipblock import AddressSet, address_state
 from netsim.match.peers import (
     addresses_state,
+    describe_peer,
     explain_peer_miss,
     matches_any_peer,
     namespace_state,
@@ -338,7 +339,11 @@ def _tier(
                 unknowns = (*subject_unknowns, *unknowns)
             matched = rule.peers[states.index(True)] if explain and True in states else None
             misses = (
-                tuple(f"{remote.ref} is not selected by {peer}" for peer in rule.peers)
+                tuple(
+                    f"{remote.ref} is not selected by "
+                    + (describe_peer(peer, "") if isinstance(peer, PodPeer) else str(peer))
+                    for peer in rule.peers
+                )
                 if explain and state is False
                 else ()
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -237,6 +238,20 @@ def _orders(outcomes: tuple[ClusterRuleOutcome, ...]) -> list[tuple[ClusterRuleO
     return orders
 
 
+def _before_decided(outcomes: tuple[ClusterRuleOutcome, ...], relevant: Callable[[ConnSet], bool]) -> list[Unknown]:
+    """The unknowns of the tier's undecided rules that come before the first rule that decides
+    the traffic for certain (the rules after it never see it)."""
+    found: list[Unknown] = []
+    for o in outcomes:
+        if not relevant(o.ports):
+            continue
+        if o.peer_state is True:  # Accept and Deny decide; Pass leaves the tier
+            break
+        if o.peer_state is None:
+            found.extend(o.unknowns)
+    return found
+
+
 def _tie_unknown(
     outcomes: tuple[ClusterRuleOutcome, ...], port: int | None, protocol: Protocol | None
 ) -> list[Unknown]:
@@ -383,14 +398,14 @@ class DirectionVerdict:
 
         if not self.unevaluated:
             found.extend(_tie_unknown(self.admin, port, protocol))
-            found.extend(u for o in self.admin if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
+            found.extend(_before_decided(self.admin, relevant))
             if self.isolating:
                 for o in self.outcomes:
                     if o.undecided and relevant(o.ports):
                         found.extend(o.peer_unknowns)
             else:
                 found.extend(_tie_unknown(self.baseline, port, protocol))
-                found.extend(u for o in self.baseline if o.peer_state is None and relevant(o.ports) for u in o.unknowns)
+                found.extend(_before_decided(self.baseline, relevant))
         return tuple(dict.fromkeys(found))
 
 

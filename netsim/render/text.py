@@ -192,10 +192,15 @@ def _endpoint(ep: Endpoint) -> str:
     return str(ep)
 
 
-def _dependency(unknown: Unknown, side: str) -> str:
-    """One thing an undetermined verdict depends on, in words (``side``: ``""`` or ``"egress "``)."""
-    if unknown.kind is UnknownKind.POLICY:
-        return unknown.condition  # names the policy, the pod and the direction
+def _dependency(unknown: Unknown, side: str, tiered: bool) -> str:
+    """One thing an undetermined verdict depends on, in words (``side``: ``""`` or ``"egress "``).
+
+    Under NetworkPolicy alone a rule that may match can only allow ("allowed if ..."); with
+    cluster-scoped tiers it may deny or pass as well, so the wording names the fact only."""
+    if unknown.kind in (UnknownKind.POLICY, UnknownKind.PRIORITY_TIE):
+        return unknown.condition  # names the policies, the pod and the direction
+    if tiered:
+        return f"{side}whether {unknown.condition}"
     return f"{side}allowed if {unknown.condition}"
 
 
@@ -212,7 +217,9 @@ def _conclusion(verdict: Verdict) -> list[str]:
     both = len(open_sides) > 1
     items = list(
         dict.fromkeys(
-            _dependency(u, f"{name} " if both else "") for name, side in open_sides for u in side.unknowns(port, proto)
+            _dependency(u, f"{name} " if both else "", bool(side.admin or side.baseline))
+            for name, side in open_sides
+            for u in side.unknowns(port, proto)
         )
     )
     if len(items) == 1:

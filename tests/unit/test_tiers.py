@@ -334,3 +334,27 @@ def test_diff_names_a_changed_cluster_policy_and_its_priority() -> None:
     assert [(c.ref, c.change, c.role) for c in change.causes] == [
         ("ClusterNetworkPolicy pass", "modified", "selects the destination for Ingress")
     ]
+
+
+def test_an_undetermined_deny_is_worded_as_what_it_depends_on() -> None:
+    node = Node("n1", Labels({"role": "infra"}), (ip_address("192.168.0.1"),))
+    deny_nodes = cnp("d", 1, ns("gryffindor"), egress=(r(Action.DENY, NodesPeer(LabelSelector())),))
+    text = explain(evaluate(with_tiers(deny_nodes, nodes=(node,)), Traffic(HARRY, ext("192.168.0.9"), 443, TCP)))
+    assert text.endswith(
+        "  => undetermined: whether 192.168.0.9 is the address of a Node matching {} "
+        "(the input lists no Node with it)\n"
+    )
+    assert "allowed if" not in text
+
+
+def test_unknowns_after_the_deciding_rule_are_not_listed() -> None:
+    # rule 0 decides everything for certain; rule 1 (an unlisted node) never sees the traffic
+    accept_all = cnp(
+        "a",
+        1,
+        ns("gryffindor"),
+        egress=(r(Action.DENY, IPBlockPeer(ip_network("0.0.0.0/0"))), r(Action.ACCEPT, NodesPeer(LabelSelector()))),
+    )
+    verdict = evaluate(with_tiers(accept_all), Traffic(HARRY, ext("192.168.0.9"), 443, TCP))
+    assert verdict.decision is Decision.DENIED
+    assert verdict.egress.unknowns(443, TCP) == ()
