@@ -188,8 +188,9 @@ def common_options(func: F) -> F:
         click.option(
             "--ignore-unevaluated",
             is_flag=True,
-            help="Answer as if policy kinds netsim does not evaluate (Cilium, Calico, Antrea, "
-            "AdminNetworkPolicy, ...) were absent; they are still reported.",
+            help="Answer as if policy kinds netsim does not evaluate (Cilium, Calico, Antrea, OVN-Kubernetes "
+            "EgressFirewall, ...) were absent; they are still reported. ClusterNetworkPolicy, AdminNetworkPolicy "
+            "and BaselineAdminNetworkPolicy are evaluated, and kept.",
         ),
         click.option(
             "--replica-traffic/--no-replica-traffic",

@@ -1,10 +1,10 @@
 """Policies netsim does not evaluate (reference §1.7: what a network plugin adds is the plugin's).
 
 * NP018: a policy object of a kind netsim recognises but does not evaluate (Cilium, Calico,
-  Antrea, OVN-Kubernetes, the policy.networking.k8s.io tiers, ...). Every answer about the pods it
-  may select, in the directions it may affect, is undetermined; the finding puts that at the
-  object's ``file:line`` so code scanning (SARIF) shows it next to the policy, as the loader's
-  warning shows it on a terminal.
+  Antrea, OVN-Kubernetes, others by their name; not the policy.networking.k8s.io tiers, which
+  netsim evaluates). Every answer about the pods it may select, in the directions it may affect,
+  is undetermined; the finding puts that at the object's ``file:line`` so code scanning (SARIF)
+  shows it next to the policy, as the loader's warning shows it on a terminal.
 """
 
 from __future__ import annotations
@@ -52,11 +52,12 @@ RULES = (
         "unevaluated-policy",
         Severity.INFO,
         "A policy of a kind netsim does not evaluate (Cilium, Calico, Antrea, ...) may select pods.",
-        "netsim evaluates networking.k8s.io/v1 NetworkPolicy only. A policy object of another API "
-        "(CiliumNetworkPolicy, Calico NetworkPolicy, Antrea, AdminNetworkPolicy, ...) may allow or deny traffic on "
-        "top of the NetworkPolicies, so every answer about the pods it may select, in the directions it may "
-        "affect, is undetermined (and lint's other rules say 'may' about them). Reported once per object, at "
-        "its position, so code scanning shows it.",
+        "netsim evaluates networking.k8s.io/v1 NetworkPolicy and the cluster-scoped tiers of "
+        "policy.networking.k8s.io (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy). A policy "
+        "object of another API (CiliumNetworkPolicy, Calico NetworkPolicy, Antrea, OVN-Kubernetes EgressFirewall, ...) "
+        "may allow or deny traffic on top of those policies, so every answer about the pods it may select, in the "
+        "directions it may affect, is undetermined (and lint's other rules say 'may' about them). Reported once per "
+        "object, at its position, so code scanning shows it.",
         "§1.7",
         _check_unevaluated,
     ),
