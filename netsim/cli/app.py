@@ -182,8 +182,8 @@ def common_options(func: F) -> F:
             "--closed-world",
             is_flag=True,
             help="Treat what the input does not give as absent: namespaces without a manifest have only "
-            "their name label, pods without an IP match no ipBlock (decided answers, as if the input "
-            "were the whole cluster).",
+            "their name label, pods without an IP match no ipBlock, an address of no listed Node is no "
+            "Node's, domainNames match nothing (decided answers, as if the input were the whole cluster).",
         ),
         click.option(
             "--ignore-unevaluated",

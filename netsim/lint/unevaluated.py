@@ -39,8 +39,8 @@ def _check_unevaluated(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                 f"({directions}): {which}"
             )
             hint = (
-                "netsim evaluates networking.k8s.io/v1 NetworkPolicy only: check what this policy allows and denies "
-                "by hand; --ignore-unevaluated answers as if it were absent"
+                "netsim evaluates NetworkPolicy and the cluster-scoped tiers only: check what this policy "
+                "allows and denies by hand; --ignore-unevaluated answers as if it were absent"
             )
         where = f"{policy.namespace}/{policy.name}" if policy.namespace is not None else policy.name
         yield rule.finding(policy.span, f"{policy.kind} {where}", "", message, hint)

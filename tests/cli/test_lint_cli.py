@@ -479,7 +479,7 @@ def test_an_unevaluated_policy_is_an_info_finding_and_a_sarif_note(runner: CliRu
     assert result.stdout == (
         "cnp.yaml:1:1: info[NP018] CiliumNetworkPolicy shop/web-l7 is not evaluated (netsim does not evaluate "
         "Cilium policies): answers about the pods it may select are undetermined (ingress): shop/web\n"
-        "  hint: netsim evaluates networking.k8s.io/v1 NetworkPolicy only: check what this policy allows and "
+        "  hint: netsim evaluates NetworkPolicy and the cluster-scoped tiers only: check what this policy allows and "
         "denies by hand; --ignore-unevaluated answers as if it were absent\n"
         "1 finding: 0 errors, 0 warnings, 1 info\n"
     )

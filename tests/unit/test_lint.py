@@ -502,7 +502,7 @@ CASES = {
         [cnp("shop/db-l7", "{app: db}")],
         r"^CiliumNetworkPolicy shop/db-l7 is not evaluated \(netsim does not evaluate Cilium policies\): answers "
         r"about the pods it may select are undetermined \(ingress\): shop/db$",
-        hint=r"networking.k8s.io/v1 NetworkPolicy only.*--ignore-unevaluated",
+        hint=r"NetworkPolicy and the cluster-scoped tiers only.*--ignore-unevaluated",
     ),
     "NP018-fires-for-a-policy-that-selects-no-pod-of-the-input": case(
         "NP018",
