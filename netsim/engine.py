@@ -299,7 +299,16 @@ def _direction(
     unevaluated = index.unevaluated(subject, direction)
     admin = _tier(index, Tier.ADMIN, direction, subject, remote, destination, explain)
     baseline = _tier(index, Tier.BASELINE, direction, subject, remote, destination, explain)
-    return DirectionVerdict(direction, subject, remote, isolating, tuple(outcomes), None, unevaluated, admin, baseline)
+    other = Direction.INGRESS if direction is Direction.EGRESS else Direction.EGRESS
+    elsewhere = (
+        options.networkpolicy_tier_per_pod
+        and not isolating
+        and bool(admin or baseline)
+        and bool(index.isolating(subject, other))
+    )
+    return DirectionVerdict(
+        direction, subject, remote, isolating, tuple(outcomes), None, unevaluated, admin, baseline, elsewhere
+    )
 
 
 def _tier(

@@ -593,6 +593,10 @@ class Options:
     closed_world: bool = False  # absent namespace labels and pod addresses are absent, not unknown
     pod_cidrs: tuple[IPNetwork, ...] = ()  # the pod network: where a pod without an IP has its address
     replica_traffic: bool = True  # a workload's replicas are distinct pods that may talk to each other
+    # when NetworkPolicy ends the cluster tiers for a pod: only one isolating it in that direction
+    # (False: the API's per-direction reading), or any that selects it, whatever its policyTypes,
+    # which then allows the other direction outright (True: kube-network-policies)
+    networkpolicy_tier_per_pod: bool = False
     # address families (4, 6) whose external space is listed even when the input has no address of
     # them: a question names one (`connections --from 2001:db8::5`)
     address_families: frozenset[int] = frozenset()

@@ -297,6 +297,9 @@ class DirectionVerdict:
     # the Admin tier before NetworkPolicy, the Baseline tier after it
     admin: tuple[ClusterRuleOutcome, ...] = ()
     baseline: tuple[ClusterRuleOutcome, ...] = ()
+    # a NetworkPolicy selects the subject for the other direction only, and the plugin reads that
+    # as NetworkPolicy deciding this direction too: allowed (Options.networkpolicy_tier_per_pod)
+    selected_elsewhere: bool = False
 
     @property
     def isolated(self) -> bool:
@@ -365,6 +368,8 @@ class DirectionVerdict:
         if self.isolating:
             allowed_c, allowed_p = self._policy_allowed()
             return admin.accepted[0] | (onward_c & allowed_c), admin.accepted[1] | (onward_p & allowed_p)
+        if self.selected_elsewhere:  # NetworkPolicy ends the tiers here too, and allows
+            return admin.accepted[0] | onward_c, admin.accepted[1] | onward_p
         baseline = walk_tier(baseline_rules, (onward_c, onward_p))
         # a Pass in the Baseline tier, and no match, leave the default: allowed
         allowed_c = baseline.accepted[0] | baseline.passed[0] | baseline.unmatched[0]

@@ -179,6 +179,15 @@ def common_options(func: F) -> F:
             "ipBlock answers for them). Repeatable.",
         ),
         click.option(
+            "--networkpolicy-tier",
+            type=click.Choice(["direction", "pod"]),
+            default="direction",
+            show_default=True,
+            help="When NetworkPolicy ends the cluster-scoped tiers for a pod: a NetworkPolicy isolating it "
+            "in that direction (the API's reading), or any that selects it, which then allows the other "
+            "direction outright (kube-network-policies).",
+        ),
+        click.option(
             "--closed-world",
             is_flag=True,
             help="Treat what the input does not give as absent: namespaces without a manifest have only "
@@ -228,6 +237,7 @@ def common_options(func: F) -> F:
                 closed_world=kwargs.pop("closed_world"),
                 ignore_unevaluated=kwargs.pop("ignore_unevaluated"),
                 replica_traffic=kwargs.pop("replica_traffic"),
+                networkpolicy_tier_per_pod=kwargs.pop("networkpolicy_tier") == "pod",
             ),
         )
         return func(common, **kwargs)

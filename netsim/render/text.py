@@ -149,6 +149,12 @@ def _tiered_lines(side: DirectionVerdict, head: str, port: int, protocol: Protoc
         if not side.outcomes:
             lines.append(f"      - no {side.direction.value.lower()} rule: default deny for {side.direction.value}")
         return lines
+    if side.selected_elsewhere:
+        lines.append(
+            f"    NetworkPolicy: a policy selects {side.subject} for the other direction only, which ends the "
+            f"tiers for {side.direction.value} too (--networkpolicy-tier pod): allowed"
+        )
+        return lines
     lines.append(f"    NetworkPolicy: no policy selects {side.subject} for {side.direction.value}")
     baseline, decided = _tier_lines("Baseline", side.baseline, port, protocol)
     lines += baseline

@@ -101,9 +101,9 @@ def _pairs(cluster: Cluster) -> list[tuple[Endpoint, Endpoint]]:
 
 class TestTiers:
     @LAWS
-    @given(tiered_clusters(), open_options())
-    def test_graph_and_matrix_are_the_engine(self, cluster: Cluster, opts: Options) -> None:
-        _check_graph(cluster, opts)
+    @given(tiered_clusters(), open_options(), st.booleans())
+    def test_graph_and_matrix_are_the_engine(self, cluster: Cluster, opts: Options, per_pod: bool) -> None:
+        _check_graph(cluster, replace(opts, networkpolicy_tier_per_pod=per_pod))
 
     @LAWS
     @given(tiered_clusters(), open_options(), subjects)

@@ -24,6 +24,7 @@ from netsim.model import (
     LabelSelector,
     Node,
     NodesPeer,
+    Options,
     PodPeer,
     Protocol,
     Tier,
@@ -358,3 +359,18 @@ def test_unknowns_after_the_deciding_rule_are_not_listed() -> None:
     verdict = evaluate(with_tiers(accept_all), Traffic(HARRY, ext("192.168.0.9"), 443, TCP))
     assert verdict.decision is Decision.DENIED
     assert verdict.egress.unknowns(443, TCP) == ()
+
+
+def test_the_kube_network_policies_reading_of_a_selecting_networkpolicy() -> None:
+    # harry's only NetworkPolicy is ingress; a baseline denies egress to ravenclaw
+    ingress_only = policy("gryffindor/in", sel({"app": "harry"}), ingress=[])
+    baseline = cnp("b", 1, ns("gryffindor"), egress=(r(Action.DENY, ns("ravenclaw")),), tier=Tier.BASELINE)
+    c = with_tiers(baseline, policies=(ingress_only,))
+    # the API's reading: nothing isolates harry for egress, so the baseline decides
+    assert decision(c, HARRY, LUNA, 80) is Decision.DENIED
+    # kube-network-policies: a NetworkPolicy selects harry, so NetworkPolicy ends the tiers: allowed
+    knp = Options(networkpolicy_tier_per_pod=True)
+    verdict = evaluate(c, Traffic(HARRY, LUNA, 80, TCP), knp)
+    assert verdict.decision is Decision.ALLOWED
+    assert "which ends the tiers for Egress too (--networkpolicy-tier pod): allowed" in explain(verdict)
+    assert evaluate_pair(PolicyIndex(c, knp), HARRY, LUNA).conns == ConnSet.all()
