@@ -78,6 +78,7 @@ class Size:
     pods: int  # the requested size; the generator adds kube-system/coredns-0
     namespaces: int
     seed: int
+    cluster_policies: int = 0  # ClusterNetworkPolicies over both tiers (generate.py --cluster-policies)
 
     @property
     def policies(self) -> int:
@@ -85,7 +86,8 @@ class Size:
 
     @property
     def label(self) -> str:
-        return f"{self.pods:,} pods / {self.policies:,} pol / {self.namespaces:,} ns"
+        cnp = f" / {self.cluster_policies:,} cnp" if self.cluster_policies else ""
+        return f"{self.pods:,} pods / {self.policies:,} pol / {self.namespaces:,} ns{cnp}"
 
     def generator_args(self) -> list[str]:
         return [
@@ -97,6 +99,8 @@ class Size:
             str(POLICIES_PER_NAMESPACE),
             "--seed",
             str(self.seed),
+            "--cluster-policies",
+            str(self.cluster_policies),
         ]
 
 
@@ -176,6 +180,8 @@ def generator_digest() -> str:
 def cluster_file(size: Size, work_dir: Path, timeout: float) -> Path:
     """The generated cluster, from the cache when the same parameters and generator made it."""
     name = f"cluster-ns{size.namespaces}-p{PODS_PER_NAMESPACE}-q{POLICIES_PER_NAMESPACE}-s{size.seed}"
+    if size.cluster_policies:
+        name += f"-c{size.cluster_policies}"
     path = work_dir / "clusters" / f"{name}-{generator_digest()}.yaml"
     if path.exists():
         return path
@@ -428,6 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--svg-max-pods", type=int, default=1000, help="render SVG only up to this many pods")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per command run")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cluster-policies",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N ClusterNetworkPolicies over both tiers to every cluster (default: none)",
+    )
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "netsim-bench")
     parser.add_argument(
         "--python",
@@ -443,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work_dir: Path = args.work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
-    sizes = [Size(p, max(1, p // PODS_PER_NAMESPACE), args.seed) for p in args.sizes]
+    sizes = [Size(p, max(1, p // PODS_PER_NAMESPACE), args.seed, args.cluster_policies) for p in args.sizes]
     env_note = (
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
