@@ -36,9 +36,15 @@ from netsim.model import (
     Tier,
 )
 from tests.property.graph_strategies import NODES
-from tests.property.open_world_strategies import open_clusters, open_endpoints, open_namespace_selectors, open_options
+from tests.property.open_world_strategies import (
+    completions,
+    open_clusters,
+    open_endpoints,
+    open_namespace_selectors,
+    open_options,
+)
 from tests.property.strategies import label_sets, selectors
-from tests.property.test_undetermined_laws import _check_graph
+from tests.property.test_undetermined_laws import _check_completion, _check_graph
 
 LAWS = settings(max_examples=60, deadline=None)
 
@@ -152,3 +158,47 @@ class TestTiers:
         for src, dst in _pairs(cluster):
             a, b = evaluate_pair(passed, src, dst), evaluate_pair(without, src, dst)
             assert (a.conns, a.possible) == (b.conns, b.possible), (src, dst)
+
+
+decidable_peers: st.SearchStrategy[ClusterPeer] = st.one_of(subjects, st.sampled_from(BLOCKS).map(lambda b: replace(b)))
+decidable_rules = st.builds(
+    ClusterRule,
+    st.sampled_from(list(Action)),
+    st.lists(decidable_peers, min_size=1, max_size=2).map(tuple),
+    st.none() | st.lists(cluster_ports, min_size=1, max_size=2).map(tuple),
+)
+
+
+@st.composite
+def decidable_tiered_clusters(draw: st.DrawFn) -> Cluster:
+    """Tiers whose only open facts are what a completion decides (addresses, namespace labels):
+    no nodes or domainNames peers, and distinct priorities (no ties)."""
+    base = draw(open_clusters(max_policies=2, max_unevaluated=0))
+    count = draw(st.integers(1, 3))
+    priorities = draw(st.lists(st.integers(0, 9), min_size=count, max_size=count, unique=True))
+    tiers = tuple(
+        ClusterNetworkPolicy(
+            "ClusterNetworkPolicy",
+            f"cnp{i}",
+            draw(st.sampled_from(list(Tier))),
+            priority,
+            draw(subjects),
+            tuple(draw(st.lists(decidable_rules, max_size=3))),
+            tuple(draw(st.lists(decidable_rules, max_size=3))),
+        )
+        for i, priority in enumerate(priorities)
+    )
+    return replace(base, cluster_policies=tiers)
+
+
+class TestTiersNeverConfidentlyWrong:
+    """Completing the input (addresses, namespace labels) never flips an answer the tiers decided:
+    the certain and possible sets of the first-match walks are sound."""
+
+    @LAWS
+    @given(decidable_tiered_clusters(), open_options(closed_world=False), st.data())
+    def test_completions_agree(self, cluster: Cluster, opts: Options, data: st.DataObject) -> None:
+        opts = replace(opts, ignore_unevaluated=False)
+        complete = data.draw(completions(cluster, opts), label="completion")  # of the NetworkPolicy world
+        complete = replace(complete, cluster_policies=cluster.cluster_policies, nodes=cluster.nodes)
+        _check_completion(cluster, complete, opts)
