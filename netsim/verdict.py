@@ -163,20 +163,34 @@ class TierWalk:
 def walk_tier(outcomes: tuple[ClusterRuleOutcome, ...], start: tuple[ConnSet, ConnSet]) -> TierWalk:
     """The first-match walk of one tier's rules (in evaluation order) over the connections that
     reach it, ``start`` = (certainly, possibly). A rule that matches for certain decides its ports
-    among those still open; one that may match decides them possibly, and they are no longer
+    among those possibly still open, for certain where no earlier rule that may match would
+    decide them another way; one that may match decides them possibly, and they are no longer
     certainly open. Every set is sound: a connection is in a certain set in every way the unknowns
     can turn out, and in no way outside the possible set."""
     open_c, open_p = start
     none = ConnSet.none()
     got: dict[Action, list[ConnSet]] = {a: [none, none] for a in Action}
+    # per action, what a rule that may match may have decided that way (still possibly open)
+    maybe: dict[Action, ConnSet] = dict.fromkeys(Action, none)
+    unsure = open_p - open_c  # reach this tier in some worlds only (an earlier tier may decide them)
     for o in outcomes:
         if o.peer_state is False or not o.ports:
             continue
-        sets = got[o.rule.action]
-        sets[1] = sets[1] | (o.ports & open_p)
+        action = o.rule.action
+        sets = got[action]
+        reached = o.ports & open_p
+        sets[1] = sets[1] | reached
         if o.peer_state:
-            sets[0] = sets[0] | (o.ports & open_c)
+            # decided this way in every world: unless an earlier rule that may match decides
+            # it another way, whichever of them matches, the action is this one
+            other = unsure  # what may not reach this tier at all
+            for a, m in maybe.items():
+                if a is not action:
+                    other = other | m
+            sets[0] = sets[0] | (reached - other)
             open_p = open_p - o.ports
+        else:
+            maybe[action] = maybe[action] | reached
         open_c = open_c - o.ports
     return TierWalk(
         (got[Action.ACCEPT][0], got[Action.ACCEPT][1]),

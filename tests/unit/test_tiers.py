@@ -7,6 +7,7 @@ conformance/tests), on a smaller cluster."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import ip_address, ip_network
 
 from netsim.connset import ConnSet
@@ -374,3 +375,28 @@ def test_the_kube_network_policies_reading_of_a_selecting_networkpolicy() -> Non
     assert verdict.decision is Decision.ALLOWED
     assert "which ends the tiers for Egress too (--networkpolicy-tier pod): allowed" in explain(verdict)
     assert evaluate_pair(PolicyIndex(c, knp), HARRY, LUNA).conns == ConnSet.all()
+
+
+def test_a_rule_that_may_match_does_not_blur_a_later_rule_with_the_same_action() -> None:
+    # rule 0 may match (shop has no manifest); rule 1 matches for certain, and both accept: accepted
+    client = pod("shop/client", {"app": "client"}, ip="10.0.4.1")
+    accept = cnp(
+        "a",
+        1,
+        ns("gryffindor"),
+        ingress=(
+            r(Action.ACCEPT, PodPeer(LabelSelector(Labels({"team": "blue"})), None)),
+            r(Action.ACCEPT, PodPeer(LabelSelector(), None)),
+        ),
+    )
+    deny_rest = cnp("d", 2, ns("gryffindor"), ingress=(r(Action.DENY, PodPeer(LabelSelector(), None)),))
+    base = cluster([*PODS, client])
+    declared = tuple(n for n in base.namespaces if n.name != "shop")
+    c = Cluster(declared, base.pods, (), cluster_policies=(accept, deny_rest))
+    assert decision(c, client, HARRY, 80) is Decision.ALLOWED
+    # with a Deny that may match first, the answer is open
+    deny_first = replace(
+        accept, ingress=(r(Action.DENY, PodPeer(LabelSelector(Labels({"team": "blue"})), None)), accept.ingress[1])
+    )
+    c2 = Cluster(declared, base.pods, (), cluster_policies=(deny_first, deny_rest))
+    assert decision(c2, client, HARRY, 80) is Decision.UNDETERMINED
