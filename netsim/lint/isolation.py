@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from netsim.lint.base import Finding, LintContext, LintRule, Severity, policy_refs, refs, rule_field
-from netsim.model import Direction, NetworkPolicy
+from netsim.model import Direction, NetworkPolicy, Pod, Tier
 
 __all__ = ["RULES"]
 
@@ -53,14 +53,31 @@ def _default_deny(rule: LintRule, ctx: LintContext, direction: Direction) -> Ite
             )
             continue
         more = f"; {len(maybe)} more may be isolated by {foreign}, which netsim does not evaluate: {refs(maybe)}"
+        tiers = _tiers_note(ctx, certain, direction)
+        if tiers:  # not everything reaches them: what the tiers do not decide is allowed
+            what = "allowed whatever cluster-scoped policies do not decide"
         yield rule.finding(
             span,
             subject,
             "",
             f"{head}pods not isolated for {word}, {what} ({len(certain)} of {len(pods)}): {refs(certain)}"
-            + (more if maybe else ""),
+            + (more if maybe else "")
+            + tiers,
             hint,
         )
+
+
+def _tiers_note(ctx: LintContext, pods: list[Pod], direction: Direction) -> str:
+    """Cluster-scoped policies that decide some of these pods' traffic around NetworkPolicy: the
+    pods are not isolated, but not everything reaches them (a reviewer should know)."""
+    found = {pol.ref: pol for pod in pods for tier in Tier for pol, _ in ctx.index.tier_policies(pod, direction, tier)}
+    if not found:
+        return ""
+    names = ", ".join(
+        f"{p.ref} ({p.tier.value} tier)"
+        for p in sorted(found.values(), key=lambda p: (p.tier is Tier.BASELINE, p.priority, p.name))
+    )
+    return f"; cluster-scoped policies decide some of their {direction.value.lower()} traffic: {names}"
 
 
 def _check_ingress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:

@@ -508,3 +508,37 @@ def test_udp_and_tcp_of_one_number_do_not_overlap() -> None:
     a = cnp("a", 10, ns("gryffindor"), egress=(r(ACCEPT, *net("10.0.0.0/8"), ports=(ClusterPort(UDP, 53),)),))
     b = cnp("b", 10, ns("gryffindor"), egress=(r(DENY, *net("10.0.0.0/8"), ports=tcp(53)),))
     assert findings(with_tiers(a, b), "NP019") == []
+
+
+def test_np001_names_the_cluster_policies_around_pods_no_networkpolicy_isolates() -> None:
+    from netsim.engine import PolicyIndex
+    from netsim.lint.registry import lint
+    from netsim.loader import load_texts
+
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: vault, namespace: restricted, labels: {app: vault}}
+status: {podIP: 10.244.1.10}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: guard}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: restricted}}}
+  ingress:
+    - action: Deny
+      from: [{namespaces: {}}]
+"""
+    findings = [f for f in lint(PolicyIndex(load_texts({"m.yaml": text}).cluster)) if f.rule in ("NP001", "NP002")]
+    [np001] = [f for f in findings if f.rule == "NP001"]
+    assert np001.message.endswith(
+        "pods not isolated for ingress, allowed whatever cluster-scoped policies do not decide (1 of 1): "
+        "restricted/vault; cluster-scoped policies decide some of their ingress traffic: "
+        "ClusterNetworkPolicy guard (Admin tier)"
+    )
+    [np002] = [f for f in findings if f.rule == "NP002"]  # the guard has no egress rules: unchanged
+    assert "free to connect anywhere" in np002.message
+    assert "cluster-scoped" not in np002.message
