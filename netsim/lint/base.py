@@ -131,7 +131,7 @@ class LintRule:
     severity: Severity
     summary: str  # one line: what it catches
     description: str  # what it catches and why it matters
-    reference: str  # the sections of the NetworkPolicy reference it rests on, e.g. "§1.2, §7.5"
+    reference: str  # the Kubernetes behaviour it rests on and where Kubernetes states it
     check: Check = field(compare=False, repr=False)
 
     def run(self, ctx: LintContext) -> Iterator[Finding]:

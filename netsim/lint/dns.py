@@ -210,7 +210,7 @@ RULES = (
         "An egress default deny blocks DNS too: the pods can no longer resolve any name, which breaks almost "
         "every application. The DNS pods are k8s-app=kube-dns in kube-system (--dns-selector, --dns-namespace); "
         "when the input has none, some egress rule must allow UDP 53 towards some peer.",
-        "§7.3",
+        "a common NetworkPolicy mistake",
         _check_udp,
     ),
     LintRule(
@@ -220,7 +220,7 @@ RULES = (
         "Egress-isolated pods reach the cluster DNS on UDP 53 but not on TCP 53.",
         "Resolvers retry over TCP when an answer does not fit in a UDP packet (many records, DNSSEC); "
         "without TCP 53 those lookups fail intermittently.",
-        "§7.3",
+        "a common NetworkPolicy mistake",
         _check_tcp,
     ),
     LintRule(
@@ -230,7 +230,7 @@ RULES = (
         "A rule allows port 53 on TCP only.",
         "`ports: [{port: 53}]` means TCP 53: the protocol defaults to TCP, so the UDP queries DNS mostly uses "
         "are still dropped.",
-        "§3.1, §7.4",
+        "protocols (networking/v1 types.go); a common NetworkPolicy mistake",
         _check_rule_without_udp,
     ),
 )

@@ -51,7 +51,7 @@ RULES = (
         "ipBlock is meant for cluster-external addresses: pod IPs are ephemeral, and whether an ipBlock "
         "selects them is plugin-dependent (the upstream e2e tests expect it, Cilium does not). A block such as "
         '0.0.0.0/0 written for "the internet" may therefore also allow, or not, traffic with every pod.',
-        "§1.7, §7.14",
+        "left to the network plugin (concept page); a common NetworkPolicy mistake",
         _check_covers_pods,
     ),
 )

@@ -162,7 +162,7 @@ RULES = (
         "A pod no policy selects for ingress accepts connections from every pod of every namespace and from "
         "every external address. A default-deny policy (`podSelector: {}`, `policyTypes: [Ingress]`, no rules) "
         "makes every allow explicit. Not reported when every pod of the namespace is already isolated.",
-        "§1.1, §2.2",
+        "isolation (NetworkPolicy concept page); default policies (concept page)",
         _check_ingress,
     ),
     LintRule(
@@ -173,7 +173,7 @@ RULES = (
         "A pod no policy selects for egress may connect anywhere, which is what an attacker inside it wants. "
         "A default-deny policy (`podSelector: {}`, `policyTypes: [Egress]`, no rules) makes every allow "
         "explicit. Not reported when every pod of the namespace is already isolated for egress.",
-        "§1.1, §2.2",
+        "isolation (NetworkPolicy concept page); default policies (concept page)",
         _check_egress,
     ),
     LintRule(
@@ -183,7 +183,7 @@ RULES = (
         "An egress-only policy without policyTypes also isolates ingress.",
         "When policyTypes is omitted the API server always adds Ingress (and Egress when there are egress "
         "rules), so a policy written only with egress rules makes the pods it selects deny all ingress too.",
-        "§1.2, §7.5",
+        "policyTypes defaulting (networking/v1 defaults.go); a common NetworkPolicy mistake",
         _check_egress_only,
     ),
     LintRule(
@@ -193,7 +193,7 @@ RULES = (
         "`egress: []` without policyTypes does not isolate egress.",
         "An empty egress list is the same as no egress list, so defaulting gives policyTypes [Ingress] only: "
         "the policy looks like a default deny for egress but leaves egress fully open.",
-        "§1.2, §7.6",
+        "policyTypes defaulting (networking/v1 defaults.go); a common NetworkPolicy mistake",
         _check_empty_egress,
     ),
     LintRule(
@@ -203,7 +203,7 @@ RULES = (
         "Rules for a direction policyTypes does not list are ignored.",
         "A policy only acts on the directions in its policyTypes: with `policyTypes: [Ingress]`, an egress "
         "section has no effect at all (and likewise the other way round).",
-        "§1.1, §7.8",
+        "isolation (NetworkPolicy concept page); a common NetworkPolicy mistake",
         _check_unlisted,
     ),
 )

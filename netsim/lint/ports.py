@@ -84,7 +84,7 @@ RULES = (
         "A named port matches only a container port that the destination pod declares with that name and the "
         "entry's protocol (TCP unless given). A name no destination declares, declared with another protocol, "
         "or used towards ipBlock addresses matches nothing, and the rule opens nothing.",
-        "§3.3, §7.11",
+        "named ports (networking/v1 types.go); a common NetworkPolicy mistake",
         _check_named_ports,
     ),
 )

@@ -148,7 +148,7 @@ RULES = (
         "ingress rule accepts traffic from is isolated for egress and no egress rule lets it send that traffic "
         "to the destination, the rule opens nothing (typically: a default-deny-all namespace with an ingress "
         "allow from web to backend and no egress allow for web).",
-        "§1.4",
+        "both ends must allow (concept page)",
         _check_ingress,
     ),
     LintRule(
@@ -158,7 +158,7 @@ RULES = (
         "An egress rule allows traffic its destinations never accept.",
         "The mirror of NP016: when every pod an egress rule sends to is isolated for ingress and no ingress rule "
         "accepts that traffic from the source, the rule opens nothing.",
-        "§1.4",
+        "both ends must allow (concept page)",
         _check_egress,
     ),
 )

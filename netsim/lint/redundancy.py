@@ -83,7 +83,7 @@ RULES = (
         "Policies are additive: a rule with no peers and no ports (`ingress: [{}]`, `egress: [{}]`) allows "
         "everything for the pods it applies to, so every other rule for those pods and that direction is moot, "
         "and reading it suggests a restriction that does not exist.",
-        "§1.3, §2.2, §7.22",
+        "policies add up (concept page); default policies (concept page); a common NetworkPolicy mistake",
         _check_shadowed,
     ),
 )

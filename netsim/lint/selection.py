@@ -275,7 +275,7 @@ RULES = (
         "spec.podSelector only selects pods of the policy's own namespace; a selector that matches none of "
         "them (a typo in a label, the policy created in the wrong namespace, hostNetwork pods) makes the policy "
         "do nothing. Skipped for namespaces with no pod in the input.",
-        "§1.1, §7.1",
+        "isolation (NetworkPolicy concept page); a common NetworkPolicy mistake",
         _check_policy_selects_none,
     ),
     LintRule(
@@ -286,7 +286,7 @@ RULES = (
         "A peer that selects nothing allows nothing, usually because of a label typo, or a namespaceSelector on "
         "a label namespaces do not have (`name: kube-system` instead of `kubernetes.io/metadata.name: "
         "kube-system`). Skipped when the namespaces it looks in have no pod in the input.",
-        "§2.1, §7.17",
+        "peers (networking/v1 types.go); a common NetworkPolicy mistake",
         _check_peer_selects_none,
     ),
     LintRule(
@@ -296,7 +296,7 @@ RULES = (
         "A podSelector-only peer matches pods in other namespaces only.",
         "A peer with a podSelector and no namespaceSelector selects pods of the policy's own namespace only. "
         "When the pods it names live in another namespace, the rule silently allows nothing.",
-        "§2.1, §7.1",
+        "peers (networking/v1 types.go); a common NetworkPolicy mistake",
         _check_other_namespace,
     ),
     LintRule(
@@ -306,7 +306,7 @@ RULES = (
         "A NotIn requirement also matches pods or namespaces without the label.",
         "`{key: env, operator: NotIn, values: [prod]}` is true for objects with no env label at all, so the "
         'selector reaches further than "env is set, but not prod". Reported when such objects exist in the input.',
-        "§4.1, §7.18",
+        "label selectors (apimachinery labels.Requirement); a common NetworkPolicy mistake",
         _check_not_in,
     ),
 )

@@ -58,7 +58,7 @@ RULES = (
         "may allow or deny traffic on top of those policies, so every answer about the pods it may select, in the "
         "directions it may affect, is undetermined (and lint's other rules say 'may' about them). Reported once per "
         "object, at its position, so code scanning shows it.",
-        "§1.7",
+        "left to the network plugin (concept page)",
         _check_unevaluated,
     ),
 )
