@@ -321,7 +321,11 @@ def _members(cluster: Cluster) -> dict[str, tuple[Pod, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _rule_fields(prefix: str, a: tuple[Rule, ...], b: tuple[Rule, ...], peers_key: str) -> list[str]:
+def _rule_fields(
+    prefix: str, a: Sequence[Rule | ClusterRule], b: Sequence[Rule | ClusterRule], peers_key: str
+) -> list[str]:
+    """The rules added, removed or changed between two versions, as field paths (a
+    cluster-scoped rule also has an action and a name)."""
     out = []
     for i in range(max(len(a), len(b))):
         where = f"{prefix}[{i}]"
@@ -330,10 +334,16 @@ def _rule_fields(prefix: str, a: tuple[Rule, ...], b: tuple[Rule, ...], peers_ke
         elif i >= len(b):
             out.append(f"{where} removed")
         else:
-            if a[i].peers != b[i].peers:
+            x, y = a[i], b[i]
+            both = (x, y) if isinstance(x, ClusterRule) and isinstance(y, ClusterRule) else None
+            if both and both[0].action != both[1].action:
+                out.append(f"{where}.action")
+            if x.peers != y.peers:
                 out.append(f"{where}.{peers_key}")
-            if a[i].ports != b[i].ports:
+            if x.ports != y.ports:
                 out.append(f"{where}.ports")
+            if both and both[0].name != both[1].name:
+                out.append(f"{where}.name")
     return out
 
 
@@ -349,28 +359,6 @@ def policy_fields(base: NetworkPolicy, head: NetworkPolicy) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _cluster_rule_fields(
-    prefix: str, a: tuple[ClusterRule, ...], b: tuple[ClusterRule, ...], peers_key: str
-) -> list[str]:
-    out = []
-    for i in range(max(len(a), len(b))):
-        field = f"{prefix}[{i}]"
-        if i >= len(a):
-            out.append(f"{field} added")
-        elif i >= len(b):
-            out.append(f"{field} removed")
-        elif a[i] != b[i]:
-            if a[i].action != b[i].action:
-                out.append(f"{field}.action")
-            if a[i].peers != b[i].peers:
-                out.append(f"{field}.{peers_key}")
-            if a[i].ports != b[i].ports:
-                out.append(f"{field}.ports")
-            if a[i].name != b[i].name:
-                out.append(f"{field}.name")
-    return out
-
-
 def cluster_policy_fields(base: ClusterNetworkPolicy, head: ClusterNetworkPolicy) -> tuple[str, ...]:
     """What differs between two versions of a cluster-scoped policy, as API field paths (a
     priority or tier change reorders the chain)."""
@@ -381,8 +369,8 @@ def cluster_policy_fields(base: ClusterNetworkPolicy, head: ClusterNetworkPolicy
         out.append("spec.priority")
     if base.subject != head.subject:
         out.append("spec.subject")
-    out += _cluster_rule_fields("spec.ingress", base.ingress, head.ingress, "from")
-    out += _cluster_rule_fields("spec.egress", base.egress, head.egress, "to")
+    out += _rule_fields("spec.ingress", base.ingress, head.ingress, "from")
+    out += _rule_fields("spec.egress", base.egress, head.egress, "to")
     return tuple(out)
 
 
