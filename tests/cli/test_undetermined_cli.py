@@ -437,3 +437,46 @@ def test_check_help_documents_exit_status_3_and_the_new_options(runner: CliRunne
 def test_main_help_names_exit_status_3(runner: CliRunner) -> None:
     text = " ".join(runner.invoke(main, ["--help"], catch_exceptions=False).stdout.split())
     assert "2 bad input or usage, 3 undetermined" in text
+
+
+TIER_CLUSTER = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: harry, namespace: gryffindor, labels: {app: harry}}
+status: {podIP: 10.0.1.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: luna, namespace: ravenclaw, labels: {app: luna}}
+status: {podIP: 10.0.2.1}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: gryffindor}
+spec:
+  podSelector: {matchLabels: {app: harry}}
+  policyTypes: [Ingress]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: b}
+spec:
+  tier: Baseline
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - action: Deny
+      to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]
+"""
+
+
+def test_networkpolicy_tier_option(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "tiers.yaml").write_text(TIER_CLUSTER, encoding="utf-8")
+    args = [str(tmp_path / "tiers.yaml"), "--from", "gryffindor/harry", "--to", "ravenclaw/luna", "--port", "80"]
+    # the API's reading: no NetworkPolicy isolates harry's egress, so the Baseline tier denies
+    assert check(runner, *args).exit_code == 1
+    # kube-network-policies' reading: a NetworkPolicy selects harry, which ends the tiers: allowed
+    assert check(runner, *args, "--networkpolicy-tier", "pod").exit_code == 0
+    bad = check(runner, *args, "--networkpolicy-tier", "pods")
+    assert bad.exit_code == 2
+    assert "Invalid value for '--networkpolicy-tier': 'pods' is not one of 'direction', 'pod'." in bad.stderr
