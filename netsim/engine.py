@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
-from netsim.match.cluster import cluster_peer_state, cluster_peer_unknown, cluster_ports
-from netsim.match.ipblock import AddressSet, address_state
+from netsim.match.cluster import cluster_peer_state, cluster_peer_unknown, cluster_ports, networks_cover
+from netsim.match.ipblock import AddressSet
 from netsim.match.peers import (
     addresses_state,
     describe_peer,
@@ -29,7 +29,6 @@ from netsim.match.selectors import matches_selector
 from netsim.model import (
     Cluster,
     ClusterNetworkPolicy,
-    ClusterPeer,
     Direction,
     Endpoint,
     External,
@@ -118,6 +117,10 @@ class PolicyIndex:
                 )
             self._selecting[key] = cached
         return cached
+
+    def tier_order(self, tier: Tier) -> tuple[ClusterNetworkPolicy, ...]:
+        """The tier's cluster-scoped policies in evaluation order: priority, then name."""
+        return self._tiers[tier]
 
     def tier_policies(
         self, pod: Pod, direction: Direction, tier: Tier
@@ -331,7 +334,7 @@ def _tier(
         for i, rule in enumerate(pol.rules(direction)):
             states = [cluster_peer_state(peer, remote, cluster, options) for peer in rule.peers]
             state: bool | None = True if True in states else None if None in states else False
-            if state is None and _networks_cover(rule.peers, remote, options):
+            if state is None and networks_cover(rule.peers, remote, options):
                 state = True  # the rule's networks together hold every address the pod may get
             unknowns = (
                 tuple(
@@ -359,17 +362,6 @@ def _tier(
             ports = cluster_ports(rule.ports, destination)
             out.append(ClusterRuleOutcome(pol, direction, i, rule, state, matched, misses, ports, unknowns))
     return tuple(out)
-
-
-def _networks_cover(peers: tuple[ClusterPeer, ...], remote: Endpoint, options: Options) -> bool:
-    """True if ``remote`` is a pod without an address and the ``networks`` among ``peers`` hold
-    every address it may get (each alone may not: ``0.0.0.0/0`` and ``::/0`` together)."""
-    if not isinstance(remote, Pod) or remote.addresses or options.closed_world:
-        return False
-    blocks = [p for p in peers if isinstance(p, IPBlockPeer)]
-    if len(blocks) < 2:
-        return False
-    return address_state(AddressSet(blocks), () if remote.host_network else options.pod_cidrs) is True
 
 
 def _subject_unknown(policy: ClusterNetworkPolicy, subject: Pod) -> Unknown:

@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.externals import ExternalRange, external_ranges, ip_blocks
+from netsim.match.cluster import cluster_peer_state, networks_cover
 from netsim.match.ipblock import AddressSet
 from netsim.match.peers import addresses_state, namespace_state
 from netsim.match.ports import resolve_named_ports
 from netsim.match.selectors import matches_selector
 from netsim.model import (
+    ClusterNetworkPolicy,
+    ClusterRule,
     ContainerPort,
     Direction,
     External,
@@ -39,6 +42,7 @@ from netsim.model import (
     Rule,
     Tier,
 )
+from netsim.tierfold import Parts, TierFold, TierProfile, put
 from netsim.verdict import PairVerdict
 
 __all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "pod_classes"]
@@ -222,14 +226,6 @@ class Reachability:
     possible: Reachability | None = None
 
 
-Parts = dict[int, tuple[ConnSet, int]]  # id(interned connections) -> (connections, disjoint mask)
-
-
-def _put(parts: Parts, conns: ConnSet, mask: int) -> None:
-    prev = parts.get(id(conns))
-    parts[id(conns)] = (conns, mask if prev is None else prev[1] | mask)
-
-
 def _refine(parts: Parts, mask: int, conns: ConnSet, union: Callable[[ConnSet, ConnSet], ConnSet]) -> Parts:
     """The partition with ``conns`` added to every member of ``mask`` (parts stay disjoint)."""
     if not mask or not conns:
@@ -242,11 +238,11 @@ def _refine(parts: Parts, mask: int, conns: ConnSet, union: Callable[[ConnSet, C
             merged = union(c, conns)
             if merged is not c:
                 m ^= overlap
-                _put(out, merged, overlap)
+                put(out, merged, overlap)
         if m:
-            _put(out, c, m)
+            put(out, c, m)
     if mask:
-        _put(out, conns, mask)
+        put(out, conns, mask)
     return out
 
 
@@ -278,9 +274,12 @@ class _Compiler:
         self.undeclared = [ns for ns in self.by_ns if not index.cluster.namespace(ns).declared]
         self.all_mask = (1 << len(classes)) - 1
         self.node_mask = 0
+        self.host_network = 0  # classes of hostNetwork pods
         for c in classes:
             if self.options.is_node_traffic(c.rep):
                 self.node_mask |= 1 << c.index
+            if c.rep.host_network:
+                self.host_network |= 1 << c.index
         self.range_reps = {d: [External(r.representative(avoid)) for r in rs] for d, rs in ranges.items()}
         self.block_classes = block_classes
         self.range_starts: dict[Direction, dict[int, list[int]]] = {}
@@ -289,7 +288,10 @@ class _Compiler:
             self.range_starts[side] = {v: [r.first_int for r in rs if r.version == v] for v in (4, 6)}
             self.range_offset[side] = {4: 0, 6: sum(1 for r in rs if r.version == 4)}
         self.alg = _Algebra()
-        self._ns_sel: dict[LabelSelector, int] = {}
+        self._ns_sel: dict[LabelSelector, tuple[int, int]] = {}
+        self._cluster_peer: dict[int, tuple[int, int]] = {}
+        self._cluster_rule: dict[int, tuple[int, int]] = {}
+        self._cluster_ranges: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._peer_mask: dict[tuple[int, str], int] = {}
         self._rule_mask: dict[tuple[int, Direction], tuple[int, int]] = {}
         self._ports: dict[tuple[int, tuple[ContainerPort, ...]], ConnSet] = {}
@@ -307,11 +309,12 @@ class _Compiler:
             self._class_labels = index
         return self._class_labels
 
-    def _namespaces(self, selector: LabelSelector) -> int:
-        """Classes in the namespaces ``selector`` selects: matchLabels through an index of the
+    def namespace_states(self, selector: LabelSelector) -> tuple[int, int]:
+        """Classes in the namespaces ``selector`` selects, and in those it may select (a namespace
+        without a manifest: only its name label is known): matchLabels through an index of the
         namespaces' labels, the remaining requirements checked on the candidates only."""
-        mask = self._ns_sel.get(selector)
-        if mask is None:
+        cached = self._ns_sel.get(selector)
+        if cached is None:
             if self._ns_labels is None:
                 self._ns_labels = {}
                 for ns in self.by_ns:
@@ -323,7 +326,7 @@ class _Compiler:
                 if len(found) < len(self.by_ns):
                     names = found
                     break
-            mask = 0
+            yes = maybe = 0
             cluster, options = self.index.cluster, self.options
             candidates = set(names)
             if not options.closed_world:
@@ -332,12 +335,19 @@ class _Compiler:
             for ns in candidates:
                 state = namespace_state(selector, cluster.namespace(ns), options)
                 if state is None:
-                    self.saw_unknown = True
-                    state = self.optimistic
-                if state:
-                    mask |= self.by_ns[ns]
-            self._ns_sel[selector] = mask
-        return mask
+                    maybe |= self.by_ns[ns]
+                elif state:
+                    yes |= self.by_ns[ns]
+            cached = self._ns_sel[selector] = (yes, maybe)
+        return cached
+
+    def _namespaces(self, selector: LabelSelector) -> int:
+        """Classes in the namespaces ``selector`` selects, in this resolution of the unknowns."""
+        yes, maybe = self.namespace_states(selector)
+        if maybe:
+            self.saw_unknown = True
+            return yes | maybe if self.optimistic else yes
+        return yes
 
     def _select(self, selector: LabelSelector, scope: int) -> int:
         """Classes of ``scope`` whose labels ``selector`` matches: matchLabels through the label
@@ -373,6 +383,84 @@ class _Compiler:
                 mask = scope
             self._peer_mask[key] = mask
         return mask
+
+    def rep(self, mask: int) -> Pod:
+        """The representative of the lowest class of ``mask``."""
+        return self.classes[(mask & -mask).bit_length() - 1].rep
+
+    def selection_states(self, peer: PodPeer) -> tuple[int, int]:
+        """Classes a cluster-scoped ``namespaces``/``pods`` peer or subject selects, and those it
+        may select; never a pod treated as its node."""
+        cached = self._cluster_peer.get(id(peer))
+        if cached is None:
+            yes = maybe = 0
+            if peer.namespace_selector is not None:
+                yes, maybe = self.namespace_states(peer.namespace_selector)
+                yes &= ~self.node_mask
+                maybe &= ~self.node_mask
+                if peer.pod_selector is not None and not peer.pod_selector.is_empty():
+                    yes = self._select(peer.pod_selector, yes) if yes else 0
+                    maybe = self._select(peer.pod_selector, maybe) if maybe else 0
+            cached = self._cluster_peer[id(peer)] = (yes, maybe)
+        return cached
+
+    def cluster_rule_states(self, rule: ClusterRule) -> tuple[int, int]:
+        """Classes (not treated as their node) that a cluster-scoped rule's peers select, and
+        those they may select, as :func:`~netsim.match.cluster.cluster_peer_state` and
+        :func:`~netsim.match.cluster.networks_cover` decide them for each class."""
+        cached = self._cluster_rule.get(id(rule))
+        if cached is not None:
+            return cached
+        cluster, options = self.index.cluster, self.options
+        pods = self.all_mask & ~self.node_mask
+        yes = maybe = 0
+        for peer in rule.peers:
+            if isinstance(peer, PodPeer):
+                y, m = self.selection_states(peer)
+                yes |= y
+                maybe |= m
+                continue
+            groups: list[int]
+            if isinstance(peer, IPBlockPeer):
+                yes |= self.block_classes.get(peer, 0) & pods  # pod IPs and hostNetwork pods' node IPs
+                groups = [m & pods for m in self.addressless.values() if m & pods]  # each decided alike
+            else:  # nodes, domainNames: the same for every pod but hostNetwork ones
+                hosts = pods & self.host_network
+                groups = [m for m in (pods & ~hosts,) if m] + [1 << i for i in bits(hosts)]
+            for members in groups:
+                state = cluster_peer_state(peer, self.rep(members), cluster, options)
+                if state is None:
+                    maybe |= members
+                elif state:
+                    yes |= members
+        for members in self.addressless.values():
+            members &= pods & maybe & ~yes
+            if members and networks_cover(rule.peers, self.rep(members), options):
+                yes |= members
+        cached = self._cluster_rule[id(rule)] = (yes, maybe & ~yes)
+        return cached
+
+    def cluster_range_states(self, rule: ClusterRule, side: Direction) -> tuple[int, int]:
+        """External ranges (of one side's cut) that a cluster-scoped rule's peers select, and those
+        they may select (an address DNS or an unlisted Node may hold)."""
+        key = (id(rule), side)
+        cached = self._cluster_ranges.get(key)
+        if cached is not None:
+            return cached
+        cluster, options = self.index.cluster, self.options
+        yes = maybe = 0
+        for peer in rule.peers:
+            if isinstance(peer, IPBlockPeer):
+                yes |= self._block_ranges(peer, side)
+            elif not isinstance(peer, PodPeer):  # pods never hold an external address
+                for k, rep in enumerate(self.range_reps[side]):
+                    state = cluster_peer_state(peer, rep, cluster, options)
+                    if state is None:
+                        maybe |= 1 << k
+                    elif state:
+                        yes |= 1 << k
+        cached = self._cluster_ranges[key] = (yes, maybe & ~yes)
+        return cached
 
     def rule_masks(self, policy: NetworkPolicy, rule: Rule, direction: Direction) -> tuple[int, int]:
         """(classes, remote external ranges) the rule's peers select."""
@@ -477,15 +565,53 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     return certain
 
 
-def _tier_mask(index: PolicyIndex, classes: list[PodClass]) -> int:
-    """Classes that a cluster-scoped policy selects or may select, in either direction."""
+TierEntry = tuple[Hashable, TierProfile, bool]  # (key, profile, a rule names a port)
+
+
+def _tier_profiles(
+    index: PolicyIndex, comp: _Compiler, classes: list[PodClass], opaque: dict[Direction, int]
+) -> dict[Direction, list[TierEntry | None]]:
+    """Per direction and class: the cluster-scoped policies that select it or may; None when none
+    does, when the class is treated as its node, or when an unevaluated policy may decide the side
+    (nothing is certain there, whatever the tiers say)."""
+    n = len(classes)
+    out: dict[Direction, list[TierEntry | None]] = {d: [None] * n for d in Direction}
     if not index.cluster.cluster_policies:
-        return 0
-    mask = 0
-    for c in classes:
-        if any(index.tier_policies(c.rep, d, t) for d in Direction for t in Tier):
-            mask |= 1 << c.index
-    return mask
+        return out
+    Selected = tuple[list[tuple[ClusterNetworkPolicy, bool | None]], list[tuple[ClusterNetworkPolicy, bool | None]]]
+    found: dict[Direction, dict[int, Selected]] = {d: {} for d in Direction}
+    for tier_at, tier in enumerate((Tier.ADMIN, Tier.BASELINE)):
+        for pol in index.tier_order(tier):
+            yes, maybe = comp.selection_states(pol.subject)
+            for d in Direction:
+                if not pol.rules(d):
+                    continue
+                per_class = found[d]
+                for i in bits((yes | maybe) & ~opaque[d]):
+                    selected = per_class.get(i)
+                    if selected is None:
+                        selected = per_class[i] = ([], [])
+                    selected[tier_at].append((pol, True if (yes >> i) & 1 else None))
+    options = index.options
+    entries: dict[Hashable, TierEntry] = {}
+    for d, per_class in found.items():
+        other = Direction.INGRESS if d is Direction.EGRESS else Direction.EGRESS
+        for i, (admin, baseline) in per_class.items():
+            rep = classes[i].rep
+            elsewhere = (
+                options.networkpolicy_tier_per_pod and not index.isolating(rep, d) and bool(index.isolating(rep, other))
+            )
+            key = (d, tuple((id(p), s) for p, s in admin), tuple((id(p), s) for p, s in baseline), elsewhere)
+            entry = entries.get(key)
+            if entry is None:
+                named = any(
+                    rule.ports is not None and any(isinstance(port.port, str) for port in rule.ports)
+                    for pol, _ in (*admin, *baseline)
+                    for rule in pol.rules(d)
+                )
+                entry = entries[key] = (key, TierProfile(tuple(admin), tuple(baseline), elsewhere), named)
+            out[d][i] = entry
+    return out
 
 
 _OPAQUE: tuple[int, ...] = (-1,)  # the profile of a side an unevaluated policy may decide
@@ -507,9 +633,8 @@ def _pass(
     alg = comp.alg
     union, meet = alg.union, alg.meet
     n = len(classes)
-    # classes that go pair by pair through the engine: treated as their node (hostNetwork), or
-    # selected by a cluster-scoped policy (its tiers decide first-match, per pair)
-    node_mask = comp.node_mask | _tier_mask(index, classes)
+    # classes treated as their node (hostNetwork) go pair by pair through the engine
+    node_mask = comp.node_mask
     pod_mask = comp.all_mask & ~node_mask
     all_dst_ranges = (1 << len(ranges[Direction.EGRESS])) - 1
     all_src_ranges = (1 << len(ranges[Direction.INGRESS])) - 1
@@ -522,54 +647,84 @@ def _pass(
     profiles: dict[tuple[int, ...], tuple[NetworkPolicy, ...]] = {}
     egress_profile: list[tuple[int, ...]] = []
     ingress_profile: list[tuple[int, ...]] = []
+    opaque = {Direction.EGRESS: 0, Direction.INGRESS: 0}  # classes an unevaluated policy may decide
     for c in classes:
         for direction, out in ((Direction.EGRESS, egress_profile), (Direction.INGRESS, ingress_profile)):
             pols: tuple[NetworkPolicy, ...]
             if index.unevaluated(c.rep, direction):
                 # the side may deny or allow anything: nothing for certain, everything possibly
                 comp.saw_unknown = True
+                opaque[direction] |= 1 << c.index
                 pols, key = (), () if optimistic else _OPAQUE
             else:
                 pols = index.isolating(c.rep, direction)
                 key = tuple(id(p) for p in pols)
             profiles.setdefault(key, pols)
             out.append(key)
+    tiers = _tier_profiles(index, comp, classes, opaque)
 
-    # sources per egress profile, destinations per ingress key (pod classes only)
+    # sources per egress key, destinations per ingress key (pod classes only)
     port_ids: dict[tuple[ContainerPort, ...], int] = {}
     named_profile: dict[tuple[int, ...], bool] = {}
 
-    def ingress_key(d: int) -> tuple[tuple[int, ...], int] | None:
-        profile = ingress_profile[d]
-        if not profile:
-            return None
+    def named_rules(profile: tuple[int, ...]) -> bool:
         named = named_profile.get(profile)
         if named is None:
             named = any(cr.named for pol in profiles[profile] for cr in index.compiled_rules(pol, Direction.INGRESS))
             named_profile[profile] = named
-        ports = port_ids.setdefault(classes[d].rep.ports, len(port_ids)) if named else -1
-        return profile, ports
+        return named
 
-    Key = tuple[tuple[int, ...], int] | None
-    senders: dict[tuple[int, ...], int] = {}
+    def ingress_key(d: int) -> Key:
+        profile = ingress_profile[d]
+        tier = tiers[Direction.INGRESS][d]
+        if not profile and tier is None:
+            return None
+        named = named_rules(profile) or (tier is not None and tier[2])
+        ports = port_ids.setdefault(classes[d].rep.ports, len(port_ids)) if named else -1
+        return profile, ports, None if tier is None else tier[0]
+
+    Key = tuple[tuple[int, ...], int, Hashable] | None
+    SenderKey = tuple[tuple[int, ...], Hashable]
+    senders: dict[SenderKey, int] = {}
     receivers: dict[Key, int] = {}
     key_of: list[Key] = [None] * n
     key_rep: dict[Key, Pod] = {}
     by_ports: dict[tuple[ContainerPort, ...], int] = {}
+    tier_profile: dict[Hashable, TierProfile] = {}
     for c in classes:
         bit = 1 << c.index
         by_ports[c.rep.ports] = by_ports.get(c.rep.ports, 0) | bit
         if node_mask & bit:
             continue
-        senders[egress_profile[c.index]] = senders.get(egress_profile[c.index], 0) | bit
+        tier = tiers[Direction.EGRESS][c.index]
+        skey = (egress_profile[c.index], None if tier is None else tier[0])
+        senders[skey] = senders.get(skey, 0) | bit
+        if tier is not None:
+            tier_profile[tier[0]] = tier[1]
+        itier = tiers[Direction.INGRESS][c.index]
+        if itier is not None:
+            tier_profile[itier[0]] = itier[1]
         dkey = key_of[c.index] = ingress_key(c.index)
         receivers[dkey] = receivers.get(dkey, 0) | bit
         key_rep.setdefault(dkey, c.rep)
+    port_groups = [(m, comp.rep(m)) for m in by_ports.values()]
+    folds = {
+        (Direction.EGRESS, False): TierFold(
+            Direction.EGRESS, comp.cluster_rule_states, alg.intern, optimistic, port_groups
+        ),
+        (Direction.EGRESS, True): TierFold(
+            Direction.EGRESS, lambda r: comp.cluster_range_states(r, Direction.EGRESS), alg.intern, optimistic
+        ),
+        (Direction.INGRESS, False): TierFold(Direction.INGRESS, comp.cluster_rule_states, alg.intern, optimistic),
+        (Direction.INGRESS, True): TierFold(
+            Direction.INGRESS, lambda r: comp.cluster_range_states(r, Direction.INGRESS), alg.intern, optimistic
+        ),
+    }
 
-    # egress: per profile, destinations (classes; ranges) partitioned by connection set
-    egress_parts: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, comp.all_mask)}}
-    egress_ext: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, all_dst_ranges)}}
-    for profile in senders:
+    # egress: per NetworkPolicy profile, destinations (classes; ranges) partitioned by connection set
+    policy_egress: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, comp.all_mask)}}
+    policy_egress_ext: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, all_dst_ranges)}}
+    for profile in dict.fromkeys(p for p, _ in senders):
         if not profile:
             continue
         parts: Parts = {}
@@ -586,8 +741,25 @@ def _pass(
                 else:
                     parts = _refine(parts, mask, plain, union)
                 ext_parts = _refine(ext_parts, ext & all_dst_ranges, plain, union)
-        egress_parts[profile] = parts
-        egress_ext[profile] = ext_parts
+        policy_egress[profile] = parts
+        policy_egress_ext[profile] = ext_parts
+    # ... and per sender key, the cluster-scoped tiers around them
+    egress_parts: dict[SenderKey, Parts] = {}
+    egress_ext: dict[SenderKey, Parts] = {}
+    for skey in senders:
+        profile, tkey = skey
+        if tkey is None:
+            egress_parts[skey] = policy_egress[profile]
+            egress_ext[skey] = policy_egress_ext[profile]
+            continue
+        tprof = tier_profile[tkey]
+        isolated = bool(profile)
+        egress_parts[skey] = folds[Direction.EGRESS, False].parts(
+            tkey, tprof, policy_egress[profile] if isolated else None, pod_mask, None
+        )
+        egress_ext[skey] = folds[Direction.EGRESS, True].parts(
+            tkey, tprof, policy_egress_ext[profile] if isolated else None, all_dst_ranges, None
+        )
 
     # ingress: per key, sources (classes; ranges) partitioned by connection set
     ingress_parts: dict[Key, Parts] = {None: {id(_ALL): (_ALL, comp.all_mask)}}
@@ -595,16 +767,28 @@ def _pass(
     for ikey, dst_rep in key_rep.items():
         if ikey is None:
             continue
+        profile, ports_id, tkey = ikey
         parts = {}
         ext_parts = {}
-        for pol in profiles[ikey[0]]:
+        for pol in profiles[profile]:
             for crule in index.compiled_rules(pol, Direction.INGRESS):
                 mask, ext = comp.rule_masks(pol, crule.rule, Direction.INGRESS)
                 conns = comp.ports(crule.rule, crule.static, crule.named, dst_rep)
                 parts = _refine(parts, mask, conns, union)
                 ext_parts = _refine(ext_parts, ext & all_src_ranges, conns, union)
+        if tkey is not None:
+            tprof = tier_profile[tkey]
+            isolated = bool(profile)
+            parts = folds[Direction.INGRESS, False].parts(
+                tkey, tprof, parts if isolated else None, pod_mask, dst_rep, ports_id
+            )
+            ext_parts = folds[Direction.INGRESS, True].parts(
+                tkey, tprof, ext_parts if isolated else None, all_src_ranges, dst_rep, ports_id
+            )
         ingress_parts[ikey] = parts
         ingress_ext[ikey] = ext_parts
+    if any(f.saw_unknown for f in folds.values()):
+        comp.saw_unknown = True
 
     # blocks: (egress part x receivers of a key) meets (ingress part x senders of a profile)
     blocks: list[Block] = []
@@ -624,8 +808,8 @@ def _pass(
     # the pairs evaluated one by one below count as much as their sources' rows
     pairwise_rows = n if node_mask else 0
     total = len(senders) + 1 + pairwise_rows
-    for done, (profile, src_mask) in enumerate(senders.items()):
-        for egress, dst_mask in egress_parts[profile].values():
+    for done, (skey, src_mask) in enumerate(senders.items()):
+        for egress, dst_mask in egress_parts[skey].values():
             dst_mask &= pod_mask
             for dkey in keys_in(dst_mask):
                 dsts = dst_mask & receivers[dkey]
@@ -664,8 +848,8 @@ def _pass(
 
     to_ext: list[Block] = []
     from_ext: list[Block] = []
-    for profile, src_mask in senders.items():
-        to_ext.extend((src_mask, m, c) for c, m in egress_ext[profile].values() if m)
+    for skey, src_mask in senders.items():
+        to_ext.extend((src_mask, m, c) for c, m in egress_ext[skey].values() if m)
     for dkey, dst_mask in receivers.items():
         from_ext.extend((m, dst_mask, c) for c, m in ingress_ext[dkey].values() if m)
     dst_reps = comp.range_reps[Direction.EGRESS]

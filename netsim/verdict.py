@@ -45,9 +45,11 @@ __all__ = [
     "DirectionVerdict",
     "PairVerdict",
     "RuleOutcome",
+    "TierChain",
     "TierWalk",
     "Verdict",
     "policy_unknown",
+    "tier_chain",
     "walk_tier",
 ]
 
@@ -296,6 +298,67 @@ def _tie_unknown(
 
 
 @dataclass(frozen=True, slots=True)
+class TierChain:
+    """What the cluster-scoped tiers do with one side's connections towards one remote end,
+    before NetworkPolicy's answer is known: the Admin tier's walk in every order the
+    implementation may apply its tied policies in, and the whole answer when no NetworkPolicy
+    isolates the subject (the Baseline tier and the default allow decide what the Admin tier
+    leaves)."""
+
+    admin: tuple[TierWalk, ...]  # per order of the Admin tier's tied policies
+    unisolated: tuple[ConnSet, ConnSet]  # (certain, possible) when NetworkPolicy does not isolate
+
+    def allowed(self, policy_allowed: tuple[ConnSet, ConnSet] | None) -> tuple[ConnSet, ConnSet]:
+        """What the side allows, (for certain, possibly): the Admin tier, then NetworkPolicy (final
+        when it isolates the subject: ``policy_allowed`` is what its rules allow; None when it
+        does not), then the Baseline tier, then the default allow. What is certain must be certain
+        in every order. Each component depends only on the same component of ``policy_allowed``."""
+        if policy_allowed is None:
+            return self.unisolated
+        allowed_c, allowed_p = policy_allowed
+        certain, possible = _NOTHING, _NOTHING
+        for k, walk in enumerate(self.admin):
+            onward_c, onward_p = walk.onward
+            c = walk.accepted[0] | (onward_c & allowed_c)
+            certain = c if k == 0 else certain & c
+            possible = possible | walk.accepted[1] | (onward_p & allowed_p)
+        return certain, possible
+
+
+_NOTHING = ConnSet.none()
+_EVERYTHING = ConnSet.all()
+
+
+def tier_chain(
+    admin: tuple[ClusterRuleOutcome, ...], baseline: tuple[ClusterRuleOutcome, ...], selected_elsewhere: bool = False
+) -> TierChain:
+    """The tiers' walks over one pair (``admin`` and ``baseline``: the rules of the policies that
+    may select the subject, in evaluation order). ``selected_elsewhere``: NetworkPolicy selects
+    the subject for the other direction only and the plugin reads that as deciding this one too.
+
+    Rules that match nothing are dropped first: they decide nothing, in any order."""
+    admin = tuple(o for o in admin if o.peer_state is not False and o.ports)
+    baseline = tuple(o for o in baseline if o.peer_state is not False and o.ports)
+    walks = tuple(walk_tier(a, (_EVERYTHING, _EVERYTHING)) for a in _orders(admin))
+    results: list[tuple[ConnSet, ConnSet]] = []
+    for walk in walks:
+        onward_c, onward_p = walk.onward
+        if selected_elsewhere:  # NetworkPolicy ends the tiers here too, and allows
+            results.append((walk.accepted[0] | onward_c, walk.accepted[1] | onward_p))
+            continue
+        for b in _orders(baseline):
+            base = walk_tier(b, (onward_c, onward_p))
+            # a Pass in the Baseline tier, and no match, leave the default: allowed
+            allowed_c = base.accepted[0] | base.passed[0] | base.unmatched[0]
+            allowed_p = base.accepted[1] | base.passed[1] | base.unmatched[1]
+            results.append((walk.accepted[0] | allowed_c, walk.accepted[1] | allowed_p))
+    certain, possible = results[0]
+    for c, p in results[1:]:
+        certain, possible = certain & c, possible | p
+    return TierChain(walks, (certain, possible))
+
+
+@dataclass(frozen=True, slots=True)
 class DirectionVerdict:
     """One side of a connection: the source's egress or the destination's ingress."""
 
@@ -361,34 +424,9 @@ class DirectionVerdict:
         return certain, possible
 
     def _tiers(self) -> tuple[ConnSet, ConnSet]:
-        """Admin tier, then NetworkPolicy (final when it isolates the subject), then the Baseline
-        tier, then the default allow: (for certain, possibly).
-
-        Policies of one tier with the same priority may be applied in either order (the API
-        leaves it to the implementation): every order is walked, and what is certain must be
-        certain in all of them."""
-        results = [self._tiers_in(a, b) for a in _orders(self.admin) for b in _orders(self.baseline)]
-        certain, possible = results[0]
-        for c, p in results[1:]:
-            certain, possible = certain & c, possible | p
-        return certain, possible
-
-    def _tiers_in(
-        self, admin_rules: tuple[ClusterRuleOutcome, ...], baseline_rules: tuple[ClusterRuleOutcome, ...]
-    ) -> tuple[ConnSet, ConnSet]:
-        everything = ConnSet.all()
-        admin = walk_tier(admin_rules, (everything, everything))
-        onward_c, onward_p = admin.onward
-        if self.isolating:
-            allowed_c, allowed_p = self._policy_allowed()
-            return admin.accepted[0] | (onward_c & allowed_c), admin.accepted[1] | (onward_p & allowed_p)
-        if self.selected_elsewhere:  # NetworkPolicy ends the tiers here too, and allows
-            return admin.accepted[0] | onward_c, admin.accepted[1] | onward_p
-        baseline = walk_tier(baseline_rules, (onward_c, onward_p))
-        # a Pass in the Baseline tier, and no match, leave the default: allowed
-        allowed_c = baseline.accepted[0] | baseline.passed[0] | baseline.unmatched[0]
-        allowed_p = baseline.accepted[1] | baseline.passed[1] | baseline.unmatched[1]
-        return admin.accepted[0] | allowed_c, admin.accepted[1] | allowed_p
+        """Admin tier, then NetworkPolicy, then the Baseline tier: see :meth:`TierChain.allowed`."""
+        policy = self._policy_allowed() if self.isolating else None
+        return tier_chain(self.admin, self.baseline, self.selected_elsewhere).allowed(policy)
 
     def allows(self, port: int, protocol: Protocol) -> bool:
         """True if this side allows ``port``/``protocol`` for certain."""

@@ -33,8 +33,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.engine": frozenset({"netsim.match", "netsim.verdict", "netsim.model", "netsim.connset"}),
     # all-pairs evaluation over classes of equivalent pods, checked against evaluate_pair
     "netsim.reach": frozenset(
-        {"netsim.engine", "netsim.externals", "netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}
+        {
+            "netsim.engine",
+            "netsim.tierfold",
+            "netsim.externals",
+            "netsim.match",
+            "netsim.verdict",
+            "netsim.connset",
+            "netsim.model",
+        }
     ),
+    # the cluster-scoped tiers over partitions of remote ends (reach's part for them)
+    "netsim.tierfold": frozenset({"netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}),
     "netsim.matrix": frozenset({"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.model"}),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(

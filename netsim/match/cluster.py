@@ -35,7 +35,7 @@ from netsim.model import (
     UnknownKind,
 )
 
-__all__ = ["cluster_peer_state", "cluster_peer_unknown", "cluster_ports"]
+__all__ = ["cluster_peer_state", "cluster_peer_unknown", "cluster_ports", "networks_cover"]
 
 #: Names in the cluster's own DNS domain may resolve to pod addresses (a headless Service).
 _CLUSTER_DOMAINS = (".cluster.local", ".cluster.local.", ".svc", ".svc.")
@@ -128,3 +128,14 @@ def cluster_ports(ports: tuple[ClusterPort, ...] | None, dst: Endpoint) -> ConnS
         elif spec.protocol is not None:
             out |= ConnSet.of(spec.protocol, spec.port, spec.end_port)
     return out
+
+
+def networks_cover(peers: tuple[ClusterPeer, ...], remote: Endpoint, options: Options) -> bool:
+    """True if ``remote`` is a pod without an address and the ``networks`` among ``peers`` hold
+    every address it may get (each alone may not: ``0.0.0.0/0`` and ``::/0`` together)."""
+    if not isinstance(remote, Pod) or remote.addresses or options.closed_world:
+        return False
+    blocks = [p for p in peers if isinstance(p, IPBlockPeer)]
+    if len(blocks) < 2:
+        return False
+    return address_state(AddressSet(blocks), () if remote.host_network else options.pod_cidrs) is True

@@ -209,8 +209,9 @@ def open_options(
     closed_world: bool | None = None,
     ignore_unevaluated: bool | None = None,
 ) -> st.SearchStrategy[Options]:
-    """Options with a pod network, ``closed_world``, ``ignore_unevaluated`` and ``replica_traffic``
-    drawn (the first two fixed when given), and the plugin choices of the graph laws."""
+    """Options with a pod network, ``closed_world``, ``ignore_unevaluated``, ``replica_traffic`` and
+    ``networkpolicy_tier_per_pod`` drawn (the first two fixed when given), and the plugin choices of
+    the graph laws."""
     # mostly the choices that leave facts open, so that there is something to decide
     return st.builds(
         Options,
@@ -221,6 +222,7 @@ def open_options(
         closed_world=_mostly_false if closed_world is None else st.just(closed_world),
         pod_cidrs=st.sampled_from(POD_CIDRS),
         replica_traffic=st.booleans(),
+        networkpolicy_tier_per_pod=st.booleans(),
     )
 
 
