@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex
 from netsim.externals import ExternalRange
-from netsim.model import Pod
+from netsim.model import Pod, Tier
 from netsim.reach import Reachability, bits, compute_reachability, pod_classes
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 _NONE = ConnSet.none()
+_TIER_ATTRS = tuple(t.value.lower() for t in Tier)  # edge attributes: what each tier accepts
 
 
 class GroupBy(StrEnum):
@@ -99,16 +100,20 @@ def build_graph(index: PolicyIndex, progress: Progress | None = None) -> nx.DiGr
     return grouped_graph(index, GroupBy.POD, progress)
 
 
-def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = None) -> nx.DiGraph:  # type: ignore[type-arg]
+def grouped_graph(
+    index: PolicyIndex, by: GroupBy, progress: Progress | None = None, *, attribute: bool = False
+) -> nx.DiGraph:  # type: ignore[type-arg]
     """The reachability graph grouped by pod, workload or namespace, computed per pod class.
 
     Equal to ``aggregate(build_graph(index), by)`` without materialising every pod pair: an
     edge carries the union of its pod pairs' connection sets and ``pairs``, their number, and
     ``undetermined`` (when the input leaves some open) what may be allowed beyond ``conns``.
+    With ``attribute``, an edge also carries ``admin`` / ``baseline``: the part of ``conns``
+    that a rule of that cluster-scoped tier accepts for some pair (on one side or both).
     """
     import networkx as nx  # only the graph API needs networkx; listings do not
 
-    grouped = grouped_edges(index, by, progress)
+    grouped = grouped_edges(index, by, progress, attribute=attribute)
     graph: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
     for key, info in grouped.nodes.items():
         pod = grouped.pods.get(key)
@@ -123,6 +128,9 @@ def grouped_graph(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
         if not graph.has_edge(s, d):
             graph.add_edge(s, d, conns=_NONE, pairs=grouped.pairs[e])
         graph.edges[s, d]["undetermined"] = maybe
+    for tier, found in grouped.accepted.items():
+        for e, conns in found.items():
+            graph.edges[keys[e // width], keys[e % width]][tier.value.lower()] = conns
     return graph
 
 
@@ -143,6 +151,9 @@ class Grouped:
     # edge number -> connections that depend on what the input does not give (may be allowed,
     # not for certain); an edge may have only these
     undetermined: dict[int, ConnSet] = field(default_factory=dict)
+    # per cluster-scoped tier (when asked for): edge number -> the part of ``conns`` that a rule
+    # of the tier accepts for some pair behind the edge
+    accepted: dict[Tier, dict[int, ConnSet]] = field(default_factory=dict)
 
     @property
     def edges(self) -> dict[tuple[str, str], tuple[ConnSet, int]]:
@@ -229,12 +240,15 @@ class _Projector:
         return counts
 
 
-def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = None) -> Grouped:
+def grouped_edges(
+    index: PolicyIndex, by: GroupBy, progress: Progress | None = None, *, attribute: bool = False
+) -> Grouped:
     """The reachability graph grouped by pod, workload or namespace, as plain dictionaries.
 
     Computed from the class-level blocks of :func:`~netsim.reach.compute_reachability`: a
     block's sources and destinations are projected onto groups with pod counts, so the work
     follows the size of the grouped output, not the number of pod (or class) pairs behind it.
+    ``attribute`` adds what the cluster-scoped tiers accept (``Grouped.accepted``).
     """
     scale = 1000
 
@@ -248,7 +262,7 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
 
         return update
 
-    reach = compute_reachability(index, phase(0))
+    reach = compute_reachability(index, phase(0), attribute=attribute)
     nodes: dict[str, NodeInfo] = {}
     pods: dict[str, Pod] = {}
     group_of: dict[str, int] = {}
@@ -330,7 +344,12 @@ def grouped_edges(index: PolicyIndex, by: GroupBy, progress: Progress | None = N
             if extra:
                 undetermined[edge] = extra
         pairs_of = possible_pairs  # pod pairs with a connection, certain or not (a superset)
-    return Grouped(nodes, pods, keys, conns_of, pairs_of, undetermined)
+    accepted: dict[Tier, dict[int, ConnSet]] = {}
+    for tier, found in reach.accepted.items():
+        by_edge = _project(found, width, src_groups, dst_groups, project, project_lone, keep_self, None)[0]
+        if by_edge:
+            accepted[tier] = by_edge
+    return Grouped(nodes, pods, keys, conns_of, pairs_of, undetermined, accepted)
 
 
 def _project(
@@ -467,6 +486,10 @@ def aggregate(graph: nx.DiGraph, by: GroupBy, *, replicas: bool = True) -> nx.Di
             edge["pairs"] += 1
         else:
             out.add_edge(gs, gd, conns=data["conns"], pairs=1)
+        for tier in _TIER_ATTRS:
+            if tier in data:
+                edge = out.edges[gs, gd]
+                edge[tier] = edge.get(tier, _NONE) | data[tier]
         if "undetermined" in data:
             edge = out.edges[gs, gd]
             edge["undetermined"] = edge.get("undetermined", _NONE) | data["undetermined"]
@@ -487,6 +510,10 @@ class Connection:
     conns: ConnSet  # allowed for certain (may be empty when only undetermined ones exist)
     pairs: int = 1
     undetermined: ConnSet = field(default_factory=ConnSet.none)  # may be allowed, depending on unknowns
+    # the part of ``conns`` that a rule of the Admin / Baseline tier accepts for some pair behind
+    # the edge (only in graphs built with ``attribute``)
+    admin: ConnSet = field(default_factory=ConnSet.none)
+    baseline: ConnSet = field(default_factory=ConnSet.none)
 
 
 def connections(graph: nx.DiGraph) -> list[Connection]:  # type: ignore[type-arg]
@@ -501,6 +528,8 @@ def connections(graph: nx.DiGraph) -> list[Connection]:  # type: ignore[type-arg
             data["conns"],
             data.get("pairs", 1),
             data.get("undetermined", _NONE),
+            data.get("admin", _NONE),
+            data.get("baseline", _NONE),
         )
         for s, d, data in graph.edges(data=True)
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
@@ -42,7 +42,7 @@ from netsim.model import (
     Rule,
     Tier,
 )
-from netsim.tierfold import Parts, TierFold, TierProfile, put
+from netsim.tierfold import Folded, Parts, TierFold, TierProfile, put
 from netsim.verdict import PairVerdict
 
 __all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "pod_classes"]
@@ -219,11 +219,15 @@ class Reachability:
     blocks: list[Block]  # class mask x class mask
     to_ext: list[Block]  # class mask x destination-range mask
     from_ext: list[Block]  # source-range mask x class mask
-    ingress_open: list[bool]  # per class: not isolated for ingress
-    egress_open: list[bool]  # per class: not isolated for egress
+    ingress_open: list[bool]  # per class: not isolated for ingress, and no cluster-scoped policy selects it
+    egress_open: list[bool]  # per class: not isolated for egress, and no cluster-scoped policy selects it
     # what may be allowed, when it differs from what is allowed for certain (the blocks above):
     # the same computation with every undecided match counted as a match; same classes and ranges
     possible: Reachability | None = None
+    # when asked for (``compute_reachability(attribute=True)``): per cluster-scoped tier, the
+    # connections allowed for certain because a rule of that tier accepts them on one side or
+    # both; its blocks may overlap (a pair's connections are the union over its blocks)
+    accepted: dict[Tier, Reachability] = field(default_factory=dict)
 
 
 def _refine(parts: Parts, mask: int, conns: ConnSet, union: Callable[[ConnSet, ConnSet], ConnSet]) -> Parts:
@@ -537,7 +541,9 @@ class _Compiler:
         return cached
 
 
-def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -> Reachability:
+def compute_reachability(
+    index: PolicyIndex, progress: Progress | None = None, *, attribute: bool = False
+) -> Reachability:
     """All allowed connections between classes and external ranges, as disjoint blocks.
 
     Sources are grouped by egress profile and destinations by ingress key (profile, and the
@@ -545,7 +551,8 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     refined into a partition of destinations by connection set, per key into a partition of
     sources; each (egress part, ingress part) pair is one block whose connections are the
     intersection. Classes treated as their node (hostNetwork) go pair by pair through
-    :func:`~netsim.engine.evaluate_pair`.
+    :func:`~netsim.engine.evaluate_pair`. With ``attribute``, also what the cluster-scoped
+    tiers accept (``Reachability.accepted``), for pictures that show the deciding tier.
     """
     cluster = index.cluster
     avoid: frozenset[IPAddress] = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
@@ -559,9 +566,9 @@ def compute_reachability(index: PolicyIndex, progress: Progress | None = None) -
     host_ips = {ip for p in cluster.pods for ip in p.node_addresses}
     node_ranges = {d: [k for k, r in enumerate(rs) if r.representative(avoid) in host_ips] for d, rs in ranges.items()}
     classes, block_classes = _classes(index, split_nodes=any(node_ranges.values()))
-    certain, undecided = _pass(index, classes, block_classes, ranges, avoid, node_ranges, False, progress)
+    certain, undecided = _pass(index, classes, block_classes, ranges, avoid, node_ranges, False, progress, attribute)
     if undecided:
-        certain.possible = _pass(index, classes, block_classes, ranges, avoid, node_ranges, True, None)[0]
+        certain.possible = _pass(index, classes, block_classes, ranges, avoid, node_ranges, True, None, False)[0]
     return certain
 
 
@@ -626,6 +633,7 @@ def _pass(
     node_ranges: dict[Direction, list[int]],
     optimistic: bool,
     progress: Progress | None,
+    attribute: bool = False,
 ) -> tuple[Reachability, bool]:
     """One resolution of the unknowns: every undecided match as no (``optimistic`` False: what is
     allowed for certain) or as yes (what may be allowed). Also says whether an unknown was met."""
@@ -708,18 +716,40 @@ def _pass(
         receivers[dkey] = receivers.get(dkey, 0) | bit
         key_rep.setdefault(dkey, c.rep)
     port_groups = [(m, comp.rep(m)) for m in by_ports.values()]
+    attribute = attribute and not optimistic  # what a tier accepts is drawn for the certain pass
     folds = {
         (Direction.EGRESS, False): TierFold(
-            Direction.EGRESS, comp.cluster_rule_states, alg.intern, optimistic, port_groups
+            Direction.EGRESS, comp.cluster_rule_states, alg.intern, optimistic, port_groups, attribute
         ),
         (Direction.EGRESS, True): TierFold(
-            Direction.EGRESS, lambda r: comp.cluster_range_states(r, Direction.EGRESS), alg.intern, optimistic
+            Direction.EGRESS,
+            lambda r: comp.cluster_range_states(r, Direction.EGRESS),
+            alg.intern,
+            optimistic,
+            attribute=attribute,
         ),
-        (Direction.INGRESS, False): TierFold(Direction.INGRESS, comp.cluster_rule_states, alg.intern, optimistic),
+        (Direction.INGRESS, False): TierFold(
+            Direction.INGRESS, comp.cluster_rule_states, alg.intern, optimistic, attribute=attribute
+        ),
         (Direction.INGRESS, True): TierFold(
-            Direction.INGRESS, lambda r: comp.cluster_range_states(r, Direction.INGRESS), alg.intern, optimistic
+            Direction.INGRESS,
+            lambda r: comp.cluster_range_states(r, Direction.INGRESS),
+            alg.intern,
+            optimistic,
+            attribute=attribute,
         ),
     }
+    # per tier, the parts of what a rule of that tier accepts for certain (only when attributing)
+    accepted_parts: dict[tuple[Tier, Direction, bool], dict[Hashable, Parts]] = {
+        (t, d, ext): {} for t in Tier for d in Direction for ext in (False, True)
+    }
+
+    def keep(direction: Direction, ext: bool, key: Hashable, folded: Folded) -> Parts:
+        if folded.admin:
+            accepted_parts[Tier.ADMIN, direction, ext][key] = folded.admin
+        if folded.baseline:
+            accepted_parts[Tier.BASELINE, direction, ext][key] = folded.baseline
+        return folded.allowed
 
     # egress: per NetworkPolicy profile, destinations (classes; ranges) partitioned by connection set
     policy_egress: dict[tuple[int, ...], Parts] = {(): {id(_ALL): (_ALL, comp.all_mask)}}
@@ -754,11 +784,21 @@ def _pass(
             continue
         tprof = tier_profile[tkey]
         isolated = bool(profile)
-        egress_parts[skey] = folds[Direction.EGRESS, False].parts(
-            tkey, tprof, policy_egress[profile] if isolated else None, pod_mask, None
+        egress_parts[skey] = keep(
+            Direction.EGRESS,
+            False,
+            skey,
+            folds[Direction.EGRESS, False].parts(
+                tkey, tprof, policy_egress[profile] if isolated else None, pod_mask, None
+            ),
         )
-        egress_ext[skey] = folds[Direction.EGRESS, True].parts(
-            tkey, tprof, policy_egress_ext[profile] if isolated else None, all_dst_ranges, None
+        egress_ext[skey] = keep(
+            Direction.EGRESS,
+            True,
+            skey,
+            folds[Direction.EGRESS, True].parts(
+                tkey, tprof, policy_egress_ext[profile] if isolated else None, all_dst_ranges, None
+            ),
         )
 
     # ingress: per key, sources (classes; ranges) partitioned by connection set
@@ -779,11 +819,21 @@ def _pass(
         if tkey is not None:
             tprof = tier_profile[tkey]
             isolated = bool(profile)
-            parts = folds[Direction.INGRESS, False].parts(
-                tkey, tprof, parts if isolated else None, pod_mask, dst_rep, ports_id
+            parts = keep(
+                Direction.INGRESS,
+                False,
+                ikey,
+                folds[Direction.INGRESS, False].parts(
+                    tkey, tprof, parts if isolated else None, pod_mask, dst_rep, ports_id
+                ),
             )
-            ext_parts = folds[Direction.INGRESS, True].parts(
-                tkey, tprof, ext_parts if isolated else None, all_src_ranges, dst_rep, ports_id
+            ext_parts = keep(
+                Direction.INGRESS,
+                True,
+                ikey,
+                folds[Direction.INGRESS, True].parts(
+                    tkey, tprof, ext_parts if isolated else None, all_src_ranges, dst_rep, ports_id
+                ),
             )
         ingress_parts[ikey] = parts
         ingress_ext[ikey] = ext_parts
@@ -791,7 +841,6 @@ def _pass(
         comp.saw_unknown = True
 
     # blocks: (egress part x receivers of a key) meets (ingress part x senders of a profile)
-    blocks: list[Block] = []
     keys = list(receivers)
     touched: dict[int, list[Key]] = {}
 
@@ -808,25 +857,64 @@ def _pass(
     # the pairs evaluated one by one below count as much as their sources' rows
     pairwise_rows = n if node_mask else 0
     total = len(senders) + 1 + pairwise_rows
-    for done, (skey, src_mask) in enumerate(senders.items()):
-        for egress, dst_mask in egress_parts[skey].values():
-            dst_mask &= pod_mask
-            for dkey in keys_in(dst_mask):
-                dsts = dst_mask & receivers[dkey]
-                for ingress, allowed in ingress_parts[dkey].values():
-                    srcs = allowed & src_mask
-                    if srcs and (conns := meet(egress, ingress)):
-                        blocks.append((srcs, dsts, conns))
-        if progress is not None:
-            progress(done + 1, total)
 
-    def resolve(pair: PairVerdict) -> ConnSet:
+    def cross(
+        egress_of: dict[SenderKey, Parts] | dict[Hashable, Parts],
+        ingress_of: dict[Key, Parts] | dict[Hashable, Parts],
+        report: Progress | None = None,
+    ) -> list[Block]:
+        """Blocks of what both partitions give each (source, destination)."""
+        out: list[Block] = []
+        for done, (skey, src_mask) in enumerate(senders.items()):
+            for egress, dst_mask in egress_of.get(skey, {}).values():
+                dst_mask &= pod_mask
+                for dkey in keys_in(dst_mask):
+                    in_parts = ingress_of.get(dkey)
+                    if in_parts is None:
+                        continue
+                    dsts = dst_mask & receivers[dkey]
+                    for ingress, allowed in in_parts.values():
+                        srcs = allowed & src_mask
+                        if srcs and (conns := meet(egress, ingress)):
+                            out.append((srcs, dsts, conns))
+            if report is not None:
+                report(done + 1, total)
+        return out
+
+    blocks = cross(egress_parts, ingress_parts, progress)
+    # what a tier accepts on a side for certain, and the other side allows
+    accepted: dict[Tier, Reachability] = {}
+    for tier_of in Tier if attribute else ():
+        on_egress = accepted_parts[tier_of, Direction.EGRESS, False]
+        on_ingress = accepted_parts[tier_of, Direction.INGRESS, False]
+        to_ranges = accepted_parts[tier_of, Direction.EGRESS, True]
+        from_ranges = accepted_parts[tier_of, Direction.INGRESS, True]
+        accepted[tier_of] = Reachability(
+            classes,
+            ranges[Direction.INGRESS],
+            ranges[Direction.EGRESS],
+            [*cross(on_egress, ingress_parts), *cross(egress_parts, on_ingress)] if on_egress or on_ingress else [],
+            [(src_mask, m, c) for skey, src_mask in senders.items() for c, m in to_ranges.get(skey, {}).values()],
+            [(m, dst_mask, c) for dkey, dst_mask in receivers.items() for c, m in from_ranges.get(dkey, {}).values()],
+            [],
+            [],
+        )
+
+    def resolve(pair: PairVerdict, where: int, src: int, dst: int) -> None:
+        """Add a pair evaluated by the engine to the blocks (``where`` 0), the blocks towards
+        ranges (1) or from ranges (2); when attributing, what each tier accepts too."""
         certain, possible = pair.conns, pair.possible
         if possible != certain:
             comp.saw_unknown = True
-        return possible if optimistic else certain
+        if conns := possible if optimistic else certain:
+            (blocks, to_ext, from_ext)[where].append((src, dst, conns))
+        for tier, found in accepted.items():
+            if by_tier := pair.accepted(tier):
+                (found.blocks, found.to_ext, found.from_ext)[where].append((src, dst, by_tier))
 
     # classes treated as their node, and pods towards them, pair by pair through the engine
+    to_ext: list[Block] = []
+    from_ext: list[Block] = []
     replicas = index.options.replica_traffic
     node_classes = list(bits(node_mask))
     row = len(senders)
@@ -843,11 +931,8 @@ def _pass(
                 dst_pod = src.rep  # one replica to another
             else:
                 dst_pod = classes[d].pods[1] if s == d else classes[d].rep
-            if conns := resolve(evaluate_pair(index, src.rep, dst_pod)):
-                blocks.append((1 << s, 1 << d, conns))
+            resolve(evaluate_pair(index, src.rep, dst_pod), 0, 1 << s, 1 << d)
 
-    to_ext: list[Block] = []
-    from_ext: list[Block] = []
     for skey, src_mask in senders.items():
         to_ext.extend((src_mask, m, c) for c, m in egress_ext[skey].values() if m)
     for dkey, dst_mask in receivers.items():
@@ -860,11 +945,9 @@ def _pass(
         to_check = range(len(dst_reps)) if is_node else node_ranges[Direction.EGRESS]
         from_check = range(len(src_reps)) if is_node else node_ranges[Direction.INGRESS]
         for k in to_check:
-            if conns := resolve(evaluate_pair(index, c.rep, dst_reps[k])):
-                to_ext.append((1 << s, 1 << k, conns))
+            resolve(evaluate_pair(index, c.rep, dst_reps[k]), 1, 1 << s, 1 << k)
         for k in from_check:
-            if conns := resolve(evaluate_pair(index, src_reps[k], c.rep)):
-                from_ext.append((1 << k, 1 << s, conns))
+            resolve(evaluate_pair(index, src_reps[k], c.rep), 2, 1 << k, 1 << s)
     if progress is not None:
         progress(total, total)
     reach = Reachability(
@@ -874,7 +957,9 @@ def _pass(
         blocks,
         to_ext,
         from_ext,
-        [not p for p in ingress_profile],
-        [not p for p in egress_profile],
+        # open: no NetworkPolicy isolates it, and no cluster-scoped policy may decide its traffic
+        [not p and t is None for p, t in zip(ingress_profile, tiers[Direction.INGRESS], strict=True)],
+        [not p and t is None for p, t in zip(egress_profile, tiers[Direction.EGRESS], strict=True)],
+        accepted=accepted,
     )
     return reach, comp.saw_unknown

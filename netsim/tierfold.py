@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from ipaddress import ip_address
+from typing import NamedTuple
 
 from netsim.connset import ConnSet
 from netsim.match.cluster import cluster_ports
 from netsim.model import ClusterNetworkPolicy, ClusterRule, Direction, Endpoint, External, Tier
 from netsim.verdict import ClusterRuleOutcome, TierChain, tier_chain
 
-__all__ = ["Parts", "TierFold", "TierProfile", "put"]
+__all__ = ["Folded", "Parts", "TierFold", "TierProfile", "put"]
 
 Parts = dict[int, tuple[ConnSet, int]]  # id(interned connections) -> (connections, disjoint mask)
 
@@ -30,6 +31,15 @@ def put(parts: Parts, conns: ConnSet, mask: int) -> None:
     """Add ``mask`` to the part of ``conns`` (interned)."""
     prev = parts.get(id(conns))
     parts[id(conns)] = (conns, mask if prev is None else prev[1] | mask)
+
+
+class Folded(NamedTuple):
+    """Remote ends partitioned by what a side allows them and, when asked, by what a rule of the
+    Admin tier / the Baseline tier accepts of it for certain (empty otherwise)."""
+
+    allowed: Parts
+    admin: Parts
+    baseline: Parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +85,14 @@ class TierFold:
         intern: Callable[[ConnSet], ConnSet],
         optimistic: bool,
         groups: Sequence[tuple[int, Endpoint]] | None = None,
+        attribute: bool = False,
     ) -> None:
         self.direction = direction
         self._rule_states = rule_states
         self._intern = intern
         self._optimistic = optimistic
         self._groups = groups
+        self._attribute = attribute  # also partition by what each tier accepts (for pictures)
         self.saw_unknown = False  # some answer differs between the resolutions of the unknowns
         self._slots: dict[Hashable, tuple[_Slot, ...]] = {}
         self._cells: dict[tuple[tuple[int, ...], int, bool], list[Cell]] = {}
@@ -96,12 +108,13 @@ class TierFold:
         universe: int,
         destination: Endpoint | None,
         destination_key: Hashable = None,
-    ) -> Parts:
+    ) -> Folded:
         """The remote ends of ``universe`` by what the subject's side allows them: ``key``
         identifies ``profile``; ``policy`` is NetworkPolicy's partition of the same ends (None
         when no NetworkPolicy isolates the subject; ends in no part are allowed nothing);
         ``destination`` resolves named ports when it is fixed (the subject, for ingress), and
-        ``destination_key`` tells its ports apart."""
+        ``destination_key`` tells its ports apart. With ``attribute``, also by what a rule of each
+        tier accepts for certain."""
         slots = self._slots_of(key, profile)
         grouped = self._groups is not None and any(s.named for s in slots)
         cells = self._cells_of(slots, universe, grouped)
@@ -116,7 +129,8 @@ class TierFold:
                     rest &= ~mask
             if rest:
                 pieces.append((_NONE, rest))
-        out: Parts = {}
+        out = Folded({}, {}, {})
+        isolated = policy is not None
         for mask, codes, group in cells:
             chain: TierChain | None = None
             for policy_conns, part in pieces:
@@ -127,8 +141,16 @@ class TierFold:
                     chain = self._chain(key, profile, slots, codes, group, destination, destination_key)
                 allowed = self._allowed_by(chain, policy_conns)
                 if allowed:
-                    put(out, allowed, overlap)
+                    put(out.allowed, allowed, overlap)
+                    if self._attribute:
+                        if admin := self._accepted_by(chain, Tier.ADMIN, isolated):
+                            put(out.admin, admin, overlap)
+                        if baseline := self._accepted_by(chain, Tier.BASELINE, isolated):
+                            put(out.baseline, baseline, overlap)
         return out
+
+    def _accepted_by(self, chain: TierChain, tier: Tier, isolated: bool) -> ConnSet:
+        return self._intern(chain.accepted(tier, isolated))
 
     def _slots_of(self, key: Hashable, profile: TierProfile) -> tuple[_Slot, ...]:
         slots = self._slots.get(key)

@@ -33,6 +33,7 @@ from netsim.model import (
     Peer,
     Protocol,
     Rule,
+    Tier,
     Traffic,
     UnevaluatedPolicy,
     Unknown,
@@ -307,6 +308,17 @@ class TierChain:
 
     admin: tuple[TierWalk, ...]  # per order of the Admin tier's tied policies
     unisolated: tuple[ConnSet, ConnSet]  # (certain, possible) when NetworkPolicy does not isolate
+    # what a rule of the tier accepts for certain, in every order (the Baseline tier's: when
+    # NetworkPolicy does not isolate the subject)
+    admin_accepted: ConnSet
+    baseline_accepted: ConnSet
+
+    def accepted(self, tier: Tier, isolated: bool) -> ConnSet:
+        """What a rule of ``tier`` accepts for certain (part of what the side allows for certain):
+        the Baseline tier decides nothing when NetworkPolicy isolates the subject."""
+        if tier is Tier.ADMIN:
+            return self.admin_accepted
+        return _NOTHING if isolated else self.baseline_accepted
 
     def allowed(self, policy_allowed: tuple[ConnSet, ConnSet] | None) -> tuple[ConnSet, ConnSet]:
         """What the side allows, (for certain, possibly): the Admin tier, then NetworkPolicy (final
@@ -341,10 +353,13 @@ def tier_chain(
     baseline = tuple(o for o in baseline if o.peer_state is not False and o.ports)
     walks = tuple(walk_tier(a, (_EVERYTHING, _EVERYTHING)) for a in _orders(admin))
     results: list[tuple[ConnSet, ConnSet]] = []
+    admin_accepted = baseline_accepted = None
     for walk in walks:
         onward_c, onward_p = walk.onward
+        admin_accepted = walk.accepted[0] if admin_accepted is None else admin_accepted & walk.accepted[0]
         if selected_elsewhere:  # NetworkPolicy ends the tiers here too, and allows
             results.append((walk.accepted[0] | onward_c, walk.accepted[1] | onward_p))
+            baseline_accepted = _NOTHING
             continue
         for b in _orders(baseline):
             base = walk_tier(b, (onward_c, onward_p))
@@ -352,10 +367,11 @@ def tier_chain(
             allowed_c = base.accepted[0] | base.passed[0] | base.unmatched[0]
             allowed_p = base.accepted[1] | base.passed[1] | base.unmatched[1]
             results.append((walk.accepted[0] | allowed_c, walk.accepted[1] | allowed_p))
+            baseline_accepted = base.accepted[0] if baseline_accepted is None else baseline_accepted & base.accepted[0]
     certain, possible = results[0]
     for c, p in results[1:]:
         certain, possible = certain & c, possible | p
-    return TierChain(walks, (certain, possible))
+    return TierChain(walks, (certain, possible), admin_accepted or _NOTHING, baseline_accepted or _NOTHING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +444,13 @@ class DirectionVerdict:
         policy = self._policy_allowed() if self.isolating else None
         return tier_chain(self.admin, self.baseline, self.selected_elsewhere).allowed(policy)
 
+    def accepted(self, tier: Tier) -> ConnSet:
+        """What a rule of a cluster-scoped ``tier`` accepts on this side for certain (so allowed
+        whatever NetworkPolicy says, for the Admin tier)."""
+        if self.exemption is not None or self.unevaluated or not (self.admin or self.baseline):
+            return _NOTHING
+        return tier_chain(self.admin, self.baseline, self.selected_elsewhere).accepted(tier, self.isolated)
+
     def allows(self, port: int, protocol: Protocol) -> bool:
         """True if this side allows ``port``/``protocol`` for certain."""
         return self.conns.allows(port, protocol)
@@ -489,6 +512,11 @@ class PairVerdict:
     def undetermined(self) -> ConnSet:
         """What the unknowns decide: possibly allowed, not certainly."""
         return self.possible - self.conns
+
+    def accepted(self, tier: Tier) -> ConnSet:
+        """What is allowed for certain because a rule of a cluster-scoped ``tier`` accepts it on
+        one side or both."""
+        return (self.egress.accepted(tier) & self.ingress.conns) | (self.ingress.accepted(tier) & self.egress.conns)
 
     def unknowns(self) -> tuple[Unknown, ...]:
         """Every unknown that an undetermined connection of this pair depends on."""

@@ -88,7 +88,7 @@ def graph(
         for ns in focus:
             require_namespace(cluster, ns, "--focus")
         with progress("evaluating") as report:
-            grouped = grouped_graph(index, by, report)
+            grouped = grouped_graph(index, by, report, attribute=bool(cluster.cluster_policies))
         source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)
         data = render(source, fmt)
         if output_path == "-":

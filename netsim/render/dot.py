@@ -28,6 +28,8 @@ _OPEN_COLOR = "#c0392b"  # red: open to everything is the most important thing t
 _ALL_COLOR = "#e67e22"  # orange: an edge that allows every port
 _EDGE_COLOR = "#34495e"
 _UNDETERMINED_COLOR = "#8e44ad"  # purple, dashed: may be allowed, depending on what the input does not give
+_ADMIN_COLOR = "#1f5fa8"  # blue, bold: accepted by the Admin tier (no NetworkPolicy can narrow it)
+_BASELINE_COLOR = "#138d75"  # green: accepted by the Baseline tier (a namespace's NetworkPolicy would replace it)
 _FADED = "#b0b0b0"
 _NS_FILL = "#f4f6f7"
 _EXT_FILL = "#eaf2f8"
@@ -81,21 +83,39 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
 
 
 def _edge_lines(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", labels: bool = True) -> list[str]:
-    """A solid edge for what is allowed for certain, a dashed one for what is undetermined."""
+    """A solid edge for what is allowed for certain, a dashed one for what is undetermined; what
+    a cluster-scoped tier accepts is drawn apart, in that tier's colour."""
     out = []
     pairs = f"\n({c.pairs} pairs)" if by is GroupBy.NAMESPACE and c.pairs > 1 else ""
     ends = f"{indent}{_q(c.source.key)} -> {_q(c.destination.key)}"
-    if c.conns:
-        color = _FADED if faded else _ALL_COLOR if c.conns.is_all() else _EDGE_COLOR
+    admin = c.admin & c.conns
+    baseline = (c.baseline & c.conns) - admin
+    for tier, conns, tier_color in (("admin", admin, _ADMIN_COLOR), ("baseline", baseline, _BASELINE_COLOR)):
+        if conns:
+            color = _FADED if faded else tier_color
+            text = f"{tier}: {_short(conns.compact())}"
+            attrs = {
+                "label": text + pairs if labels else "",
+                "color": color,
+                "fontcolor": color,
+                "fontname": _FONT,
+                "fontsize": "10",
+                "penwidth": "2" if tier == "admin" else "1.4",
+                "tooltip": f"{c.source.label} => {c.destination.label} : {conns} (accepted by the {tier.title()} tier)",
+            }
+            out.append(f"{ends} {_attrs(**attrs)};")
+    rest = c.conns - admin - baseline
+    if rest:
+        color = _FADED if faded else _ALL_COLOR if rest.is_all() else _EDGE_COLOR
         attrs = {
-            "label": _short(c.conns.compact()) + pairs if labels else "",
+            "label": _short(rest.compact()) + pairs if labels else "",
             "color": color,
             "fontcolor": color,
             "fontname": _FONT,
             "fontsize": "10",
-            "tooltip": f"{c.source.label} => {c.destination.label} : {c.conns}",
+            "tooltip": f"{c.source.label} => {c.destination.label} : {rest}",
         }
-        if c.conns.is_all():
+        if rest.is_all():
             attrs["penwidth"] = "1.6"
         out.append(f"{ends} {_attrs(**attrs)};")
     if c.undetermined:
@@ -113,7 +133,27 @@ def _edge_lines(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", lab
     return out
 
 
-def _legend(undetermined: bool) -> list[str]:
+def _legend(undetermined: bool, tiers: tuple[bool, bool] = (False, False)) -> list[str]:
+    """The legend; entries for undetermined edges and for what each tier accepts only when the
+    picture has them."""
+    admin_text = "admin: TCP 9090\\naccepted by the Admin tier\\n(no NetworkPolicy narrows it)"
+    baseline_text = "baseline: TCP 53\\naccepted by the Baseline tier\\n(no NetworkPolicy selects the pod)"
+    tier_lines = []
+    for present, name, color, text in (
+        (tiers[0], "admin", _ADMIN_COLOR, admin_text),
+        (tiers[1], "baseline", _BASELINE_COLOR, baseline_text),
+    ):
+        if present:
+            tier_lines.append(
+                f'    legend_pod -> legend_tiered [label="{text}", fontsize="9", fontname={_q(_FONT)}, '
+                f'color={_q(color)}, fontcolor={_q(color)}, penwidth="{"2" if name == "admin" else "1.4"}"];'
+            )
+    if tier_lines:
+        tier_lines.insert(
+            0,
+            f'    legend_tiered [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
+            'fontsize="9", label="selected by a\\ncluster-scoped policy"];',
+        )
     maybe = (
         [
             f'    legend_maybe [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
@@ -139,6 +179,7 @@ def _legend(undetermined: bool) -> list[str]:
         f'    legend_pod -> legend_ext [label="all (every port)", fontsize="9", fontname={_q(_FONT)}, '
         f'color={_q(_ALL_COLOR)}, fontcolor={_q(_ALL_COLOR)}, penwidth="1.6"];',
         *maybe,
+        *tier_lines,
         "  }",
     ]
 
@@ -298,7 +339,8 @@ def to_dot(
         faded = bool(focus_set) and not (in_focus(c.source) and in_focus(c.destination))
         lines += _edge_lines(c, by, faded, labels=len(rows) <= MAX_LABELLED_EDGES)
     if legend:
-        lines += _legend(any(c.undetermined for c in (*rows, *internal.values())))
+        tiers = (any(c.admin & c.conns for c in rows), any((c.baseline & c.conns) - c.admin for c in rows))
+        lines += _legend(any(c.undetermined for c in (*rows, *internal.values())), tiers)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

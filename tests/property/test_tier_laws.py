@@ -2,7 +2,8 @@
 BaselineAdminNetworkPolicy) on generated clusters that mix them with NetworkPolicies, pods
 without addresses, namespaces without manifests and Nodes:
 
-* the graph (the fast path) and the matrix agree with the engine on three values;
+* the graph (the fast path) and the matrix agree with the engine on three values, and so does
+  what the graph says each tier accepts;
 * a cluster policy with no rules changes nothing;
 * an Admin Deny never adds a connection (certain or possible);
 * a Pass of everything at the top of the Admin tier is as if the Admin tier were absent.
@@ -16,7 +17,10 @@ from ipaddress import ip_network
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.externals import external_ranges
+from netsim.graph import GroupBy, grouped_graph
 from netsim.model import (
     Action,
     Cluster,
@@ -24,8 +28,10 @@ from netsim.model import (
     ClusterPeer,
     ClusterPort,
     ClusterRule,
+    Direction,
     DomainNamesPeer,
     Endpoint,
+    External,
     IPBlockPeer,
     LabelSelector,
     Node,
@@ -44,7 +50,7 @@ from tests.property.open_world_strategies import (
     open_options,
 )
 from tests.property.strategies import label_sets, selectors
-from tests.property.test_undetermined_laws import _check_completion, _check_graph
+from tests.property.test_undetermined_laws import _addresses, _avoid, _check_completion, _check_graph
 
 LAWS = settings(max_examples=60, deadline=None)
 
@@ -110,6 +116,30 @@ class TestTiers:
     @given(tiered_clusters(), open_options(), st.booleans())
     def test_graph_and_matrix_are_the_engine(self, cluster: Cluster, opts: Options, per_pod: bool) -> None:
         _check_graph(cluster, replace(opts, networkpolicy_tier_per_pod=per_pod))
+
+    @LAWS
+    @given(tiered_clusters(), open_options(), st.booleans())
+    def test_the_deciding_tier_in_pictures_is_the_engine(self, cluster: Cluster, opts: Options, per_pod: bool) -> None:
+        """What the graph says a tier accepts on each edge (pods and external ranges) is what
+        evaluate_pair says for that pair, and part of what the edge allows for certain."""
+        opts = replace(opts, networkpolicy_tier_per_pod=per_pod)
+        index = PolicyIndex(cluster, opts)
+        graph = grouped_graph(index, GroupBy.POD, attribute=True)
+        avoid = _avoid(cluster)
+        pairs: list[tuple[Endpoint, Endpoint, str, str]] = [
+            (a, b, a.ref, b.ref) for a in cluster.pods for b in cluster.pods if a is not b
+        ]
+        for rng in external_ranges(cluster, Direction.EGRESS, options=opts):
+            pairs += [(p, External(ip), p.ref, rng.label) for p in cluster.pods for ip in _addresses(rng, avoid)]
+        for rng in external_ranges(cluster, Direction.INGRESS, options=opts):
+            pairs += [(External(ip), p, rng.label, p.ref) for p in cluster.pods for ip in _addresses(rng, avoid)]
+        for src, dst, skey, dkey in pairs:
+            data = graph.edges[skey, dkey] if graph.has_edge(skey, dkey) else {}
+            verdict = evaluate_pair(index, src, dst)
+            for tier in Tier:
+                got = data.get(tier.value.lower(), ConnSet.none())
+                assert got == verdict.accepted(tier), (src, dst, tier)
+                assert not got - verdict.conns, (src, dst, tier)
 
     @LAWS
     @given(tiered_clusters(), open_options(), subjects)

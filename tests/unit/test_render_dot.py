@@ -18,7 +18,17 @@ from netsim.engine import PolicyIndex
 from netsim.errors import RenderError
 from netsim.externals import ExternalRange
 from netsim.graph import GroupBy, NodeInfo, aggregate, build_graph, grouped_graph
-from netsim.model import Cluster
+from netsim.model import (
+    Action,
+    Cluster,
+    ClusterNetworkPolicy,
+    ClusterPort,
+    ClusterRule,
+    Labels,
+    LabelSelector,
+    PodPeer,
+    Tier,
+)
 from netsim.render.dot import FORMATS, dot_available, render, to_dot
 from tests.unit.builders import ALL, TCP, UDP, block, cluster, peer, pod, policy, port, rule, sel
 
@@ -417,3 +427,66 @@ def test_undetermined_edges_are_dashed_and_the_legend_says_so() -> None:
     assert len(web_db) == 1
     assert "dashed" not in web_db[0]
     assert "legend_maybe" not in _dot(_shop())
+
+
+EVERYONE = PodPeer(LabelSelector(), None)
+_LEGEND_ADMIN = 'legend_pod -> legend_tiered [label="admin: TCP 9090'
+_LEGEND_BASELINE = 'legend_pod -> legend_tiered [label="baseline: TCP 53'
+
+
+def _namespace(name: str) -> PodPeer:
+    return PodPeer(LabelSelector(Labels({"kubernetes.io/metadata.name": name})), None)
+
+
+def _tier_dot(c: Cluster) -> str:
+    graph = grouped_graph(PolicyIndex(c), GroupBy.POD, attribute=True)
+    return to_dot(graph, GroupBy.POD)
+
+
+def test_what_the_admin_tier_accepts_is_drawn_in_its_colour_and_the_legend_says_so() -> None:
+    """_shop() with an Admin policy that accepts TCP 9090 into every pod from tools and passes
+    the rest to NetworkPolicy."""
+    rules = (
+        ClusterRule(Action.ACCEPT, (_namespace("tools"),), (ClusterPort(TCP, 9090),)),
+        ClusterRule(Action.PASS, (EVERYONE,)),
+    )
+    guard = ClusterNetworkPolicy("ClusterNetworkPolicy", "guard", Tier.ADMIN, 1, EVERYONE, ingress=rules)
+    text = _tier_dot(replace(_shop(), cluster_policies=(guard,)))
+    into_web = [e for e in _edge_lines(text) if _ends(e) == ("tools/debug", "shop/web")]
+    assert len(into_web) == 1  # shop isolates web, but the Admin tier accepts 9090 first
+    assert _label(into_web[0]) == "admin: TCP 9090"
+    assert "accepted by the Admin tier" in into_web[0]
+    assert 'penwidth="2"' in into_web[0]
+    assert _LEGEND_ADMIN in text
+    assert _LEGEND_BASELINE not in text
+    # what NetworkPolicy allows is drawn as before
+    web_db = [e for e in _edge_lines(text) if _ends(e) == ("shop/web", "shop/db")]
+    assert [_label(e) for e in web_db] == ["TCP 5432"]
+
+
+def test_what_the_baseline_tier_accepts_is_drawn_in_its_colour() -> None:
+    """Two namespaces without NetworkPolicy; the Baseline tier accepts TCP 9090 from a and denies
+    the rest from every namespace."""
+    rules = (
+        ClusterRule(Action.ACCEPT, (_namespace("a"),), (ClusterPort(TCP, 9090),)),
+        ClusterRule(Action.DENY, (EVERYONE,)),
+    )
+    default = ClusterNetworkPolicy("ClusterNetworkPolicy", "default", Tier.BASELINE, 1, EVERYONE, ingress=rules)
+    c = cluster([pod("a/x", {"app": "x"}, ip="10.0.0.1"), pod("b/y", {"app": "y"}, ip="10.0.0.2")], [])
+    text = _tier_dot(replace(c, cluster_policies=(default,)))
+    a_to_b = [e for e in _edge_lines(text) if _ends(e) == ("a/x", "b/y")]
+    assert [_label(e) for e in a_to_b] == ["baseline: TCP 9090"]
+    assert "#138d75" in a_to_b[0]
+    assert not [e for e in _edge_lines(text) if _ends(e) == ("b/y", "a/x")]
+    assert _LEGEND_BASELINE in text
+    assert _LEGEND_ADMIN not in text
+    # with a NetworkPolicy isolating b/y, the Baseline tier no longer decides its ingress
+    isolated = cluster(c.pods, [policy("b/allow", ALL, ingress=[rule(ports=[port(9090)])])])
+    text = _tier_dot(replace(isolated, cluster_policies=(default,)))
+    a_to_b = [e for e in _edge_lines(text) if _ends(e) == ("a/x", "b/y")]
+    assert [_label(e) for e in a_to_b] == ["TCP 9090"]
+
+
+def test_pictures_without_cluster_policies_have_no_tier_legend() -> None:
+    text = _tier_dot(_shop())
+    assert "legend_tiered" not in text

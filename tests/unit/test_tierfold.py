@@ -25,7 +25,7 @@ from netsim.model import (
     Tier,
 )
 from netsim.reach import bits, compute_reachability
-from netsim.tierfold import Parts, TierFold, TierProfile
+from netsim.tierfold import Folded, Parts, TierFold, TierProfile
 from tests.unit.builders import cluster, cport, pod, policy, port, rule, sel
 
 TCP = Protocol.TCP
@@ -46,8 +46,8 @@ def _fold(states: dict[int, tuple[int, int]], optimistic: bool = False) -> TierF
     return TierFold(Direction.INGRESS, lambda r: states[id(r)], lambda c: c, optimistic)
 
 
-def _as_dict(parts: Parts) -> dict[ConnSet, int]:
-    return dict(parts.values())
+def _as_dict(parts: Parts | Folded) -> dict[ConnSet, int]:
+    return dict((parts.allowed if isinstance(parts, Folded) else parts).values())
 
 
 def test_a_rule_cuts_the_ends_it_selects_from_those_it_does_not() -> None:
@@ -97,6 +97,29 @@ def test_the_baseline_tier_decides_only_without_networkpolicy() -> None:
     assert _as_dict(fold.parts("k", profile, None, 0b1, NOWHERE)) == {}
     allowed = ConnSet.of(TCP, 80)
     assert _as_dict(fold.parts("k", profile, {id(allowed): (allowed, 0b1)}, 0b1, NOWHERE)) == {allowed: 0b1}
+
+
+def test_with_attribution_the_parts_say_what_each_tier_accepts() -> None:
+    accept, deny = _rule(Action.ACCEPT, 9090), _rule(Action.DENY)
+    fold = TierFold(
+        Direction.INGRESS,
+        lambda r: {id(accept): (0b01, 0), id(deny): (0b11, 0)}[id(r)],
+        lambda c: c,
+        False,
+        attribute=True,
+    )
+    admin = TierProfile(((_cnp("guard", Tier.ADMIN, accept, deny), True),), (), False)
+    folded = fold.parts("k", admin, None, 0b11, NOWHERE)
+    assert _as_dict(folded) == {ConnSet.of(TCP, 9090): 0b01}
+    assert _as_dict(folded.admin) == {ConnSet.of(TCP, 9090): 0b01}
+    assert folded.baseline == {}
+    base_accept = _rule(Action.ACCEPT, 53)
+    fold = TierFold(Direction.INGRESS, lambda r: (0b1, 0), lambda c: c, False, attribute=True)
+    baseline = TierProfile((), ((_cnp("default", Tier.BASELINE, base_accept), True),), False)
+    assert _as_dict(fold.parts("b", baseline, None, 0b1, NOWHERE).baseline) == {ConnSet.of(TCP, 53): 0b1}
+    # NetworkPolicy isolates the subject: the Baseline tier accepts nothing
+    allowed = ConnSet.of(TCP, 80)
+    assert fold.parts("b", baseline, {id(allowed): (allowed, 0b1)}, 0b1, NOWHERE).baseline == {}
 
 
 def test_cells_are_computed_once_per_sequence_of_rules() -> None:
