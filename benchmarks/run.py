@@ -137,12 +137,20 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+#: Compile the netsim that the interpreter imports, as ``pip install`` does.
+COMPILE_SNIPPET = "import compileall, os, netsim; compileall.compile_dir(os.path.dirname(netsim.__file__), quiet=1)"
+
+
 def run_child(argv: Sequence[str], stdout_path: Path, stderr_path: Path, timeout: float) -> RunResult:
-    """Run ``argv`` as its own process group; on timeout kill that group (and only it)."""
+    """Run ``argv`` as its own process group; on timeout kill that group (and only it).
+
+    The child runs in the directory of its output, never in this checkout: ``python -m netsim``
+    puts its working directory first on ``sys.path``, so from the checkout it would time the
+    checkout's files (and any edit made while the benchmark runs) instead of the installed copy."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+            argv, cwd=stdout_path.parent, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
         )
         timed_out = threading.Event()
 
@@ -478,7 +486,12 @@ def main(argv: list[str] | None = None) -> int:
         args.python = str(setup_netsim(work_dir, args.timeout))
     # as after `pip install` (which compiles every module): with PYTHONDONTWRITEBYTECODE set, as on
     # some CI machines, a checkout given with --python would otherwise be compiled on every run
-    subprocess.run([args.python, "-m", "compileall", "-q", str(ROOT / "netsim")], check=True, timeout=args.timeout)
+    subprocess.run(
+        [args.python, "-c", COMPILE_SNIPPET],
+        check=True,
+        timeout=args.timeout,
+        cwd=out_dir,  # the copy the children import (see run_child), not this checkout
+    )
     startups = {
         "parse": Measurement(sizes[0], "startup-yaml", [args.python, "-c", "import yaml"]),
         "netsim": Measurement(sizes[0], "startup-netsim", [args.python, "-m", "netsim", "--version"]),
