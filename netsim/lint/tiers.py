@@ -16,17 +16,24 @@ of kubernetes-sigs/network-policy-api.
 
 Where a rule needs pods it looks at the pods of the input and reports only what holds for
 certain (a subject that may select a pod of a namespace without a manifest does not count); the
-containment NP020 needs is shown on the selectors, CIDRs and ports as written, never guessed.
+containment NP020 needs is shown on the selectors, CIDRs and ports as written, never guessed
+(:mod:`netsim.lint.containment`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from ipaddress import IPv4Address
 
-from netsim.connset import ConnSet
 from netsim.lint.base import Finding, LintContext, LintRule, Severity, count, refs, rule_field
+from netsim.lint.containment import (
+    name_covers,
+    numbered_ports,
+    peer_contains,
+    ports_meet,
+    rule_contains,
+    selectors_compatible,
+)
 from netsim.match.cluster import cluster_peer_state, cluster_ports
 from netsim.match.ipblock import ip_in_block
 from netsim.match.peers import peer_state
@@ -35,147 +42,19 @@ from netsim.model import (
     Action,
     ClusterNetworkPolicy,
     ClusterPeer,
-    ClusterPort,
     ClusterRule,
     Direction,
     DomainNamesPeer,
-    External,
     IPAddress,
     IPBlockPeer,
-    LabelSelector,
     NetworkPolicy,
     NodesPeer,
     Pod,
     PodPeer,
-    Requirement,
     Tier,
 )
 
 __all__ = ["RULES"]
-
-#: A destination that is no pod: named ports resolve to nothing there, numbers to themselves.
-_NOWHERE = External(IPv4Address(0))
-
-
-# -- label selectors as sets -------------------------------------------------------------------------
-
-
-def _requirements(selector: LabelSelector | None) -> list[Requirement]:
-    """matchLabels as ``In`` requirements, then matchExpressions (None: none, like ``{}``)."""
-    if selector is None:
-        return []
-    return [Requirement(k, "In", (v,)) for k, v in selector.match_labels.items()] + list(selector.match_expressions)
-
-
-def _implies(narrow: Requirement, broad: Requirement) -> bool:
-    """True if every label set that satisfies ``narrow`` satisfies ``broad`` (same key)."""
-    if narrow.key != broad.key:
-        return False
-    n, b = narrow.operator, broad.operator
-    nv, bv = set(narrow.values), set(broad.values)
-    if b == "In":
-        return n == "In" and nv <= bv
-    if b == "Exists":
-        return n in ("In", "Exists")
-    if b == "NotIn":
-        return (n == "In" and not nv & bv) or (n == "NotIn" and bv <= nv) or n == "DoesNotExist"
-    return n == "DoesNotExist"
-
-
-def _contains(broad: LabelSelector | None, narrow: LabelSelector | None) -> bool:
-    """True if ``broad`` matches every label set ``narrow`` matches (None: ``{}``, everything):
-    each requirement of ``broad`` follows from one of ``narrow``'s."""
-    mine = _requirements(narrow)
-    return all(any(_implies(n, b) for n in mine) for b in _requirements(broad))
-
-
-def _compatible(a: LabelSelector | None, b: LabelSelector | None) -> bool:
-    """True if some label set satisfies both selectors (None: ``{}``)."""
-    allowed: dict[str, set[str]] = {}
-    excluded: dict[str, set[str]] = {}
-    present: dict[str, set[bool]] = {}
-    for req in _requirements(a) + _requirements(b):
-        if req.operator == "In":
-            allowed[req.key] = allowed.get(req.key, set(req.values)) & set(req.values)
-            present.setdefault(req.key, set()).add(True)
-        elif req.operator == "NotIn":
-            excluded.setdefault(req.key, set()).update(req.values)
-        else:
-            present.setdefault(req.key, set()).add(req.operator == "Exists")
-    if any(len(flags) > 1 for flags in present.values()):
-        return False
-    return all(values - excluded.get(key, set()) for key, values in allowed.items())
-
-
-# -- peers and ports as sets ---------------------------------------------------------------------------
-
-
-def _covers_name(broad: str, narrow: str) -> bool:
-    """``*.example.com`` covers ``a.example.com`` and ``*.a.example.com``; names cover themselves."""
-    b, n = broad.lower().rstrip("."), narrow.lower().rstrip(".")
-    if b == n:
-        return True
-    return b.startswith("*.") and n.endswith(b[1:])
-
-
-def _peer_contains(broad: ClusterPeer, narrow: ClusterPeer) -> bool:
-    """True if ``broad`` selects everything ``narrow`` selects, shown on the peers as written."""
-    if isinstance(broad, PodPeer) and isinstance(narrow, PodPeer):
-        if broad.namespace_selector is None or narrow.namespace_selector is None:
-            return broad == narrow
-        return _contains(broad.namespace_selector, narrow.namespace_selector) and _contains(
-            broad.pod_selector, narrow.pod_selector
-        )
-    if isinstance(broad, IPBlockPeer) and isinstance(narrow, IPBlockPeer):
-        if broad.except_ or broad.cidr.version != narrow.cidr.version:
-            return False
-        return narrow.cidr.subnet_of(broad.cidr)  # type: ignore[arg-type]  # same version, checked above
-    if isinstance(broad, NodesPeer) and isinstance(narrow, NodesPeer):
-        return _contains(broad.selector, narrow.selector)
-    if isinstance(broad, DomainNamesPeer) and isinstance(narrow, DomainNamesPeer):
-        return all(any(_covers_name(b, n) for b in broad.names) for n in narrow.names)
-    return False
-
-
-def _every_address(peers: Iterable[ClusterPeer]) -> bool:
-    """True if the ``networks`` among ``peers`` hold every IPv4 and every IPv6 address (so every
-    pod, node and domain name, whatever its address)."""
-    whole = {p.cidr.version for p in peers if isinstance(p, IPBlockPeer) and p.cidr.prefixlen == 0 and not p.except_}
-    return whole == {4, 6}
-
-
-def _numbers(ports: tuple[ClusterPort, ...] | None) -> ConnSet:
-    """The numbered ports and ranges of a rule (every connection when it has no ports)."""
-    return cluster_ports(ports, _NOWHERE)
-
-
-def _names(ports: tuple[ClusterPort, ...] | None) -> set[str]:
-    return {p.port for p in ports or () if isinstance(p.port, str)}
-
-
-def _ports_contain(broad: tuple[ClusterPort, ...] | None, narrow: tuple[ClusterPort, ...] | None) -> bool:
-    """True if ``broad`` matches every port ``narrow`` matches: no ports, or the same numbers
-    (ranges within ranges) and the same port names."""
-    if broad is None:
-        return True
-    if narrow is None:
-        return False
-    return not (_numbers(narrow) - _numbers(broad)) and _names(narrow) <= _names(broad)
-
-
-def _ports_meet(a: tuple[ClusterPort, ...] | None, b: tuple[ClusterPort, ...] | None) -> bool:
-    """True if two rules' ports have a port in common on some destination, as written."""
-    if a is None or b is None:
-        return True
-    return bool(_names(a) & _names(b)) or bool(_numbers(a) & _numbers(b))
-
-
-def _rule_contains(broad: ClusterRule, narrow: ClusterRule) -> bool:
-    """True if ``broad`` matches every peer and port ``narrow`` matches."""
-    if not _ports_contain(broad.ports, narrow.ports):
-        return False
-    return _every_address(broad.peers) or all(any(_peer_contains(b, n) for b in broad.peers) for n in narrow.peers)
-
 
 # -- what the input says ---------------------------------------------------------------------------------
 
@@ -228,7 +107,7 @@ class _Tiers:
     def covers(self, broad: ClusterNetworkPolicy, narrow: ClusterNetworkPolicy) -> bool:
         """True if ``broad``'s subject selects every pod ``narrow``'s does: on the selectors as
         written, or for every pod of the input (when ``narrow`` selects one)."""
-        if _peer_contains(broad.subject, narrow.subject):
+        if peer_contains(broad.subject, narrow.subject):
             return True
         mine = self.subjects(narrow).possible
         theirs = {id(p) for p in self.subjects(broad).certain}
@@ -270,7 +149,7 @@ def _external_overlap(tiers: _Tiers, a: ClusterPeer, b: ClusterPeer) -> bool:
     if isinstance(a, IPBlockPeer) and isinstance(b, IPBlockPeer):
         return a.cidr.version == b.cidr.version and a.cidr.overlaps(b.cidr)
     if isinstance(a, DomainNamesPeer) and isinstance(b, DomainNamesPeer):
-        return any(_covers_name(x, y) or _covers_name(y, x) for x in a.names for y in b.names)
+        return any(name_covers(x, y) or name_covers(y, x) for x in a.names for y in b.names)
     if isinstance(a, NodesPeer) and isinstance(b, NodesPeer):
         return a == b or bool(_node_addresses(tiers, a) & _node_addresses(tiers, b))
     if isinstance(b, NodesPeer):
@@ -285,11 +164,11 @@ def _overlap(tiers: _Tiers, a: ClusterRule, b: ClusterRule, direction: Direction
     input both select (``subjects``: the pods both policies apply to; None without pods in the
     input, where the selectors as written decide), or an address outside the pods."""
     if subjects is None:
-        if _ports_meet(a.ports, b.ports) and any(
+        if ports_meet(a.ports, b.ports) and any(
             isinstance(x, PodPeer)
             and isinstance(y, PodPeer)
-            and _compatible(x.namespace_selector, y.namespace_selector)
-            and _compatible(x.pod_selector, y.pod_selector)
+            and selectors_compatible(x.namespace_selector, y.namespace_selector)
+            and selectors_compatible(x.pod_selector, y.pod_selector)
             for x in a.peers
             for y in b.peers
         ):
@@ -302,7 +181,7 @@ def _overlap(tiers: _Tiers, a: ClusterRule, b: ClusterRule, direction: Direction
                 for d in ([pod] if direction is Direction.EGRESS else subjects)
             ):
                 return True
-    if not _numbers(a.ports) & _numbers(b.ports):
+    if not numbered_ports(a.ports) & numbered_ports(b.ports):
         return False
     return any(_external_overlap(tiers, x, y) for x in a.peers for y in b.peers)
 
@@ -322,8 +201,8 @@ def _check_ties(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                 if not subjects:
                     continue
             elif not (
-                _compatible(first.subject.namespace_selector, second.subject.namespace_selector)
-                and _compatible(first.subject.pod_selector, second.subject.pod_selector)
+                selectors_compatible(first.subject.namespace_selector, second.subject.namespace_selector)
+                and selectors_compatible(first.subject.pod_selector, second.subject.pod_selector)
             ):
                 continue
             for direction in Direction:
@@ -345,7 +224,7 @@ def _ties(
         for i, a in enumerate(rules_a)
         if a.action is not b.action
         # traffic of both that an earlier rule of either policy takes is not decided by these two
-        and not any(_rule_contains(e, a) or _rule_contains(e, b) for e in (*rules_a[:i], *rules_b[:j]))
+        and not any(rule_contains(e, a) or rule_contains(e, b) for e in (*rules_a[:i], *rules_b[:j]))
         and _overlap(tiers, a, b, direction, subjects)
     ]
     if not pairs:
@@ -380,7 +259,7 @@ def _check_shadowed(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                     (
                         f"its own {rule_field(direction, k)} ({e.action})"
                         for k, e in enumerate(rules[:i])
-                        if _rule_contains(e, r)
+                        if rule_contains(e, r)
                     ),
                     None,
                 )
@@ -391,7 +270,7 @@ def _check_shadowed(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
                             "every pod this policy's does)"
                             for q in tiers.earlier(pol)
                             for k, e in enumerate(q.rules(direction))
-                            if _rule_contains(e, r)
+                            if rule_contains(e, r)
                         ),
                         None,
                     )
