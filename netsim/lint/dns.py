@@ -2,8 +2,10 @@
 
 The DNS pods are those of :class:`~netsim.lint.base.DnsTarget` (``k8s-app=kube-dns`` in
 ``kube-system`` unless configured). When the input has some, each egress-isolated pod is
-evaluated against them with the engine (both ends must allow). When it has none, a pod passes if
-some egress rule of its isolating policies allows the port towards some peer.
+evaluated against them with the engine (both ends must allow). When it has none, the Admin tier
+decides first where it decides for certain (evaluated towards a pod like the DNS target), and
+otherwise a pod passes if some egress rule of its isolating policies allows the port towards some
+peer.
 
 Three-valued: a pod is reported as cut off only when it is denied for certain. When the answer is
 undetermined (a rule towards the DNS pods selects a namespace without a manifest, a policy of a
@@ -17,11 +19,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
+from netsim.engine import evaluate_pair
 from netsim.lint.base import Finding, LintContext, LintRule, Severity, depends, refs, settle, span_order
 from netsim.match.ports import static_ports
 from netsim.match.selectors import matches_selector
-from netsim.model import Direction, NetworkPolicy, Pod, Protocol, Rule, Traffic, Unknown
-from netsim.verdict import Decision, Verdict, policy_unknown
+from netsim.model import ContainerPort, Direction, NetworkPolicy, Pod, Protocol, Rule, Tier, Traffic, Unknown
+from netsim.verdict import Decision, Verdict, policy_unknown, tier_chain
 
 __all__ = ["DNS_PORT", "RULES"]
 
@@ -66,6 +69,9 @@ def _reaches(ctx: LintContext, pod: Pod, dns: tuple[Pod, ...], proto: Protocol) 
         if unknowns:
             return _Reach(Decision.UNDETERMINED, "", tuple(dict.fromkeys(unknowns)))
         return _Reach(Decision.DENIED, "ingress" if egress_ok and not ingress_ok else "egress")
+    decided = _admin_tier(ctx, pod, proto)
+    if decided is not None:
+        return decided
     for pol in ctx.index.isolating(pod, Direction.EGRESS):
         if any(_static(r).allows(DNS_PORT, proto) for r in pol.egress):
             return _Reach(Decision.ALLOWED)
@@ -74,6 +80,31 @@ def _reaches(ctx: LintContext, pod: Pod, dns: tuple[Pod, ...], proto: Protocol) 
         unknowns = [policy_unknown(p, pod, Direction.EGRESS) for p in foreign]
         return _Reach(Decision.UNDETERMINED, "", tuple(unknowns))
     return _Reach(Decision.DENIED, "egress")
+
+
+def _admin_tier(ctx: LintContext, pod: Pod, proto: Protocol) -> _Reach | None:
+    """Without DNS pods in the input: what the Admin tier decides for certain about ``pod``'s DNS
+    traffic towards a pod like the DNS target (its namespace and labels, the usual ``dns`` and
+    ``dns-tcp`` ports), before any NetworkPolicy is read; None when it leaves it to them."""
+    if not any(ctx.index.tier_policies(pod, Direction.EGRESS, tier) for tier in Tier):
+        return None
+    target = ctx.config.dns
+    server = Pod(target.namespace, "dns", target.selector.match_labels, _DNS_CONTAINER_PORTS)
+    egress = evaluate_pair(ctx.index, pod, server).egress
+    if not egress.admin or egress.unevaluated:
+        return None
+    chain = tier_chain(egress.admin, ())
+    if chain.admin_accepted.allows(DNS_PORT, proto):
+        return _Reach(Decision.ALLOWED)
+    if all(walk.denied[0].allows(DNS_PORT, proto) for walk in chain.admin):
+        return _Reach(Decision.DENIED, _BY_ADMIN)
+    return None
+
+
+_BY_ADMIN = "egress, by the Admin tier"
+
+#: The ports the cluster DNS pods declare (CoreDNS's manifests).
+_DNS_CONTAINER_PORTS = (ContainerPort(DNS_PORT, UDP, "dns"), ContainerPort(DNS_PORT, TCP, "dns-tcp"))
 
 
 def _first_isolating(ctx: LintContext, pods: list[Pod]) -> NetworkPolicy:
@@ -107,6 +138,11 @@ def _dns_text(ctx: LintContext) -> str:
 
 def _fix(ctx: LintContext, side: str) -> str:
     target = ctx.config.dns
+    if side == _BY_ADMIN:
+        return (
+            "a rule of the Admin tier denies it, and no NetworkPolicy can allow what that tier denies: accept "
+            f"UDP 53 and TCP 53 towards {target} in a rule the Admin tier applies first"
+        )
     if side == "ingress":
         return (
             f"the DNS pods are isolated for ingress and do not accept this: allow ingress on UDP 53 and TCP 53 "

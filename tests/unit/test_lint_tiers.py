@@ -40,7 +40,7 @@ from netsim.model import (
     Traffic,
 )
 from netsim.verdict import Decision
-from tests.unit.builders import cluster, cport, pod, policy, sel
+from tests.unit.builders import cluster, cport, pod, policy, port, rule, sel
 
 TCP, UDP = Protocol.TCP, Protocol.UDP
 ACCEPT, DENY, PASS = Action.ACCEPT, Action.DENY, Action.PASS
@@ -542,3 +542,42 @@ spec:
     [np002] = [f for f in findings if f.rule == "NP002"]  # the guard has no egress rules: unchanged
     assert "free to connect anywhere" in np002.message
     assert "cluster-scoped" not in np002.message
+
+
+# -- DNS lint (NP003/NP004) with the Admin tier, when the input has no DNS pods --------------------------
+
+DENY_EGRESS = policy("gryffindor/deny-egress", sel(), types="Egress")
+
+
+def _dns(
+    tiers: tuple[ClusterNetworkPolicy, ...], policies: tuple[NetworkPolicy, ...] = (DENY_EGRESS,)
+) -> list[Finding]:
+    """NP003/NP004 on the base cluster (no DNS pods in it) with ``policies`` and ``tiers``."""
+    return [f for f in lint(PolicyIndex(with_tiers(*tiers, policies=policies))) if f.rule in ("NP003", "NP004")]
+
+
+def _dns_rule(action: Action) -> ClusterNetworkPolicy:
+    """An Admin policy over every namespace with one egress rule towards the DNS pods on 53."""
+    k8s_dns = PodPeer(ns("kube-system").namespace_selector, sel({"k8s-app": "kube-dns"}))
+    both = (ClusterPort(UDP, 53), ClusterPort(TCP, 53))
+    return cnp("dns", 1, EVERYWHERE, egress=(r(action, k8s_dns, ports=both),))
+
+
+def test_an_admin_accept_of_dns_silences_the_dns_rules_without_dns_pods() -> None:
+    assert [f.rule for f in _dns(())] == ["NP003"]  # the default deny cuts DNS
+    assert _dns((_dns_rule(ACCEPT),)) == []
+
+
+def test_an_admin_deny_of_dns_is_reported_whatever_networkpolicy_allows() -> None:
+    allow_dns = policy(
+        "gryffindor/allow-dns", sel(), egress=[rule(ports=[port(53, UDP), port(53, TCP)])], types="Egress"
+    )
+    assert _dns((), (DENY_EGRESS, allow_dns)) == []
+    [finding] = _dns((_dns_rule(DENY),), (DENY_EGRESS, allow_dns))
+    assert finding.rule == "NP003"
+    assert "denied at egress, by the Admin tier" in finding.message
+    assert "no NetworkPolicy can allow what that tier denies" in finding.hint
+
+
+def test_an_admin_pass_of_dns_leaves_it_to_networkpolicy() -> None:
+    assert [f.rule for f in _dns((_dns_rule(PASS),))] == ["NP003"]
