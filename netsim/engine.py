@@ -29,6 +29,7 @@ from netsim.match.selectors import matches_selector
 from netsim.model import (
     Cluster,
     ClusterNetworkPolicy,
+    ClusterPeer,
     Direction,
     Endpoint,
     External,
@@ -96,6 +97,10 @@ class PolicyIndex:
             for tier in Tier
         }
         self._tier_cache: dict[tuple[str, Direction, Tier], tuple[tuple[ClusterNetworkPolicy, bool | None], ...]] = {}
+        # cluster-scoped peers against the cluster's own pods (by identity: they live as long as
+        # the index) and addresses
+        self._pod_ids = frozenset(id(p) for p in cluster.pods)
+        self._cluster_peer: dict[tuple[int, object], bool | None] = {}
 
     def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
         """All policies of a namespace."""
@@ -143,6 +148,21 @@ class PolicyIndex:
                     found.append((pol, state))
             cached = self._tier_cache[key] = tuple(found)
         return cached
+
+    def cluster_peer_state(self, peer: ClusterPeer, other: Endpoint) -> bool | None:
+        """:func:`~netsim.match.cluster.cluster_peer_state`, remembered for the cluster's pods and
+        for addresses."""
+        if isinstance(other, External):
+            key: tuple[int, object] = (id(peer), other.ip)
+        elif id(other) in self._pod_ids:
+            key = (id(peer), id(other))
+        else:  # a pod made up by the caller: its identity says nothing
+            return cluster_peer_state(peer, other, self.cluster, self.options)
+        try:
+            return self._cluster_peer[key]
+        except KeyError:
+            state = self._cluster_peer[key] = cluster_peer_state(peer, other, self.cluster, self.options)
+            return state
 
     def unevaluated(self, pod: Pod, direction: Direction) -> tuple[UnevaluatedPolicy, ...]:
         """Policies of kinds netsim does not evaluate that may select ``pod`` for ``direction``
@@ -327,12 +347,12 @@ def _tier(
     policies = index.tier_policies(subject, direction, tier)
     if not policies:
         return ()
-    cluster, options = index.cluster, index.options
+    options = index.options
     out: list[ClusterRuleOutcome] = []
     for pol, selects in policies:
         subject_unknowns = () if selects else (_subject_unknown(pol, subject),)
         for i, rule in enumerate(pol.rules(direction)):
-            states = [cluster_peer_state(peer, remote, cluster, options) for peer in rule.peers]
+            states = [index.cluster_peer_state(peer, remote) for peer in rule.peers]
             state: bool | None = True if True in states else None if None in states else False
             if state is None and networks_cover(rule.peers, remote, options):
                 state = True  # the rule's networks together hold every address the pod may get

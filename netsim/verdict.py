@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from netsim.connset import ConnSet
@@ -393,6 +393,8 @@ class DirectionVerdict:
     # a NetworkPolicy selects the subject for the other direction only, and the plugin reads that
     # as NetworkPolicy deciding this direction too: allowed (Options.networkpolicy_tier_per_pod)
     selected_elsewhere: bool = False
+    # the tiers' walks, computed on first use (a verdict is asked for its sets many times)
+    _chain: TierChain | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def isolated(self) -> bool:
@@ -442,14 +444,22 @@ class DirectionVerdict:
     def _tiers(self) -> tuple[ConnSet, ConnSet]:
         """Admin tier, then NetworkPolicy, then the Baseline tier: see :meth:`TierChain.allowed`."""
         policy = self._policy_allowed() if self.isolating else None
-        return tier_chain(self.admin, self.baseline, self.selected_elsewhere).allowed(policy)
+        return self.chain().allowed(policy)
+
+    def chain(self) -> TierChain:
+        """The tiers' walks over this side's cluster-scoped rules (computed once)."""
+        chain = self._chain
+        if chain is None:
+            chain = tier_chain(self.admin, self.baseline, self.selected_elsewhere)
+            object.__setattr__(self, "_chain", chain)  # a cache: the verdict's data does not change
+        return chain
 
     def accepted(self, tier: Tier) -> ConnSet:
         """What a rule of a cluster-scoped ``tier`` accepts on this side for certain (so allowed
         whatever NetworkPolicy says, for the Admin tier)."""
         if self.exemption is not None or self.unevaluated or not (self.admin or self.baseline):
             return _NOTHING
-        return tier_chain(self.admin, self.baseline, self.selected_elsewhere).accepted(tier, self.isolated)
+        return self.chain().accepted(tier, self.isolated)
 
     def allows(self, port: int, protocol: Protocol) -> bool:
         """True if this side allows ``port``/``protocol`` for certain."""

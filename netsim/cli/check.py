@@ -79,6 +79,7 @@ def check(
       netsim check manifests/ -n shop --from frontend --to 10.1.2.3 --port 5432
       netsim check manifests/ --from 'shop/client[Deployment]' --to prod/db --port 5432 --pod-cidr 10.244.0.0/16
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
+      netsim check scenarios/cluster-guardrails/manifests --from shop/web --to restricted/vault --port api
     """
     with reporting():
         index = common.index()

@@ -195,6 +195,7 @@ def connections(
       netsim connections manifests/ --from production/web -o json
       netsim connections manifests/ --focus shop --port 5432 -o md >> pr-comment.md
       netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
+      netsim connections scenarios/cluster-guardrails/manifests --networkpolicy-tier pod
     """
     by = GroupBy(group_by)
     with reporting():

@@ -63,8 +63,10 @@ def graph(
     Namespaces are drawn as boxes around their pods, external address ranges as notes, and
     every edge is labelled with the ports it allows ("TCP 8080", "all"). A red border marks
     a pod that no policy isolates (open to everything in that direction). What depends on
-    what the input does not give is a dashed purple edge ("? TCP 443"). Rendering SVG, PNG
-    or PDF needs Graphviz's `dot` program; DOT output does not.
+    what the input does not give is a dashed purple edge ("? TCP 443"). With cluster-scoped
+    policies, what their Admin tier accepts is a bold blue edge ("admin: TCP 9102": no
+    NetworkPolicy narrows it) and what their Baseline tier accepts a green one. Rendering SVG,
+    PNG or PDF needs Graphviz's `dot` program; DOT output does not.
 
     \b
     Examples:
@@ -72,6 +74,7 @@ def graph(
       netsim graph manifests/ --group-by namespace -o overview.svg
       netsim graph manifests/ --focus shop -o shop.pdf
       netsim graph manifests/ -o - | dot -Tsvg > graph.svg
+      netsim graph scenarios/cluster-guardrails/manifests -o tiers.png
     """
     with reporting():
         fmt = "dot" if output_path == "-" else _SUFFIX_FORMATS.get(Path(output_path).suffix.lower())

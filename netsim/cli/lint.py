@@ -143,6 +143,7 @@ def lint(
       netsim lint scenarios/k8s-docs/default-deny-all/manifests --fail-on warning
       netsim lint manifests/ --disable NP002 --disable dns-tcp-blocked -o json
       netsim lint manifests/ -o sarif > netsim.sarif
+      netsim lint scenarios/cluster-guardrails/manifests
     """
     with reporting():
         index = common.index()

@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
@@ -59,6 +60,8 @@ __all__ = [
     "settle",
     "span_order",
 ]
+
+T = TypeVar("T")
 
 
 class Severity(StrEnum):
@@ -230,12 +233,22 @@ class LintContext:
         self._declared_ns: dict[LabelSelector, list[str]] = {}
         self._maybe: dict[tuple[Peer, str], tuple[tuple[Pod, Unknown], ...]] = {}
         self._rule_pods: dict[tuple[int, str], tuple[Pod, ...]] = {}  # by id: rules live as long as the cluster
+        self._shared: dict[type, object] = {}
         # what the input leaves open: namespaces without a manifest, pods without an address
         open_world = not self.options.closed_world
         self._open_namespaces = [
             ns for ns in self.cluster.namespaces if open_world and not ns.declared and ns.name in self._pods_by_ns
         ]
         self._addressless = [p for p in self.cluster.pods if open_world and not p.addresses]
+
+    def shared(self, kind: type[T], make: Callable[[LintContext], T]) -> T:
+        """One ``kind`` object per lint run, made on first use: a rule module's own cache, shared by
+        its rules."""
+        found = self._shared.get(kind)
+        if found is None:
+            found = self._shared[kind] = make(self)
+        assert isinstance(found, kind)
+        return found
 
     # -- pods --------------------------------------------------------------------------------------
     def pods_in(self, namespace: str) -> tuple[Pod, ...]:

@@ -36,7 +36,7 @@ from netsim.lint.containment import (
 )
 from netsim.match.cluster import cluster_peer_state, cluster_ports
 from netsim.match.ipblock import ip_in_block
-from netsim.match.peers import peer_state
+from netsim.match.peers import namespace_state
 from netsim.match.selectors import matches_selector
 from netsim.model import (
     Action,
@@ -81,7 +81,17 @@ class _Tiers:
         found = self._subjects.get(id(policy))
         if found is None:
             cluster, options = self.ctx.cluster, self.ctx.options
-            states = [(p, peer_state(policy.subject, "", p, cluster, options)) for p in self.pods]
+            subject = policy.subject
+            states: list[tuple[Pod, bool | None]] = []
+            if subject.namespace_selector is not None:  # (the CRDs require it)
+                by_namespace: dict[str, bool | None] = {}
+                for p in self.pods:
+                    if subject.pod_selector is not None and not matches_selector(subject.pod_selector, p.labels):
+                        continue
+                    if p.namespace not in by_namespace:  # the subject's namespaces: the same for all its pods
+                        namespace = cluster.namespace(p.namespace)
+                        by_namespace[p.namespace] = namespace_state(subject.namespace_selector, namespace, options)
+                    states.append((p, by_namespace[p.namespace]))
             found = _Subjects(tuple(p for p, s in states if s is True), tuple(p for p, s in states if s is not False))
             self._subjects[id(policy)] = found
         return found
@@ -187,7 +197,7 @@ def _overlap(tiers: _Tiers, a: ClusterRule, b: ClusterRule, direction: Direction
 
 
 def _check_ties(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    tiers = _Tiers(ctx)
+    tiers = ctx.shared(_Tiers, _Tiers)
     have_pods = bool(tiers.pods)
     ordered = sorted(tiers.policies, key=lambda p: (p.tier != Tier.ADMIN, p.priority, p.name))
     for i, first in enumerate(ordered):
@@ -250,7 +260,7 @@ def _ties(
 
 
 def _check_shadowed(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    tiers = _Tiers(ctx)
+    tiers = ctx.shared(_Tiers, _Tiers)
     for pol in sorted(tiers.policies, key=lambda p: (p.tier != Tier.ADMIN, p.priority, p.name)):
         for direction in Direction:
             rules = pol.rules(direction)
@@ -292,7 +302,7 @@ def _check_shadowed(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
 
 
 def _check_pass(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    tiers = _Tiers(ctx)
+    tiers = ctx.shared(_Tiers, _Tiers)
     index = ctx.index
     for pol in tiers.policies:
         if pol.tier is not Tier.ADMIN:
@@ -330,7 +340,7 @@ def _check_pass(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
 
 
 def _check_deny_networks(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    tiers = _Tiers(ctx)
+    tiers = ctx.shared(_Tiers, _Tiers)
     addressed = any(p.ips for p in tiers.pods)
     for pol in tiers.policies:
         earlier = tiers.earlier(pol)
@@ -370,7 +380,7 @@ def _check_deny_networks(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
 
 
 def _check_accept(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
-    tiers = _Tiers(ctx)
+    tiers = ctx.shared(_Tiers, _Tiers)
     for pol in tiers.policies:
         if pol.tier is not Tier.ADMIN:
             continue
