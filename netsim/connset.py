@@ -192,17 +192,23 @@ class ConnSet:
             return self
         if self is _NONE or other is _ALL:
             return other
-        return ConnSet(self.tcp | other.tcp, self.udp | other.udp, self.sctp | other.sctp)
+        return _canonical(self.tcp | other.tcp, self.udp | other.udp, self.sctp | other.sctp)
 
     def __and__(self, other: ConnSet) -> ConnSet:
         if self is other or other is _ALL:
             return self
         if self is _ALL:
             return other
-        return ConnSet(self.tcp & other.tcp, self.udp & other.udp, self.sctp & other.sctp)
+        if self is _NONE or other is _NONE:
+            return _NONE
+        return _canonical(self.tcp & other.tcp, self.udp & other.udp, self.sctp & other.sctp)
 
     def __sub__(self, other: ConnSet) -> ConnSet:
-        return ConnSet(self.tcp - other.tcp, self.udp - other.udp, self.sctp - other.sctp)
+        if other is _NONE or self is _NONE:
+            return self
+        if other is _ALL or self is other:
+            return _NONE
+        return _canonical(self.tcp - other.tcp, self.udp - other.udp, self.sctp - other.sctp)
 
     # text ----------------------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -240,3 +246,13 @@ class ConnSet:
 _TEXT: dict[ConnSet, str] = {}
 _ALL = ConnSet(_ALL_PORTS, _ALL_PORTS, _ALL_PORTS)
 _NONE = ConnSet()
+
+
+def _canonical(tcp: PortSet, udp: PortSet, sctp: PortSet) -> ConnSet:
+    """The set of these ports: the shared empty and full sets when it is one of them, so that the
+    algebra's shortcuts (by identity) apply to computed sets too."""
+    if not (tcp.intervals or udp.intervals or sctp.intervals):
+        return _NONE
+    if tcp.is_all() and udp.is_all() and sctp.is_all():
+        return _ALL
+    return ConnSet(tcp, udp, sctp)

@@ -9,6 +9,7 @@ policies that select each pod, so all-pairs evaluation does no repeated work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
@@ -30,6 +31,7 @@ from netsim.model import (
     Cluster,
     ClusterNetworkPolicy,
     ClusterPeer,
+    ClusterRule,
     Direction,
     Endpoint,
     External,
@@ -49,6 +51,9 @@ from netsim.model import (
 from netsim.verdict import ClusterRuleOutcome, DirectionVerdict, PairVerdict, RuleOutcome, Verdict
 
 __all__ = ["PolicyIndex", "evaluate", "evaluate_pair"]
+
+#: The cluster-scoped policies of one tier that select a pod (True) or may (None), in order.
+TierPolicies = tuple[tuple[ClusterNetworkPolicy, bool | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,11 @@ class PolicyIndex:
         # the index) and addresses
         self._pod_ids = frozenset(id(p) for p in cluster.pods)
         self._cluster_peer: dict[tuple[int, object], bool | None] = {}
+        # one tuple object per distinct answer of tier_policies, and the tiers' outcomes by
+        # (that tuple, direction, remote end, destination ports): pods of a namespace share them
+        self._tier_tuples: dict[tuple[tuple[int, bool | None], ...], TierPolicies] = {}
+        self._tier_outcomes: dict[tuple[int, Direction, object, object], tuple[ClusterRuleOutcome, ...]] = {}
+        self._rule_ports: dict[int, ConnSet] = {}
 
     def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
         """All policies of a namespace."""
@@ -146,7 +156,8 @@ class PolicyIndex:
                 state = peer_state(pol.subject, "", pod, self.cluster, self.options)
                 if state is not False:
                     found.append((pol, state))
-            cached = self._tier_cache[key] = tuple(found)
+            ids = tuple((id(pol), state) for pol, state in found)
+            cached = self._tier_cache[key] = self._tier_tuples.setdefault(ids, tuple(found))
         return cached
 
     def cluster_peer_state(self, peer: ClusterPeer, other: Endpoint) -> bool | None:
@@ -163,6 +174,41 @@ class PolicyIndex:
         except KeyError:
             state = self._cluster_peer[key] = cluster_peer_state(peer, other, self.cluster, self.options)
             return state
+
+    def cluster_rule_ports(self, rule: ClusterRule, destination: Endpoint) -> ConnSet:
+        """:func:`~netsim.match.cluster.cluster_ports` of a rule; remembered when it names no port
+        (then the destination does not matter)."""
+        cached = self._rule_ports.get(id(rule))
+        if cached is not None:
+            return cached
+        ports = cluster_ports(rule.ports, destination)
+        if rule.ports is None or not any(isinstance(p.port, str) for p in rule.ports):
+            self._rule_ports[id(rule)] = ports
+        return ports
+
+    def tier_outcomes(
+        self,
+        policies: tuple[tuple[ClusterNetworkPolicy, bool | None], ...],
+        direction: Direction,
+        remote: Endpoint,
+        destination: Endpoint,
+        compute: Callable[[], tuple[ClusterRuleOutcome, ...]],
+    ) -> tuple[ClusterRuleOutcome, ...]:
+        """``compute()``, remembered per (policies, direction, remote end, destination's ports)
+        when the remote end is a pod of the cluster or an address (their identity is stable)."""
+        if isinstance(remote, External):
+            remote_key: object = remote.ip
+        elif id(remote) in self._pod_ids:
+            remote_key = id(remote)
+        else:
+            return compute()
+        ports = destination.ports if isinstance(destination, Pod) else None
+        key = (id(policies), direction, remote_key, ports)
+        found = self._tier_outcomes.get(key)
+        if found is None:
+            found = compute()
+            self._tier_outcomes[key] = found
+        return found
 
     def unevaluated(self, pod: Pod, direction: Direction) -> tuple[UnevaluatedPolicy, ...]:
         """Policies of kinds netsim does not evaluate that may select ``pod`` for ``direction``
@@ -347,6 +393,27 @@ def _tier(
     policies = index.tier_policies(subject, direction, tier)
     if not policies:
         return ()
+    if explain:
+        return _tier_outcomes(index, policies, direction, subject, remote, destination, explain)
+    # the same for every subject these policies select alike (pods of a namespace)
+    return index.tier_outcomes(
+        policies,
+        direction,
+        remote,
+        destination,
+        lambda: _tier_outcomes(index, policies, direction, subject, remote, destination, explain),
+    )
+
+
+def _tier_outcomes(
+    index: PolicyIndex,
+    policies: tuple[tuple[ClusterNetworkPolicy, bool | None], ...],
+    direction: Direction,
+    subject: Pod,
+    remote: Endpoint,
+    destination: Endpoint,
+    explain: bool,
+) -> tuple[ClusterRuleOutcome, ...]:
     options = index.options
     out: list[ClusterRuleOutcome] = []
     for pol, selects in policies:
@@ -379,7 +446,7 @@ def _tier(
                 if explain and state is False
                 else ()
             )
-            ports = cluster_ports(rule.ports, destination)
+            ports = index.cluster_rule_ports(rule, destination)
             out.append(ClusterRuleOutcome(pol, direction, i, rule, state, matched, misses, ports, unknowns))
     return tuple(out)
 
