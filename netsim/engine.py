@@ -9,7 +9,7 @@ policies that select each pod, so all-pairs evaluation does no repeated work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from netsim.connset import ConnSet
@@ -48,7 +48,15 @@ from netsim.model import (
     Unknown,
     UnknownKind,
 )
-from netsim.verdict import ClusterRuleOutcome, DirectionVerdict, PairVerdict, RuleOutcome, Verdict
+from netsim.verdict import (
+    ClusterRuleOutcome,
+    DirectionVerdict,
+    PairVerdict,
+    RuleOutcome,
+    TierChain,
+    Verdict,
+    tier_chain,
+)
 
 __all__ = ["PolicyIndex", "evaluate", "evaluate_pair"]
 
@@ -111,6 +119,8 @@ class PolicyIndex:
         self._tier_tuples: dict[tuple[tuple[int, bool | None], ...], TierPolicies] = {}
         self._tier_outcomes: dict[tuple[int, Direction, object, object], tuple[ClusterRuleOutcome, ...]] = {}
         self._rule_ports: dict[int, ConnSet] = {}
+        self._chains: dict[tuple[Hashable, Hashable, bool], TierChain] = {}
+        self._subject_states: dict[tuple[int, str], bool | None] = {}
 
     def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
         """All policies of a namespace."""
@@ -153,12 +163,24 @@ class PolicyIndex:
             for pol in policies:
                 if not pol.rules(direction):
                     continue
-                state = peer_state(pol.subject, "", pod, self.cluster, self.options)
+                state = self._subject_state(pol, pod)
                 if state is not False:
                     found.append((pol, state))
             ids = tuple((id(pol), state) for pol, state in found)
             cached = self._tier_cache[key] = self._tier_tuples.setdefault(ids, tuple(found))
         return cached
+
+    def _subject_state(self, policy: ClusterNetworkPolicy, pod: Pod) -> bool | None:
+        """Does the policy's subject select ``pod``? Per namespace when it has no pod selector."""
+        subject = policy.subject
+        if subject.pod_selector is not None and not subject.pod_selector.is_empty():
+            return peer_state(subject, "", pod, self.cluster, self.options)
+        key = (id(subject), pod.namespace)
+        try:
+            return self._subject_states[key]
+        except KeyError:
+            state = self._subject_states[key] = peer_state(subject, "", pod, self.cluster, self.options)
+            return state
 
     def cluster_peer_state(self, peer: ClusterPeer, other: Endpoint) -> bool | None:
         """:func:`~netsim.match.cluster.cluster_peer_state`, remembered for the cluster's pods and
@@ -174,6 +196,17 @@ class PolicyIndex:
         except KeyError:
             state = self._cluster_peer[key] = cluster_peer_state(peer, other, self.cluster, self.options)
             return state
+
+    def tier_chain(
+        self, admin: tuple[ClusterRuleOutcome, ...], baseline: tuple[ClusterRuleOutcome, ...], elsewhere: bool
+    ) -> TierChain:
+        """:func:`~netsim.verdict.tier_chain`, remembered by what decides it: the rules that may
+        match (rules live as long as the index), how, and on which ports."""
+        key = (_matching(admin), _matching(baseline), elsewhere)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = tier_chain(admin, baseline, elsewhere)
+        return chain
 
     def cluster_rule_ports(self, rule: ClusterRule, destination: Endpoint) -> ConnSet:
         """:func:`~netsim.match.cluster.cluster_ports` of a rule; remembered when it names no port
@@ -376,8 +409,23 @@ def _direction(
         and bool(index.isolating(subject, other))
     )
     return DirectionVerdict(
-        direction, subject, remote, isolating, tuple(outcomes), None, unevaluated, admin, baseline, elsewhere
+        direction,
+        subject,
+        remote,
+        isolating,
+        tuple(outcomes),
+        None,
+        unevaluated,
+        admin,
+        baseline,
+        elsewhere,
+        None if explain or not (admin or baseline) else index.tier_chain(admin, baseline, elsewhere),
     )
+
+
+def _matching(outcomes: tuple[ClusterRuleOutcome, ...]) -> Hashable:
+    """What a tier's walk depends on: the rules that may match, how, and their ports."""
+    return tuple((id(o.rule), o.peer_state, o.ports) for o in outcomes if o.peer_state is not False and o.ports)
 
 
 def _tier(

@@ -393,7 +393,9 @@ class DirectionVerdict:
     # a NetworkPolicy selects the subject for the other direction only, and the plugin reads that
     # as NetworkPolicy deciding this direction too: allowed (Options.networkpolicy_tier_per_pod)
     selected_elsewhere: bool = False
-    # the tiers' walks, computed on first use (a verdict is asked for its sets many times)
+    # the tiers' walks over ``admin`` and ``baseline`` when the engine has them already (it shares
+    # them between pods its policies select alike); else computed on first use
+    tiers: TierChain | None = field(default=None, compare=False, repr=False)
     _chain: TierChain | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
@@ -448,7 +450,7 @@ class DirectionVerdict:
 
     def chain(self) -> TierChain:
         """The tiers' walks over this side's cluster-scoped rules (computed once)."""
-        chain = self._chain
+        chain = self.tiers or self._chain
         if chain is None:
             chain = tier_chain(self.admin, self.baseline, self.selected_elsewhere)
             object.__setattr__(self, "_chain", chain)  # a cache: the verdict's data does not change
