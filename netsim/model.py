@@ -19,6 +19,7 @@ __all__ = [
     "NAMESPACE_NAME_LABEL",
     "PROTOCOLS",
     "Action",
+    "BackendRef",
     "Cluster",
     "ClusterNetworkPolicy",
     "ClusterPeer",
@@ -28,24 +29,36 @@ __all__ = [
     "Direction",
     "DomainNamesPeer",
     "Endpoint",
+    "EndpointSlice",
     "External",
+    "Gateway",
     "IPAddress",
     "IPBlockPeer",
     "IPNetwork",
+    "Ingress",
     "LabelSelector",
     "Labels",
+    "Listener",
     "Namespace",
     "NetworkPolicy",
     "Node",
     "NodesPeer",
     "Options",
+    "ParentRef",
     "Peer",
     "Pod",
     "PodPeer",
     "PortSpec",
     "Protocol",
+    "ReferenceGrant",
     "Requirement",
+    "Route",
     "Rule",
+    "Service",
+    "ServicePort",
+    "ServiceType",
+    "SliceEndpoint",
+    "SlicePort",
     "Tier",
     "Traffic",
     "UnevaluatedPolicy",
@@ -548,6 +561,195 @@ class Traffic:
         return f"{self.source} -> {self.destination} {self.port}/{self.protocol}"
 
 
+# -- Services, EndpointSlices, Ingress and the Gateway API: how traffic reaches pods ---------------
+
+
+class ServiceType(StrEnum):
+    """``spec.type`` of a Service (defaulted to ClusterIP by the API server)."""
+
+    CLUSTER_IP = "ClusterIP"
+    NODE_PORT = "NodePort"
+    LOAD_BALANCER = "LoadBalancer"
+    EXTERNAL_NAME = "ExternalName"
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    """One ``spec.ports`` entry: the Service ``port`` clients use, and the ``targetPort`` on the
+    backend pods (a number, or a container port name resolved per backend; defaulted to ``port``)."""
+
+    port: int
+    target_port: int | str
+    protocol: Protocol = Protocol.TCP
+    name: str | None = None
+    node_port: int | None = None  # NodePort / LoadBalancer (allocated when not given: None)
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``name`` if the port has one, else its number and protocol (``443/TCP``)."""
+        return self.name if self.name else f"{self.port}/{self.protocol.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A Service: a stable address in front of the pods its ``selector`` selects (or, without a
+    selector, the addresses its EndpointSlices list).
+
+    Traffic to a ClusterIP, a NodePort or a load balancer reaches a backend pod after kube-proxy (or
+    the plugin) has rewritten the destination, so NetworkPolicy sees the pod, never the Service."""
+
+    namespace: str
+    name: str
+    type: ServiceType = ServiceType.CLUSTER_IP
+    selector: Labels | None = None  # None (or empty in the manifest): no selector
+    ports: tuple[ServicePort, ...] = ()
+    cluster_ips: tuple[IPAddress, ...] = ()  # spec.clusterIPs (or clusterIP); () when not given
+    headless: bool = False  # clusterIP: None
+    external_ips: tuple[IPAddress, ...] = ()  # spec.externalIPs
+    load_balancer_ips: tuple[IPAddress, ...] = ()  # spec.loadBalancerIP and status.loadBalancer.ingress[].ip
+    external_name: str | None = None  # type ExternalName: a DNS name, no backends
+    external_traffic_policy: str = "Cluster"  # Cluster (source NATed) or Local (client IP kept)
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``ns/name[Service]``: how netsim writes it as an endpoint."""
+        return f"{self.namespace}/{self.name}[Service]"
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True, slots=True)
+class SliceEndpoint:
+    """One ``endpoints`` entry of an EndpointSlice."""
+
+    addresses: tuple[IPAddress, ...]
+    target_pod: str | None = None  # targetRef of kind Pod, as ``ns/name``
+    ready: bool | None = None  # conditions.ready (None: not given, which means ready)
+
+
+@dataclass(frozen=True, slots=True)
+class SlicePort:
+    """One ``ports`` entry of an EndpointSlice: the backend port a Service port name maps to."""
+
+    port: int | None
+    protocol: Protocol = Protocol.TCP
+    name: str | None = None  # the Service port's name ("" in the API for an unnamed one: None here)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSlice:
+    """An EndpointSlice (``discovery.k8s.io/v1``): the backends of the Service named by its
+    ``kubernetes.io/service-name`` label."""
+
+    namespace: str
+    name: str
+    service: str | None  # the kubernetes.io/service-name label
+    address_type: str  # IPv4, IPv6 or FQDN
+    endpoints: tuple[SliceEndpoint, ...] = ()
+    ports: tuple[SlicePort, ...] = ()
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendRef:
+    """Where an Ingress path or a Gateway API route sends traffic: a Service and its port (a
+    Service port number, or for an Ingress also a Service port name)."""
+
+    name: str
+    port: int | str | None
+    namespace: str  # the route's own namespace unless the reference names another
+    kind: str = "Service"
+    group: str = ""  # "" is the core API group
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Ingress:
+    """An Ingress (``networking.k8s.io/v1``): its default backend and the backends of its rules'
+    paths, all in its own namespace (resource backends are not Services and are left out)."""
+
+    namespace: str
+    name: str
+    backends: tuple[BackendRef, ...]
+    ingress_class: str | None = None
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}[Ingress]"
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """One listener of a Gateway and which namespaces' routes may attach to it."""
+
+    name: str
+    protocol: str  # HTTP, HTTPS, TLS, TCP, UDP
+    port: int
+    routes_from: str = "Same"  # allowedRoutes.namespaces.from: Same, All or Selector
+    routes_selector: LabelSelector | None = None  # with Selector
+    route_kinds: tuple[str, ...] = ()  # allowedRoutes.kinds (empty: those the protocol allows)
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """A Gateway (``gateway.networking.k8s.io``): where traffic from outside enters, per listener."""
+
+    namespace: str
+    name: str
+    gateway_class: str
+    listeners: tuple[Listener, ...]
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}[Gateway]"
+
+
+@dataclass(frozen=True, slots=True)
+class ParentRef:
+    """A route's ``parentRefs`` entry: the Gateway (and listener) it attaches to."""
+
+    name: str
+    namespace: str  # the route's own namespace unless the reference names another
+    section_name: str | None = None
+    port: int | None = None
+    kind: str = "Gateway"
+    group: str = "gateway.networking.k8s.io"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute: the Gateways it attaches to and the
+    backends of all its rules."""
+
+    kind: str
+    namespace: str
+    name: str
+    parents: tuple[ParentRef, ...]
+    backends: tuple[BackendRef, ...]
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}[{self.kind}]"
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceGrant:
+    """A ReferenceGrant: objects of ``from_`` kinds in other namespaces may refer to objects of
+    ``to`` kinds (all of them, or the one named) in this one."""
+
+    namespace: str
+    name: str
+    from_: tuple[tuple[str, str, str], ...]  # (group, kind, namespace)
+    to: tuple[tuple[str, str, str | None], ...]  # (group, kind, name or None for any)
+    span: SourceSpan | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Cluster:
     """Everything loaded: namespaces, pods and policies, each sorted for determinism."""
@@ -558,6 +760,13 @@ class Cluster:
     unevaluated: tuple[UnevaluatedPolicy, ...] = ()  # recognised policy kinds netsim does not evaluate
     cluster_policies: tuple[ClusterNetworkPolicy, ...] = ()  # the Admin and Baseline tiers
     nodes: tuple[Node, ...] = ()
+    # how traffic reaches pods: Services and their EndpointSlices, Ingresses, the Gateway API
+    services: tuple[Service, ...] = ()
+    endpoint_slices: tuple[EndpointSlice, ...] = ()
+    ingresses: tuple[Ingress, ...] = ()
+    gateways: tuple[Gateway, ...] = ()
+    routes: tuple[Route, ...] = ()
+    reference_grants: tuple[ReferenceGrant, ...] = ()
     _ns_by_name: dict[str, Namespace] = field(init=False, repr=False, compare=False)
     _pods_by_ref: dict[str, Pod] = field(init=False, repr=False, compare=False)
 

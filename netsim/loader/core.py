@@ -32,6 +32,9 @@ from netsim.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
     ClusterNetworkPolicy,
+    EndpointSlice,
+    Gateway,
+    Ingress,
     IPAddress,
     IPNetwork,
     Labels,
@@ -41,7 +44,10 @@ from netsim.model import (
     Node,
     Pod,
     Protocol,
+    ReferenceGrant,
     Requirement,
+    Route,
+    Service,
     UnevaluatedPolicy,
 )
 from netsim.source import Limits, span_of
@@ -235,6 +241,13 @@ class Reader:
         self.unevaluated: dict[tuple[str, str, str, str], UnevaluatedPolicy] = {}  # by group, kind, ns, name
         self.cluster_policies: dict[tuple[str, str], ClusterNetworkPolicy] = {}  # by kind, name
         self.nodes: dict[str, Node] = {}
+        # how traffic reaches pods, by "ns/name" (routes: by "Kind ns/name")
+        self.services: dict[str, Service] = {}
+        self.endpoint_slices: dict[str, EndpointSlice] = {}
+        self.ingresses: dict[str, Ingress] = {}
+        self.gateways: dict[str, Gateway] = {}
+        self.routes: dict[str, Route] = {}
+        self.reference_grants: dict[str, ReferenceGrant] = {}
         self.generated: dict[tuple[str, str, str], int] = {}  # generateName prefixes used so far
         self.path = ""
 
@@ -785,6 +798,8 @@ def finish(reader: Reader, files: Iterable[str]) -> LoadResult:
     namespaces = dict(reader.namespaces)
     referenced = {p.namespace for p in reader.pods.values()} | {p.namespace for p in reader.policies.values()}
     referenced |= {u.namespace for u in reader.unevaluated.values() if u.namespace is not None}
+    for routing in (reader.services, reader.endpoint_slices, reader.ingresses, reader.gateways, reader.routes):
+        referenced |= {obj.namespace for obj in routing.values()}
     for name in referenced - namespaces.keys():
         namespaces[name] = Namespace(name, Labels({NAMESPACE_NAME_LABEL: name}), declared=False)
     cluster = Cluster(
@@ -794,5 +809,11 @@ def finish(reader: Reader, files: Iterable[str]) -> LoadResult:
         tuple(sorted(reader.unevaluated.values(), key=lambda u: (u.namespace or "", u.name, u.kind, u.api_version))),
         cluster_policies=tuple(reader.cluster_policies[k] for k in sorted(reader.cluster_policies)),
         nodes=tuple(reader.nodes[k] for k in sorted(reader.nodes)),
+        services=tuple(reader.services[k] for k in sorted(reader.services)),
+        endpoint_slices=tuple(reader.endpoint_slices[k] for k in sorted(reader.endpoint_slices)),
+        ingresses=tuple(reader.ingresses[k] for k in sorted(reader.ingresses)),
+        gateways=tuple(reader.gateways[k] for k in sorted(reader.gateways)),
+        routes=tuple(reader.routes[k] for k in sorted(reader.routes)),
+        reference_grants=tuple(reader.reference_grants[k] for k in sorted(reader.reference_grants)),
     )
     return LoadResult(cluster, tuple(sorted(reader.warnings, key=InputError.sort_key)), tuple(files))
