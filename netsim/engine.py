@@ -117,7 +117,7 @@ class PolicyIndex:
         # one tuple object per distinct answer of tier_policies, and the tiers' outcomes by
         # (that tuple, direction, remote end, destination ports): pods of a namespace share them
         self._tier_tuples: dict[tuple[tuple[int, bool | None], ...], TierPolicies] = {}
-        self._tier_outcomes: dict[tuple[int, Direction, object, object], tuple[ClusterRuleOutcome, ...]] = {}
+        self._tier_outcomes: dict[Hashable, tuple[ClusterRuleOutcome, ...]] = {}
         self._rule_ports: dict[int, ConnSet] = {}
         self._chains: dict[tuple[Hashable, Hashable, bool], TierChain] = {}
         self._subject_states: dict[tuple[int, str], bool | None] = {}
@@ -221,14 +221,16 @@ class PolicyIndex:
 
     def tier_outcomes(
         self,
-        policies: tuple[tuple[ClusterNetworkPolicy, bool | None], ...],
+        policies: TierPolicies,
         direction: Direction,
+        subject: Pod,
         remote: Endpoint,
         destination: Endpoint,
         compute: Callable[[], tuple[ClusterRuleOutcome, ...]],
     ) -> tuple[ClusterRuleOutcome, ...]:
-        """``compute()``, remembered per (policies, direction, remote end, destination's ports)
-        when the remote end is a pod of the cluster or an address (their identity is stable)."""
+        """``compute()``, remembered per (policies, direction, remote end, destination's ports, and
+        the subject's namespace where the unknowns name it) when the remote end is a pod of the
+        cluster or an address (their identity is stable)."""
         if isinstance(remote, External):
             remote_key: object = remote.ip
         elif id(remote) in self._pod_ids:
@@ -236,7 +238,9 @@ class PolicyIndex:
         else:
             return compute()
         ports = destination.ports if isinstance(destination, Pod) else None
-        key = (id(policies), direction, remote_key, ports)
+        # a policy that may select the subject names the subject's namespace in its unknowns
+        namespace = subject.namespace if any(state is None for _, state in policies) else None
+        key = (id(policies), direction, remote_key, ports, namespace)
         found = self._tier_outcomes.get(key)
         if found is None:
             found = compute()
@@ -447,6 +451,7 @@ def _tier(
     return index.tier_outcomes(
         policies,
         direction,
+        subject,
         remote,
         destination,
         lambda: _tier_outcomes(index, policies, direction, subject, remote, destination, explain),

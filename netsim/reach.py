@@ -717,28 +717,17 @@ def _pass(
         key_rep.setdefault(dkey, c.rep)
     port_groups = [(m, comp.rep(m)) for m in by_ports.values()]
     attribute = attribute and not optimistic  # what a tier accepts is drawn for the certain pass
-    folds = {
-        (Direction.EGRESS, False): TierFold(
-            Direction.EGRESS, comp.cluster_rule_states, alg.intern, optimistic, port_groups, attribute
-        ),
-        (Direction.EGRESS, True): TierFold(
-            Direction.EGRESS,
-            lambda r: comp.cluster_range_states(r, Direction.EGRESS),
-            alg.intern,
-            optimistic,
-            attribute=attribute,
-        ),
-        (Direction.INGRESS, False): TierFold(
-            Direction.INGRESS, comp.cluster_rule_states, alg.intern, optimistic, attribute=attribute
-        ),
-        (Direction.INGRESS, True): TierFold(
-            Direction.INGRESS,
-            lambda r: comp.cluster_range_states(r, Direction.INGRESS),
-            alg.intern,
-            optimistic,
-            attribute=attribute,
-        ),
-    }
+
+    def fold(direction: Direction, ranges: bool) -> TierFold:
+        """The tiers over the remote classes (or the external ranges) of one direction; egress
+        rules resolve named ports against the remote class, by its declared ports."""
+        states: Callable[[ClusterRule], tuple[int, int]] = (
+            (lambda r: comp.cluster_range_states(r, direction)) if ranges else comp.cluster_rule_states
+        )
+        groups = port_groups if direction is Direction.EGRESS and not ranges else None
+        return TierFold(direction, states, alg.intern, optimistic, groups, attribute)
+
+    folds = {(d, ranges): fold(d, ranges) for d in Direction for ranges in (False, True)}
     # per tier, the parts of what a rule of that tier accepts for certain (only when attributing)
     accepted_parts: dict[tuple[Tier, Direction, bool], dict[Hashable, Parts]] = {
         (t, d, ext): {} for t in Tier for d in Direction for ext in (False, True)

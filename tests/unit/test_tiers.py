@@ -400,3 +400,20 @@ def test_a_rule_that_may_match_does_not_blur_a_later_rule_with_the_same_action()
     )
     c2 = Cluster(declared, base.pods, (), cluster_policies=(deny_first, deny_rest))
     assert decision(c2, client, HARRY, 80) is Decision.UNDETERMINED
+
+
+def test_shared_outcomes_name_each_subjects_own_namespace() -> None:
+    """Pods of two namespaces without a manifest, each possibly selected by the same policy: the
+    engine shares the tier's outcomes between pods its policies select alike, never the unknown
+    that names the subject's namespace."""
+    prod = PodPeer(LabelSelector(Labels({"env": "prod"})), None)
+    deny = ClusterRule(Action.DENY, (ns("slytherin"),))
+    guard = cnp("guard", 1, prod, ingress=(deny,))
+    c = Cluster((), (HARRY, LUNA, DRACO), (), cluster_policies=(guard,))
+    index = PolicyIndex(c)
+    for target in (HARRY, LUNA):
+        pair = evaluate_pair(index, DRACO, target)
+        texts = [u.condition for u in pair.unknowns()]
+        assert any(f"namespace {target.namespace} has labels" in t for t in texts), texts
+        others = [p.namespace for p in (HARRY, LUNA) if p is not target]
+        assert not any(f"namespace {ns_name} has" in t for ns_name in others for t in texts), texts
