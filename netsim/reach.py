@@ -7,9 +7,11 @@ those selections are refined into disjoint parts by connection set. A pair's con
 ``egress[profile(src)][dst] & ingress[profile(dst)][src]`` — the same rule as
 :func:`netsim.engine.evaluate_pair`, which stays the single semantic entry point — and it is
 computed once per (egress part, ingress part), a *block* of sources x destinations, never per
-pair. Pairs involving pods treated as their node (hostNetwork) go through ``evaluate_pair``
-directly, and the test suite checks this module against it on every pair and port of random
-clusters.
+pair. A side that cluster-scoped policies decide first (Admin tier) or after (Baseline tier) has
+its parts computed by :mod:`netsim.tierfold` from the NetworkPolicy parts and the tiers' rules,
+keyed by the profile of those policies too. Pairs involving pods treated as their node
+(hostNetwork) go through ``evaluate_pair`` directly, and the test suite checks this module against
+it on every pair and port of random clusters.
 """
 
 from __future__ import annotations
