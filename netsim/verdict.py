@@ -33,6 +33,8 @@ from netsim.model import (
     Peer,
     Protocol,
     Rule,
+    Service,
+    ServicePort,
     Tier,
     Traffic,
     UnevaluatedPolicy,
@@ -41,11 +43,14 @@ from netsim.model import (
 )
 
 __all__ = [
+    "Backend",
+    "BackendVerdict",
     "ClusterRuleOutcome",
     "Decision",
     "DirectionVerdict",
     "PairVerdict",
     "RuleOutcome",
+    "ServiceVerdict",
     "TierChain",
     "TierWalk",
     "Verdict",
@@ -588,3 +593,68 @@ class Verdict:
         port, proto = self.traffic.port, self.traffic.protocol
         found = [*self.egress.unknowns(port, proto), *self.ingress.unknowns(port, proto)]
         return tuple(dict.fromkeys(found))
+
+
+# -- Services: a connection to a Service port is one to each of its backends ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """One backend of a Service port: where a connection lands, or why none does there."""
+
+    endpoint: Endpoint  # a pod of the input, or an address an EndpointSlice lists
+    port: int | None  # the port on the backend (None: it receives nothing on this Service port)
+    protocol: Protocol
+    how: str  # how the port was found: "targetPort 8443", "targetPort https (8443/TCP)", ...
+
+
+@dataclass(frozen=True, slots=True)
+class BackendVerdict:
+    """The connection towards one backend: one verdict per address the backend's policies may see
+    as the source (one, unless the source is translated to a node's address on the way)."""
+
+    backend: Backend
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def decision(self) -> Decision:
+        """Allowed or denied when every source address it may be seen from says so; otherwise
+        (or when no such address is known) undetermined."""
+        decisions = {v.decision for v in self.verdicts}
+        return decisions.pop() if len(decisions) == 1 else Decision.UNDETERMINED
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceVerdict:
+    """A connection to a Service port: the verdicts towards each backend that receives it."""
+
+    source: Endpoint
+    service: Service
+    port: ServicePort
+    backends: tuple[Backend, ...]  # every backend, also those that receive nothing on this port
+    results: tuple[BackendVerdict, ...]  # one per backend that receives it, in the same order
+    # how the source reaches the backends, when it is not as itself: the node addresses an
+    # external client is translated to (externalTrafficPolicy: Cluster), and why
+    seen_as: tuple[Endpoint, ...] | None = None
+    note: str | None = None
+
+    @property
+    def receiving(self) -> tuple[Backend, ...]:
+        """The backends that receive traffic on this Service port."""
+        return tuple(b for b in self.backends if b.port is not None)
+
+    @property
+    def decision(self) -> Decision:
+        """Allowed when every receiving backend allows it; denied when none receives it or one
+        denies it; undetermined otherwise."""
+        decisions = {r.decision for r in self.results}
+        if not decisions or Decision.DENIED in decisions:
+            return Decision.DENIED
+        if Decision.UNDETERMINED in decisions:
+            return Decision.UNDETERMINED
+        return Decision.ALLOWED
+
+    @property
+    def allowed_count(self) -> int:
+        """How many receiving backends allow it for certain."""
+        return sum(1 for r in self.results if r.decision is Decision.ALLOWED)

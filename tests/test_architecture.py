@@ -46,6 +46,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # the cluster-scoped tiers over partitions of remote ends (reach's part for them)
     "netsim.tierfold": frozenset({"netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}),
     "netsim.matrix": frozenset({"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.model"}),
+    # a connection to a Service port, evaluated towards each backend with the engine
+    "netsim.services": frozenset({"netsim.engine", "netsim.verdict", "netsim.endpoints", "netsim.model"}),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(
         {"netsim.engine", "netsim.reach", "netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}

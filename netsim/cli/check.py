@@ -13,8 +13,9 @@ from netsim.endpoints import parse_port, resolve_endpoint, resolve_port
 from netsim.engine import evaluate
 from netsim.errors import NetsimError
 from netsim.model import Protocol, Traffic
-from netsim.render.json import verdict_json
-from netsim.render.text import explain
+from netsim.render.json import service_verdict_json, verdict_json
+from netsim.render.text import explain, explain_service
+from netsim.services import evaluate_service, resolve_service, service_port
 from netsim.verdict import Decision
 
 __all__ = ["check"]
@@ -34,13 +35,15 @@ _EXIT = {Decision.ALLOWED: 0, Decision.DENIED: 1, Decision.UNDETERMINED: EXIT_UN
     "--to",
     "destination",
     required=True,
-    help="Destination: a pod (ns/name or name), a workload (ns/name[Kind]) or an IP address.",
+    help="Destination: a pod (ns/name or name), a workload (ns/name[Kind]), a Service (ns/name[Service], "
+    "or its ClusterIP) or an IP address.",
 )
 @click.option(
     "--port",
     "port",
     required=True,
-    help="Destination port: a number, a named port of the destination pod, optionally /TCP, /UDP or /SCTP.",
+    help="Destination port: a number, a named port of the destination pod (of a Service: its port number "
+    "or name), optionally /TCP, /UDP or /SCTP.",
 )
 @click.option(
     "--protocol",
@@ -71,6 +74,10 @@ def check(
     From a workload with several replicas to itself, netsim answers for one replica to another;
     --no-replica-traffic answers for one pod, which can always reach itself.
 
+    To a Service (ns/name[Service] or its ClusterIP), PORT is the Service port: netsim evaluates
+    the connection towards every backend pod on its targetPort (policies see the pod, never the
+    Service) and answers ALLOWED only when every backend allows it.
+
     Exit status: 0 allowed, 1 denied, 2 bad input or usage, 3 undetermined.
 
     \b
@@ -80,18 +87,30 @@ def check(
       netsim check manifests/ --from 'shop/client[Deployment]' --to prod/db --port 5432 --pod-cidr 10.244.0.0/16
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
       netsim check scenarios/cluster-guardrails/manifests --from shop/web --to restricted/vault --port api
+      netsim check manifests/ --from shop/web --to 'payments/api[Service]' --port https
     """
     with reporting():
         index = common.index()
         cluster = index.cluster
         src = resolve_endpoint(cluster, source, common.namespace)
-        dst = resolve_endpoint(cluster, destination, common.namespace)
         ref = parse_port(port)
         if protocol and ref.protocol and ref.protocol.value != protocol.upper():
             raise NetsimError(f"--port {port} and --protocol {protocol} disagree")
-        number, proto = resolve_port(ref, dst, Protocol(protocol.upper()) if protocol else None)
-        verdict = evaluate(index, Traffic(src, dst, number, proto))
+        wanted = Protocol(protocol.upper()) if protocol else ref.protocol
+        service = resolve_service(cluster, destination, common.namespace)
+        if service is not None:
+            result = evaluate_service(index, src, service, service_port(service, str(ref.port), wanted))
+        else:
+            dst = resolve_endpoint(cluster, destination, common.namespace)
+            number, proto = resolve_port(ref, dst, wanted)
+            verdict = evaluate(index, Traffic(src, dst, number, proto))
     replicas = common.options.replica_traffic
+    if service is not None:
+        if output == "json":
+            click.echo(json.dumps(service_verdict_json(result, replica_traffic=replicas), indent=2))
+        else:
+            click.echo(explain_service(result, replica_traffic=replicas), nl=False)
+        sys.exit(_EXIT[result.decision])
     if output == "json":
         click.echo(json.dumps(verdict_json(verdict, replica_traffic=replicas), indent=2))
     else:

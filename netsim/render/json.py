@@ -12,9 +12,14 @@ from typing import Any
 from netsim.match.peers import describe_peer
 from netsim.model import ClusterPeer, Endpoint, External, NetworkPolicy, PodPeer, UnevaluatedPolicy, Unknown
 from netsim.render.text import replica_note
-from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, Verdict
+from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, ServiceVerdict, Verdict
 
-__all__ = ["endpoint_json", "unknown_json", "verdict_json"]
+__all__ = [
+    "endpoint_json",
+    "service_verdict_json",
+    "unknown_json",
+    "verdict_json",
+]
 
 
 def endpoint_json(ep: Endpoint) -> dict[str, Any]:
@@ -137,4 +142,49 @@ def verdict_json(verdict: Verdict, *, replica_traffic: bool = True) -> dict[str,
         "unknowns": [unknown_json(u) for u in verdict.unknowns()],
         "egress": _direction(verdict.egress, verdict),
         "ingress": _direction(verdict.ingress, verdict),
+    }
+
+
+def service_verdict_json(result: ServiceVerdict, *, replica_traffic: bool = True) -> dict[str, Any]:
+    """A connection to a Service port: the answer, and for every backend its port and, when it
+    receives the traffic, its verdicts with all their evidence."""
+    service, port = result.service, result.port
+    by_backend = {id(r.backend): r for r in result.results}
+    backends = []
+    for b in result.backends:
+        found = by_backend.get(id(b))
+        backends.append(
+            {
+                "endpoint": endpoint_json(b.endpoint),
+                "port": b.port,
+                "protocol": b.protocol.value,
+                "how": b.how,
+                "verdict": found.decision.value if found is not None else None,
+                "verdicts": [verdict_json(v, replica_traffic=replica_traffic) for v in found.verdicts] if found else [],
+            }
+        )
+    decision = result.decision
+    return {
+        "verdict": decision.value,
+        "allowed": _decided(decision),
+        "source": endpoint_json(result.source),
+        "service": {
+            "namespace": service.namespace,
+            "name": service.name,
+            "type": service.type.value,
+            "clusterIPs": [str(ip) for ip in service.cluster_ips],
+            "headless": service.headless,
+            "externalTrafficPolicy": service.external_traffic_policy,
+        },
+        "servicePort": {
+            "name": port.name,
+            "port": port.port,
+            "protocol": port.protocol.value,
+            "targetPort": port.target_port,
+        },
+        "backendsReceiving": len(result.results),
+        "backendsAllowing": result.allowed_count,
+        "seenAs": None if result.seen_as is None else [endpoint_json(e) for e in result.seen_as],
+        "note": result.note,
+        "backends": backends,
     }

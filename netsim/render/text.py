@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from netsim.match.peers import describe_peer
 from netsim.model import Action, Direction, Endpoint, NetworkPolicy, Pod, Protocol, Unknown, UnknownKind
-from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, Verdict, policy_unknown
+from netsim.verdict import (
+    ClusterRuleOutcome,
+    Decision,
+    DirectionVerdict,
+    RuleOutcome,
+    ServiceVerdict,
+    Verdict,
+    policy_unknown,
+)
 
-__all__ = ["explain", "policy_label", "replica_note"]
+__all__ = ["explain", "explain_service", "policy_label", "replica_note"]
 
 
 def policy_label(policy: NetworkPolicy) -> str:
@@ -253,4 +261,48 @@ def explain(verdict: Verdict, *, replica_traffic: bool = True) -> str:
     lines += _direction_lines(verdict.egress, t.port, t.protocol)
     lines += _direction_lines(verdict.ingress, t.port, t.protocol)
     lines += _conclusion(verdict)
+    return "\n".join(lines) + "\n"
+
+
+def explain_service(result: ServiceVerdict, *, replica_traffic: bool = True) -> str:
+    """A connection to a Service port: the answer, then each backend's port and verdict with its
+    evidence (indented), then what decided it."""
+    service, port = result.service, result.port
+    word = result.decision.value.upper()
+    receiving = result.receiving
+    head = f"{_endpoint(result.source)} -> {service.ref} port {port.ref}"
+    if port.name:
+        head += f" ({port.port}/{port.protocol.value})"
+    counts = f"{result.allowed_count} of {len(receiving)} backends allow it"
+    lines = [f"{head}: {word}" + (f" ({counts})" if len(receiving) > 1 or not receiving else "")]
+    address = ", ".join(str(ip) for ip in service.cluster_ips) or ("headless" if service.headless else "no ClusterIP")
+    lines.append(
+        f"  {service.ref} ({service.type.value}, {address}): the connection reaches one backend pod on its "
+        "targetPort, and policies see that pod, never the Service"
+    )
+    if result.note is not None:
+        lines.append(f"  {result.note}")
+    for backend in result.backends:
+        if backend.port is None:
+            lines.append(f"  - backend {backend.endpoint.ref} {backend.how}: the Service sends it nothing on this port")
+    for n, item in enumerate(result.results, 1):
+        b = item.backend
+        lines.append(
+            f"  backend {n} of {len(result.results)}: {b.endpoint.ref} on {b.port}/{b.protocol.value} ({b.how}): "
+            f"{item.decision.value.upper()}"
+        )
+        for verdict in item.verdicts:
+            lines += ["    " + line for line in explain(verdict, replica_traffic=replica_traffic).splitlines()]
+    if not receiving:
+        lines.append(f"  => denied: no backend receives traffic on port {port.ref} of {service.ref}")
+    elif result.decision is Decision.ALLOWED:
+        lines.append("  => allowed: every backend allows it")
+    elif result.decision is Decision.DENIED:
+        refusing = [r.backend.endpoint.ref for r in result.results if r.decision is Decision.DENIED]
+        lines.append(
+            f"  => denied: {', '.join(refusing)} {'refuses' if len(refusing) == 1 else 'refuse'} it, so a connection "
+            "through the Service fails whenever it lands there"
+        )
+    else:
+        lines.append("  => undetermined: see the backends above")
     return "\n".join(lines) + "\n"
