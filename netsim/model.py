@@ -656,10 +656,12 @@ class EndpointSlice:
 @dataclass(frozen=True, slots=True)
 class BackendRef:
     """Where an Ingress path or a Gateway API route sends traffic: a Service and its port (a
-    Service port number, or for an Ingress also a Service port name)."""
+    Service port number, or for an Ingress also a Service port name). For an OpenShift Route, the
+    port is the Route's ``spec.port.targetPort``: a port on the backend pods, by number or by name,
+    not a Service port."""
 
     name: str
-    port: int | str | None
+    port: int | str | None  # None: not given (a Gateway API backend of another kind; a Route without spec.port)
     namespace: str  # the route's own namespace unless the reference names another
     kind: str = "Service"
     group: str = ""  # "" is the core API group
@@ -687,11 +689,13 @@ class Listener:
     """One listener of a Gateway and which namespaces' routes may attach to it."""
 
     name: str
-    protocol: str  # HTTP, HTTPS, TLS, TCP, UDP
+    protocol: str  # HTTP, HTTPS, TLS, TCP, UDP (upper-cased: implementations read them so), or a domain/name
     port: int
     routes_from: str = "Same"  # allowedRoutes.namespaces.from: Same, All or Selector
-    routes_selector: LabelSelector | None = None  # with Selector
-    route_kinds: tuple[str, ...] = ()  # allowedRoutes.kinds (empty: those the protocol allows)
+    routes_selector: LabelSelector | None = None  # with Selector (None there: no namespace)
+    # allowedRoutes.kinds: Kind, or group/Kind for a group other than the Gateway API's (empty: those
+    # the protocol allows)
+    route_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -724,7 +728,8 @@ class ParentRef:
 @dataclass(frozen=True, slots=True)
 class Route:
     """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute: the Gateways it attaches to and the
-    backends of all its rules."""
+    backends of all its rules; or an OpenShift Route (kind ``Route``: no parents, the cluster's
+    routers admit it), whose backends are ``spec.to`` and ``spec.alternateBackends``."""
 
     kind: str
     namespace: str

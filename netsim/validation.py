@@ -11,17 +11,24 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-from netsim.model import IPNetwork
+from netsim.model import IPAddress, IPNetwork
 
 __all__ = [
+    "dns1035_label_errors",
+    "endpoint_ip_errors",
     "format_value",
+    "ip_errors",
+    "ip_family_errors",
     "label_key_errors",
     "label_value_errors",
     "namespace_name_errors",
     "parse_cidr",
+    "parse_ip_sloppy",
+    "path_segment_name_errors",
     "port_name_errors",
     "port_number_errors",
     "subdomain_errors",
+    "wildcard_subdomain_errors",
 ]
 
 _QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
@@ -246,3 +253,135 @@ def _parse_cidr(text: str, strict: bool) -> tuple[IPNetwork | None, tuple[str, .
         elif host.ip != net.network_address:
             errs.append("must not have bits set beyond the prefix length")
     return net, tuple(errs)
+
+
+# -- Ingress and OpenShift Route names -------------------------------------------------------------
+
+_DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL_RE = re.compile(f"^{_DNS1035_LABEL_FMT}$")
+_WILDCARD_SUBDOMAIN_FMT = "\\*\\." + _DNS1123_SUBDOMAIN_FMT
+_WILDCARD_SUBDOMAIN_RE = re.compile(f"^{_WILDCARD_SUBDOMAIN_FMT}$")
+
+
+@_remembered
+def dns1035_label_errors(value: str) -> tuple[str, ...]:
+    """DNS-1035 label (``ValidateServiceName``: the Service an Ingress backend names).
+
+    >>> dns1035_label_errors("web-1")
+    []
+    """
+    errs = []
+    if len(value.encode()) > 63:
+        errs.append(_max_len(63))
+    if not _DNS1035_LABEL_RE.fullmatch(value):
+        errs.append(
+            _regex_error(
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+                "start with an alphabetic character, and end with an alphanumeric character",
+                _DNS1035_LABEL_FMT,
+                "my-name",
+                "abc-123",
+            )
+        )
+    return tuple(errs)
+
+
+@_remembered
+def wildcard_subdomain_errors(value: str) -> tuple[str, ...]:
+    """A wildcard DNS-1123 subdomain, ``*.`` and a subdomain (``IsWildcardDNS1123Subdomain``: an
+    Ingress rule's host with a ``*``)."""
+    errs = []
+    if len(value.encode()) > 253:
+        errs.append(_max_len(253))
+    if not _WILDCARD_SUBDOMAIN_RE.fullmatch(value):
+        errs.append(
+            _regex_error(
+                "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, "
+                "which must consist of lower case alphanumeric characters, '-' or '.' and end with an "
+                "alphanumeric character",
+                _WILDCARD_SUBDOMAIN_FMT,
+                "*.example.com",
+            )
+        )
+    return tuple(errs)
+
+
+def path_segment_name_errors(value: str) -> list[str]:
+    """``IsPathSegmentName``: a name that can be a segment of a URL path (an Ingress resource
+    backend's kind and name).
+
+    >>> path_segment_name_errors("a/b%")
+    ["may not contain '/'", "may not contain '%'"]
+    """
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
+
+
+# -- Services and EndpointSlices ------------------------------------------------------------------
+
+_IP_INVALID = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+_SLOPPY_IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_LINK_LOCAL_MULTICAST_V4 = ipaddress.IPv4Network("224.0.0.0/24")
+
+
+def parse_ip_sloppy(text: str) -> IPAddress | None:
+    """An IP address as Go's ``netutils.ParseIPSloppy`` reads one; None where it reads none.
+
+    Leading zeros in a dotted IPv4 address are decimal (``010.1.1.1`` is 10.1.1.1), an IPv6 zone
+    (``fe80::1%eth0``) is not an address, and an IPv4-mapped IPv6 address is its IPv4 address, as
+    Go's ``To4`` sees it.
+
+    >>> parse_ip_sloppy("010.001.2.3")
+    IPv4Address('10.1.2.3')
+    """
+    if "%" in text:
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        if not _SLOPPY_IPV4.fullmatch(text) or not text.isascii():
+            return None
+        octets = [int(part) for part in text.split(".")]
+        if any(o > 255 for o in octets):
+            return None
+        return ipaddress.IPv4Address(bytes(octets))
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def ip_family_errors(text: str, version: int) -> list[str]:
+    """``IsValidIPv4Address`` (``version`` 4) or ``IsValidIPv6Address`` (6): an address of that family."""
+    address = parse_ip_sloppy(text)
+    if address is None or address.version != version:
+        return [f"must be a valid IPv{version} address"]
+    return []
+
+
+def endpoint_ip_errors(text: str) -> list[str]:
+    """``ValidateEndpointIP``: an address a Service may send traffic to (EndpointSlice addresses,
+    ``externalIPs``): not unspecified, loopback, link-local or link-local multicast."""
+    address = parse_ip_sloppy(text)
+    if address is None:
+        return ["must be a valid IP address"]
+    errs = []
+    if address.is_unspecified:
+        errs.append(f"may not be unspecified ({text})")
+    if address.is_loopback:
+        errs.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    if address.is_link_local:
+        errs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    # Go's IsLinkLocalMulticast: 224.0.0.0/24, or ff02::/16 whatever the flags (ffX2::/16)
+    if (
+        address in _LINK_LOCAL_MULTICAST_V4
+        if isinstance(address, ipaddress.IPv4Address)
+        else address.packed[0] == 0xFF and address.packed[1] & 0x0F == 0x02
+    ):
+        errs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return errs
+
+
+def ip_errors(text: str) -> list[str]:
+    """``IsValidIPForLegacyField`` (clusterIPs, externalIPs): any address ``ParseIPSloppy`` reads."""
+    return [] if parse_ip_sloppy(text) is not None else [_IP_INVALID]

@@ -1,7 +1,8 @@
 """Manifests → model: schema checks, API-server defaulting and validation, errors collected.
 
 The loader reads what ``kubectl apply`` would send (Namespaces, Pods and workloads, Nodes,
-NetworkPolicies, the cluster-scoped tiers of ``policy.networking.k8s.io``, and the policy kinds of
+NetworkPolicies, the cluster-scoped tiers of ``policy.networking.k8s.io``, Services and
+EndpointSlices, Ingresses, OpenShift Routes and the Gateway API's kinds, and the policy kinds of
 other APIs that netsim recognises without evaluating them, in files, folders, stdin, multi-document
 YAML, JSON and ``*List`` objects), applies the API server's defaulting (``policyTypes``,
 ``protocol: TCP``) and validation with its exact messages, and collects every problem of a run into
@@ -16,8 +17,9 @@ The package: :mod:`netsim.loader.core` decodes (the reader's state, located erro
 metadata, Lists, dispatch by API group and kind), and each family of kinds is a module that reads
 its objects and declares them in a :class:`~netsim.loader.core.Family`: ``namespaces``,
 ``workloads`` (Pods and the workload kinds), ``nodes``, ``networkpolicy`` (networking.k8s.io/v1),
-``clusterpolicy`` (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) and
-``foreign`` (policy kinds netsim does not evaluate). ``_KINDS`` below puts the families together;
+``clusterpolicy`` (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy),
+``foreign`` (policy kinds netsim does not evaluate), ``services`` (Service, EndpointSlice),
+``ingress`` (Ingress, OpenShift Route) and ``gateway`` (the Gateway API). ``_KINDS`` below puts the families together;
 docs/architecture.md, "Adding a kind", says how a kind is added.
 """
 
@@ -27,7 +29,17 @@ import os
 from collections.abc import Callable, Mapping
 
 from netsim.errors import InputError
-from netsim.loader import clusterpolicy, foreign, namespaces, networkpolicy, nodes, workloads
+from netsim.loader import (
+    clusterpolicy,
+    foreign,
+    gateway,
+    ingress,
+    namespaces,
+    networkpolicy,
+    nodes,
+    services,
+    workloads,
+)
 from netsim.loader.core import Kinds, LoadOptions, LoadResult, Reader, TooManyErrors, finish
 from netsim.source import Budget, compose_documents, discover, read_documents
 
@@ -38,6 +50,9 @@ _KINDS = Kinds(
     namespaces.FAMILY,
     workloads.FAMILY,
     nodes.FAMILY,
+    services.FAMILY,
+    ingress.FAMILY,
+    gateway.FAMILY,
     networkpolicy.FAMILY,
     clusterpolicy.FAMILY,
     foreign.FAMILY,

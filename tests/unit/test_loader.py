@@ -1060,11 +1060,6 @@ def test_empty_documents_are_fine(texts: dict[str, str]) -> None:
 
 OTHER_KINDS = """\
 apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {ports: [{port: 80, targetPort: http}], selector: {app: web}, unknownField: 1}
----
-apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 data: {version: 1.10, enabled: yes}
@@ -1074,10 +1069,6 @@ kind: Secret
 metadata: {name: s}
 stringData: {password: hunter2}
 ---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
----
 apiVersion: example.com/v1
 kind: Widget
 anything: [goes, {here: 1}]
@@ -1085,6 +1076,8 @@ anything: [goes, {here: 1}]
 
 
 def test_other_kinds_are_skipped_silently() -> None:
+    """Kinds that do not change who may connect to whom (Services and Ingresses are read: see
+    test_loader_services.py and test_loader_ingress.py)."""
     result = load(OTHER_KINDS)
     assert (result.cluster.namespaces, result.cluster.pods, result.cluster.policies) == ((), (), ())
     assert result.warnings == ()

@@ -140,7 +140,6 @@ def test_a_kind_known_by_its_name_is_namespaced_when_it_has_a_namespace() -> Non
     ("api", "kind"),
     [
         ("policy/v1", "PodDisruptionBudget"),
-        ("networking.k8s.io/v1", "Ingress"),
         ("networking.k8s.io/v1", "IngressClass"),
         ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
         ("gateway.networking.k8s.io/v1alpha3", "BackendTLSPolicy"),

@@ -527,6 +527,7 @@ items:
 - apiVersion: v1
   kind: Service
   metadata: {name: web, namespace: shop}
+  spec: {ports: [{port: 80}]}
 """
 
 
@@ -609,7 +610,13 @@ def list_of(kind: str, items: str, api_version: str = "v1") -> str:
             [],
             id="cron-job-list-items-without-kind",
         ),
-        pytest.param(list_of("ServiceList", "- metadata: {name: web}\n  spec: {}\n"), [], [], [], id="service-list"),
+        pytest.param(
+            list_of("ServiceList", "- metadata: {name: web}\n  spec: {ports: [{port: 80}]}\n"),
+            [],
+            ["default"],  # a Service's namespace, known by its name
+            [],
+            id="service-list",
+        ),
     ],
 )
 def test_lists(text: str, endpoints: list[str], namespaces: list[str], policies: list[str]) -> None:
@@ -877,6 +884,8 @@ def test_the_cli_is_silent_about_other_kinds(tmp_path: Path, runner: CliRunner) 
         "0.0.0.0-255.255.255.255[External] => default/web[Deployment] : TCP 8080\n"
         "default/web-migrate[Job] => default/web[Deployment] : TCP 8080\n"
         "default/web-test-connection[Pod] => default/web[Deployment] : TCP 8080\n"
+        # the chart's Ingress sends its controller's traffic to the web Service's pods
+        "{ingress-controller} => default/web[Deployment] : TCP 8080\n"
     )
 
 
