@@ -255,6 +255,28 @@ def _cluster_policies(rng: random.Random, names: list[str], count: int) -> Itera
         }
 
 
+def _services(ns: str, apps: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """One Service per app (its ports by name onto the containers' named ports), and one Ingress
+    per namespace to the first app's first port."""
+    for app, tier in apps:
+        yield {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": app, "namespace": ns},
+            "spec": {
+                "selector": {"app": app},
+                "ports": [{"name": n, "port": p, "targetPort": n, "protocol": proto} for n, p, proto in PORTS[tier]],
+            },
+        }
+    app, tier = apps[0]
+    yield {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": app, "namespace": ns},
+        "spec": {"defaultBackend": {"service": {"name": app, "port": {"name": PORTS[tier][0][0]}}}},
+    }
+
+
 def generate(
     namespaces: int,
     pods_per_namespace: int,
@@ -262,9 +284,11 @@ def generate(
     seed: int,
     workloads: bool = False,
     cluster_policies: int = 0,
+    services: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield the cluster's objects: Namespaces, then pods/workloads, then policies (and
-    ``cluster_policies`` ClusterNetworkPolicies)."""
+    ``cluster_policies`` ClusterNetworkPolicies; with ``services``, a Service per app and an
+    Ingress per namespace)."""
     rng = random.Random(seed)
     names = [f"team-{i:04d}" for i in range(namespaces)]
     yield _namespace("kube-system", "platform", "prod")
@@ -305,6 +329,9 @@ def generate(
     for ns in names:
         yield from _policies(rng, ns, all_apps[ns], names, policies_per_namespace)
     yield from _cluster_policies(random.Random(seed + 1), names, cluster_policies)
+    if services:
+        for ns in names:
+            yield from _services(ns, all_apps[ns])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -318,6 +345,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cluster-policies", type=int, default=0, help="also emit N ClusterNetworkPolicies over both tiers"
     )
+    parser.add_argument(
+        "--services", action="store_true", help="also emit a Service per app and an Ingress per namespace"
+    )
     parser.add_argument("--output", "-o", default="-")
     args = parser.parse_args(argv)
     docs = generate(
@@ -327,6 +357,7 @@ def main(argv: list[str] | None = None) -> None:
         args.seed,
         args.workloads,
         args.cluster_policies,
+        args.services,
     )
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:

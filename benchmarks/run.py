@@ -79,6 +79,7 @@ class Size:
     namespaces: int
     seed: int
     cluster_policies: int = 0  # ClusterNetworkPolicies over both tiers (generate.py --cluster-policies)
+    services: bool = False  # a Service per app and an Ingress per namespace (generate.py --services)
 
     @property
     def policies(self) -> int:
@@ -87,7 +88,8 @@ class Size:
     @property
     def label(self) -> str:
         cnp = f" / {self.cluster_policies:,} cnp" if self.cluster_policies else ""
-        return f"{self.pods:,} pods / {self.policies:,} pol / {self.namespaces:,} ns{cnp}"
+        svc = " / services" if self.services else ""
+        return f"{self.pods:,} pods / {self.policies:,} pol / {self.namespaces:,} ns{cnp}{svc}"
 
     def generator_args(self) -> list[str]:
         return [
@@ -101,6 +103,7 @@ class Size:
             str(self.seed),
             "--cluster-policies",
             str(self.cluster_policies),
+            *(["--services"] if self.services else []),
         ]
 
 
@@ -190,6 +193,8 @@ def cluster_file(size: Size, work_dir: Path, timeout: float) -> Path:
     name = f"cluster-ns{size.namespaces}-p{PODS_PER_NAMESPACE}-q{POLICIES_PER_NAMESPACE}-s{size.seed}"
     if size.cluster_policies:
         name += f"-c{size.cluster_policies}"
+    if size.services:
+        name += "-svc"
     path = work_dir / "clusters" / f"{name}-{generator_digest()}.yaml"
     if path.exists():
         return path
@@ -449,6 +454,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="add N ClusterNetworkPolicies over both tiers to every cluster (default: none)",
     )
+    parser.add_argument(
+        "--services",
+        action="store_true",
+        help="add a Service per app and an Ingress per namespace to every cluster",
+    )
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "netsim-bench")
     parser.add_argument(
         "--python",
@@ -464,7 +474,9 @@ def main(argv: list[str] | None = None) -> int:
 
     work_dir: Path = args.work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
-    sizes = [Size(p, max(1, p // PODS_PER_NAMESPACE), args.seed, args.cluster_policies) for p in args.sizes]
+    sizes = [
+        Size(p, max(1, p // PODS_PER_NAMESPACE), args.seed, args.cluster_policies, args.services) for p in args.sizes
+    ]
     env_note = (
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"

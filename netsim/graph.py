@@ -39,6 +39,7 @@ __all__ = [
     "aggregate",
     "build_graph",
     "connections",
+    "entry_rows",
     "grouped_edges",
     "grouped_graph",
     "pod_classes",
@@ -63,7 +64,7 @@ class NodeInfo:
     """What a graph node stands for."""
 
     key: str
-    kind: str  # "pod", "workload", "namespace" or "external"
+    kind: str  # "pod", "workload", "namespace", "external", or "entry" (an ingress controller, a Gateway)
     namespace: str | None  # None for external ranges
     label: str  # the text shown in listings: ns/name[Kind], a namespace, first-last[External]
     name: str  # pod or workload name, namespace name, or the range "first-last"
@@ -533,5 +534,32 @@ def connections(graph: nx.DiGraph) -> list[Connection]:  # type: ignore[type-arg
         )
         for s, d, data in graph.edges(data=True)
     ]
+    rows.sort(key=lambda c: (c.source.label.encode(), c.destination.label.encode()))
+    return rows
+
+
+def entry_rows(
+    index: PolicyIndex, grouped: Grouped, by: GroupBy, ingress_pods: tuple[Pod, ...] = ()
+) -> list[Connection]:
+    """What the entry points (ingress controllers, Gateways: :mod:`netsim.entrypoints`) may open,
+    as rows from ``{ingress-controller}`` / ``{gateway ns/name}`` to the nodes of ``grouped``, sorted
+    byte-wise like :meth:`Grouped.iter_rows` (``{`` sorts after every name and address)."""
+    from netsim.entrypoints import entries  # only when the input has Ingresses, Routes or Gateways
+
+    if not (index.cluster.ingresses or index.cluster.routes):
+        return []
+    merged: dict[tuple[str, str], tuple[ConnSet, ConnSet, int]] = {}
+    for entry in entries(index, ingress_pods):
+        pod = entry.backend
+        key = pod.ref if by is GroupBy.POD else pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint
+        conns, maybe, count = merged.get((entry.point.label, key), (_NONE, _NONE, 0))
+        merged[(entry.point.label, key)] = (conns | entry.conns, maybe | entry.undetermined, count + 1)
+    rows = []
+    for (label, key), (conns, maybe, count) in merged.items():
+        maybe = maybe - conns
+        if not (conns or maybe) or key not in grouped.nodes:
+            continue
+        source = NodeInfo(label, "entry", None, label, label, "EntryPoint")
+        rows.append(Connection(source, grouped.nodes[key], conns, count, maybe))
     rows.sort(key=lambda c: (c.source.label.encode(), c.destination.label.encode()))
     return rows

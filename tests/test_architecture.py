@@ -54,7 +54,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "netsim.externals": frozenset({"netsim.model"}),
     "netsim.graph": frozenset(
-        {"netsim.engine", "netsim.reach", "netsim.externals", "netsim.match", "netsim.model", "netsim.connset"}
+        {
+            "netsim.engine",
+            "netsim.reach",
+            "netsim.entrypoints",
+            "netsim.externals",
+            "netsim.match",
+            "netsim.model",
+            "netsim.connset",
+        }
+    ),
+    # where outside traffic enters: ingress controllers and Gateways, evaluated with the engine
+    "netsim.entrypoints": frozenset(
+        {"netsim.engine", "netsim.services", "netsim.match", "netsim.model", "netsim.connset"}
     ),
     "netsim.source": frozenset({"netsim.errors"}),
     "netsim.output": frozenset({"netsim.errors"}),
@@ -76,9 +88,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.diff": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.reach", "netsim.externals", "netsim.connset", "netsim.model"}
     ),
+    # what the policies allow to and from endpoints not in the input, from the rules and the engine
+    "netsim.exposure": frozenset(
+        {"netsim.engine", "netsim.graph", "netsim.externals", "netsim.match", "netsim.connset", "netsim.model"}
+    ),
     # renderers take data: never the engine or the loader (match only for describe_peer's wording)
     "netsim.render": frozenset(
         {
+            "netsim.exposure",
             "netsim.verdict",
             "netsim.model",
             "netsim.matrix",

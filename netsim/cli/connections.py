@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from ipaddress import ip_network
+from itertools import chain
 
 import click
 
@@ -13,10 +15,12 @@ from netsim.cli.app import Common, common_options, handle_interrupt, main, progr
 from netsim.endpoints import did_you_mean, namespaces, parse_port, require_namespace, resolve_endpoint, suggest
 from netsim.engine import PolicyIndex
 from netsim.errors import NetsimError
+from netsim.exposure import Exposure, compute_exposure
 from netsim.externals import external_ranges
-from netsim.graph import Connection, GroupBy, NodeInfo, grouped_edges
-from netsim.model import Direction, IPNetwork, Pod, Protocol
+from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, entry_rows, grouped_edges
+from netsim.model import Cluster, Direction, IPNetwork, Pod, Protocol
 from netsim.render.connections import STREAMS
+from netsim.render.exposure import exposure_json, exposure_text
 
 __all__ = ["connections"]
 
@@ -90,6 +94,16 @@ def _families(values: Iterable[str]) -> frozenset[int]:
     return frozenset(out)
 
 
+def _entry_pod(cluster: Cluster, text: str, namespace: str) -> Pod:
+    """An --ingress-pod value: a pod (or workload) of the input."""
+    endpoint = resolve_endpoint(cluster, text, namespace)
+    if not isinstance(endpoint, Pod):
+        raise NetsimError(
+            f"--ingress-pod {text}: an ingress controller or gateway is a pod of the input, not an address"
+        )
+    return endpoint
+
+
 def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, direction: Direction) -> _Filter:
     """A filter value: a namespace, ``ns/name``, ``ns/name[Kind]``, an IP address or CIDR, or an
     external range's label; a name that selects nothing at this level is an error with suggestions.
@@ -100,6 +114,8 @@ def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, dir
     text = text.strip()
     cluster = index.cluster
     key = _GROUP_KEY[by]
+    if text.startswith("{") and text.endswith("}"):  # an entry point: {ingress-controller}, {gateway ns/name}
+        return _Filter(frozenset({text}))
     try:
         net = _network(text)
     except NetsimError as exc:
@@ -141,6 +157,23 @@ def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, dir
     raise NetsimError(f"{option} {text}: no such {what}{where}" + did_you_mean(close))
 
 
+def _exposure(index: PolicyIndex, grouped: Grouped, by: GroupBy, output: str, focus: tuple[str, ...]) -> Exposure:
+    """--exposure: the analysis of the listed workloads (those of --focus when given)."""
+    if output not in ("text", "json"):
+        raise click.UsageError("--exposure is printed with -o text or -o json")
+    if by is GroupBy.NAMESPACE:
+        raise click.UsageError("--exposure lists workloads or pods, not namespaces (--group-by)")
+    return compute_exposure(index, grouped.iter_rows(), by, focus or None)
+
+
+def _exposure_tail(exposed: Exposure, output: str, listed: int) -> str:
+    """What --exposure adds after the connection list: a blank line and the text section, or the
+    rest of the JSON object the list began."""
+    if output == "json":
+        return f', "exposure": {json.dumps(exposure_json(exposed), indent=2)}}}\n'
+    return ("\n" if listed else "") + exposure_text(exposed)
+
+
 @main.command()
 @common_options
 @click.option(
@@ -171,6 +204,21 @@ def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, dir
     show_default=True,
     help="List pods, workloads (a controller's pods as one endpoint) or namespaces.",
 )
+@click.option(
+    "--ingress-pod",
+    "ingress_pods",
+    multiple=True,
+    metavar="NS/NAME",
+    help="The pods of the ingress controller or gateway (repeatable): the lines from {ingress-controller} and "
+    "{gateway ns/name} are evaluated from them, with their own policies. Default: a pod the input does not describe.",
+)
+@click.option(
+    "--exposure",
+    is_flag=True,
+    help="Also list what the policies allow to and from endpoints not in the input (entire-cluster, pods known "
+    "only by labels, external ranges) and the workloads no policy protects, per direction (-o text or json; "
+    "docs/exposure.md). Example: netsim connections manifests/ --exposure",
+)
 @click.option("-o", "--output", type=click.Choice(["text", "json", "csv", "md"]), default="text", show_default=True)
 @handle_interrupt
 def connections(
@@ -180,6 +228,8 @@ def connections(
     port: str | None,
     focus: tuple[str, ...],
     group_by: str,
+    ingress_pods: tuple[str, ...],
+    exposure: bool,
     output: str,
 ) -> None:
     """List every allowed connection, with its ports.
@@ -189,6 +239,10 @@ def connections(
     `All Connections` or protocol groups such as `SCTP 7070,TCP 8080-8081,UDP 9090` (the form
     netpol-analyzer and roxctl print). A workload to itself is not listed.
 
+    With Ingresses, OpenShift Routes or Gateway API routes in the input, lines from
+    `{ingress-controller}` and `{gateway ns/name}` list what they send to their Services' backend
+    pods and the policies let through (last: `{` sorts after every name).
+
     \b
     Examples:
       netsim connections scenarios/production-hardening/manifests
@@ -196,6 +250,7 @@ def connections(
       netsim connections manifests/ --focus shop --port 5432 -o md >> pr-comment.md
       netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
       netsim connections scenarios/cluster-guardrails/manifests --networkpolicy-tier pod
+      netsim connections manifests/ --ingress-pod ingress-nginx/ingress-nginx-controller
     """
     by = GroupBy(group_by)
     with reporting():
@@ -210,8 +265,10 @@ def connections(
             require_namespace(cluster, ns, "--focus")
         sources = [_resolve_filter(index, "--from", s, by, Direction.INGRESS) for s in source]
         destinations = [_resolve_filter(index, "--to", d, by, Direction.EGRESS) for d in destination]
+        entry_pods = tuple(_entry_pod(cluster, text, common.namespace) for text in ingress_pods)
         with progress("evaluating") as report:
             grouped = grouped_edges(index, by, report)
+        entered = entry_rows(index, grouped, by, entry_pods)
 
     def keep(row: Connection) -> bool:
         # a namespace to itself is not a connection between endpoints; a workload (or a pod that
@@ -231,24 +288,33 @@ def connections(
                 return False
         return True
 
-    undetermined = 0
+    undetermined = listed = 0
 
     def counted(rows: Iterator[Connection]) -> Iterator[Connection]:
-        nonlocal undetermined
+        nonlocal undetermined, listed
         for row in rows:
             undetermined += bool(row.undetermined)
+            listed += 1
             yield row
+
+    if exposure:
+        exposed = _exposure(index, grouped, by, output, focus)
+        if output == "json":
+            click.echo('{"connections": ', nl=False)
 
     # streamed: a 100,000-pod cluster lists millions of rows, never held as one string
     batch: list[str] = []
     size = 0
-    for chunk in STREAMS[output](counted(row for row in grouped.iter_rows() if keep(row))):
+    rows = chain(grouped.iter_rows(), entered)
+    for chunk in STREAMS[output](counted(row for row in rows if keep(row))):
         batch.append(chunk)
         size += len(chunk)
         if size > 1 << 20:
             click.echo("".join(batch), nl=False)
             batch, size = [], 0
     click.echo("".join(batch), nl=False)
+    if exposure:
+        click.echo(_exposure_tail(exposed, output, listed), nl=False)
     if undetermined:
         noun = "connection depends" if undetermined == 1 else "connections depend"
         click.echo(
