@@ -82,6 +82,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "netsim.verdict",
             "netsim.connset",
             "netsim.externals",
+            "netsim.services",
         }
     ),
     # what changes between two versions of the manifests, computed from two graphs

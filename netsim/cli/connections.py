@@ -21,6 +21,7 @@ from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, entry_rows, gro
 from netsim.model import Cluster, Direction, IPNetwork, Pod, Protocol
 from netsim.render.connections import STREAMS
 from netsim.render.exposure import exposure_json, exposure_text
+from netsim.services import resolve_service, service_backends
 
 __all__ = ["connections"]
 
@@ -116,6 +117,12 @@ def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, dir
     key = _GROUP_KEY[by]
     if text.startswith("{") and text.endswith("}"):  # an entry point: {ingress-controller}, {gateway ns/name}
         return _Filter(frozenset({text}))
+    service = resolve_service(cluster, text) if option == "--to" else None
+    if service is not None:  # its backends (policies see them, never the Service)
+        backends = {
+            b.endpoint for sp in service.ports for b in service_backends(cluster, service, sp) if b.port is not None
+        }
+        return _Filter(frozenset(key(p) for p in backends if isinstance(p, Pod)))
     try:
         net = _network(text)
     except NetsimError as exc:
@@ -186,7 +193,8 @@ def _exposure_tail(exposed: Exposure, output: str, listed: int) -> str:
     "--to",
     "destination",
     multiple=True,
-    help="Only connections to this endpoint: a namespace, ns/name, ns/name[Kind], an IP or a CIDR (repeatable).",
+    help="Only connections to this endpoint: a namespace, ns/name, ns/name[Kind], a Service (ns/name[Service] or "
+    "its ClusterIP: its backend pods), an IP or a CIDR (repeatable).",
 )
 @click.option(
     "--port", "port", default=None, help="Only connections that allow this port (a number, optionally /PROTO)."

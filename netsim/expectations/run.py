@@ -22,6 +22,7 @@ from netsim.expectations.cases import (
 )
 from netsim.externals import ExternalRange, external_ranges
 from netsim.model import (
+    Cluster,
     Direction,
     Endpoint,
     External,
@@ -30,9 +31,11 @@ from netsim.model import (
     Labels,
     Pod,
     Protocol,
+    Service,
     Traffic,
     Unknown,
 )
+from netsim.services import resolve_service, service_backends, service_port
 from netsim.verdict import Decision, PairVerdict, Verdict, policy_unknown
 
 __all__ = ["check_expectations", "run_cases"]
@@ -67,6 +70,47 @@ def check_expectations(
 class _Target:
     endpoint: Endpoint
     label: str
+    service: Service | None = None  # a backend of this Service: the case's port is the Service's
+
+
+def _service_targets(cluster: Cluster, service: Service, as_source: bool) -> list[_Target]:
+    """The backends of a Service named as a destination (on any of its ports)."""
+    if as_source:
+        raise NetsimError(f"{service.ref} is not a source: connections come from pods or addresses")
+    found: dict[str, _Target] = {}
+    for sp in service.ports:
+        for b in service_backends(cluster, service, sp):
+            if b.port is not None:
+                found.setdefault(
+                    b.endpoint.ref, _Target(b.endpoint, f"{b.endpoint.ref} (backend of {service.ref})", service)
+                )
+    if not found:
+        raise NetsimError(
+            f"{service.ref} has no backend: no pod of {service.namespace} matches its selector, "
+            "and no EndpointSlice lists one"
+        )
+    return [found[k] for k in sorted(found)]
+
+
+def _backend_port(
+    cluster: Cluster, target: _Target, port: int | str | None, protocol: Protocol | None
+) -> tuple[int | None, Protocol | None, ConnSet]:
+    """For a Service's backend: the case's Service port as the backend's (port, protocol, asked);
+    with no port, every port the Service sends it. NetsimError when it receives nothing there."""
+    service = target.service
+    assert service is not None
+    ports = [service_port(service, str(port), protocol)] if port is not None else list(service.ports)
+    asked = ConnSet.none()
+    number: int | None = None
+    proto: Protocol | None = None
+    for sp in ports:
+        for b in service_backends(cluster, service, sp):
+            if b.endpoint.ref == target.endpoint.ref and b.port is not None:
+                number, proto = b.port, b.protocol
+                asked = asked | ConnSet.of(b.protocol, b.port)
+    if not asked:
+        raise NetsimError(f"{target.endpoint.ref} receives nothing on port {port} of {service.ref}")
+    return (number, proto, asked) if port is not None else (None, protocol, asked)
 
 
 def _avoid(index: PolicyIndex) -> frozenset[IPAddress]:
@@ -89,6 +133,10 @@ def _net_range(net: IPNetwork) -> tuple[int, int]:
 def _resolve(index: PolicyIndex, es: EndpointSet, as_source: bool, namespace: str) -> list[_Target]:
     """The endpoints a set names; raise NetsimError when it names nothing."""
     cluster = index.cluster
+    if es.kind in ("address", "endpoint"):
+        service = resolve_service(cluster, es.text, namespace)
+        if service is not None:
+            return _service_targets(cluster, service, as_source)
     if es.kind == "address":
         ep = resolve_endpoint(cluster, es.text, namespace)
         return [_Target(ep, ep.ref if isinstance(ep, Pod) else str(ep))]
@@ -239,13 +287,16 @@ class _Runner:
         pair = evaluate_pair(self.index, src.endpoint, dst.endpoint)
         port: int | None = None
         protocol = case.protocol
-        if case.port is not None:
-            try:
-                port, protocol = resolve_port(PortRef(case.port, case.protocol), dst.endpoint)
-            except NetsimError as exc:
-                notes.append(f"{dst.label}: {exc}")
-                return False, None
-        asked = _within(port, protocol)
+        try:
+            if dst.service is not None:
+                port, protocol, asked = _backend_port(self.index.cluster, dst, case.port, case.protocol)
+            else:
+                if case.port is not None:
+                    port, protocol = resolve_port(PortRef(case.port, case.protocol), dst.endpoint)
+                asked = _within(port, protocol)
+        except NetsimError as exc:
+            notes.append(f"{dst.label}: {exc}")
+            return False, None
         decision = _decision(pair, asked)
         expected = Decision.ALLOWED if expected_allow else Decision.DENIED
         if decision is expected:
@@ -310,9 +361,14 @@ class _Runner:
         destinations = self.targets(case.destination, False)
         field = f"{case.field}.port" if case.port is not None else case.field
         result = self.pairs(case, ((s, d, allow) for s in sources for d in destinations), field)
-        if len(sources) == 1 and len(destinations) == 1 and case.port is not None:
+        if len(sources) == 1 and len(destinations) == 1 and case.port is not None and result.checked:
             dst = destinations[0].endpoint
-            number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
+            if destinations[0].service is not None:
+                number, proto, _ = _backend_port(self.index.cluster, destinations[0], case.port, case.protocol)
+                assert number is not None
+                assert proto is not None
+            else:
+                number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
             verdict = evaluate(self.index, Traffic(sources[0].endpoint, dst, number, proto))
             return CaseResult(case, result.checked, result.offences, verdict, result.notes, result.undecided)
         return result

@@ -110,3 +110,43 @@ def test_connections_lists_the_ingress_controller(manifests: str, runner: CliRun
     # the controller is a pod of a namespace the input does not have: namespaceSelector {} admits
     # it on 8443 only, and the Ingress sends 8443 to api-0 and 9443 to api-1 (two bare pods)
     assert result.stdout == "{ingress-controller} => payments/api-0[Pod] : TCP 8443\n"
+
+
+def test_netsim_test_checks_every_backend_of_a_service(manifests: str, runner: CliRunner) -> None:
+    Path("expect.yaml").write_text(
+        "cases:\n"
+        "  - name: web reaches the api Service\n"
+        "    from: shop/web\n"
+        "    to: payments/api[Service]\n"
+        "    port: https\n"
+        "    expect: allow\n"
+    )
+    result = runner.invoke(main, ["test", "expect.yaml", manifests])
+    assert result.exit_code == 1, result.output
+    # the backend that listens on 9443 refuses what the Service sends it; the other one accepts
+    assert "payments/api-1 (backend of payments/api[Service])" in result.stdout
+    assert "payments/api-0 (backend of payments/api[Service])" not in result.stdout
+    Path("expect.yaml").write_text(
+        "cases:\n"
+        "  - name: the api Service refuses web on one backend\n"
+        "    from: shop/web\n"
+        "    to: 10.96.0.50\n"
+        "    port: 443\n"
+        "    expect: deny\n"
+    )
+    result = runner.invoke(main, ["test", "expect.yaml", manifests])
+    assert result.exit_code == 1, result.output  # one backend allows it: not denied everywhere
+    assert "payments/api-0 (backend of payments/api[Service])" in result.stdout
+
+
+def test_connections_to_a_service_lists_its_backends(manifests: str, runner: CliRunner) -> None:
+    for destination in ("payments/api[Service]", "10.96.0.50"):
+        result = runner.invoke(main, ["connections", manifests, "--to", destination, "--group-by", "pod"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            "payments/api-0[Pod] => payments/api-1[Pod] : TCP 8443",  # the policy admits every namespace
+            "payments/api-1[Pod] => payments/api-0[Pod] : TCP 8443",
+            "shop/web[Pod] => payments/api-0[Pod] : TCP 8443",
+            "shop/web[Pod] => payments/api-1[Pod] : TCP 8443",
+            "{ingress-controller} => payments/api-0[Pod] : TCP 8443",
+        ]

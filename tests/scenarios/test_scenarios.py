@@ -35,6 +35,7 @@ DOCUMENTED = {
     "common-mistakes",
     "open-world",
     "production-hardening",
+    "services-and-ingress",
     "k8s-docs/allow-all-egress",
     "k8s-docs/allow-all-ingress",
     "k8s-docs/and-vs-or-peers",
