@@ -306,16 +306,7 @@ def _integer(
         if required:
             reader.error(parent, fld, "Required value")
         return None
-    value = reader.integer(node, fld)
-    if value is None:
-        return None
-    if value < least:
-        reader.invalid(node, fld, value, f"{fld} in body should be greater than or equal to {least}")
-        return None
-    if value > most:
-        reader.invalid(node, fld, value, f"{fld} in body should be less than or equal to {most}")
-        return None
-    return value
+    return reader.bounded_integer(node, fld, least, most)
 
 
 def _enum(

@@ -407,6 +407,20 @@ class Reader:
         self.type_error(node, fld, "integer")
         return None
 
+    def bounded_integer(self, node: yaml.Node, fld: str, least: int, most: int) -> int | None:
+        """An integer within ``least..most``, checked as a CRD's OpenAPI schema checks Minimum and
+        Maximum (with the schema validator's words)."""
+        value = self.integer(node, fld)
+        if value is None:
+            return None
+        if value < least:
+            self.invalid(node, fld, value, f"{fld} in body should be greater than or equal to {least}")
+            return None
+        if value > most:
+            self.invalid(node, fld, value, f"{fld} in body should be less than or equal to {most}")
+            return None
+        return value
+
     def boolean(self, node: yaml.Node, fld: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG:
             value = self.scalar(node, fld)

@@ -210,7 +210,7 @@ def _listener(reader: Reader, node: yaml.Node, fld: str) -> tuple[Listener | Non
     hostname_node = _present(fields, "hostname")
     hostname = _text(reader, hostname_node, f"{fld}.hostname", _HOSTNAME) if hostname_node is not None else None
     port_node = _present(fields, "port")
-    port = _integer(reader, port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
+    port = reader.bounded_integer(port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
     if port_node is None:
         reader.error(node, f"{fld}.port", "Required value")
     protocol = _required_text(reader, node, fields, "protocol", fld, _PROTOCOL)
@@ -356,7 +356,7 @@ def _backend_ref(reader: Reader, node: yaml.Node, fld: str, namespace: str) -> B
     ns_node = _present(fields, "namespace")
     ref_namespace = _text(reader, ns_node, f"{fld}.namespace", _NAMESPACE) if ns_node is not None else namespace
     port_node = _present(fields, "port")
-    port = _integer(reader, port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
+    port = reader.bounded_integer(port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
     if group == "" and kind == "Service" and port_node is None:
         reader.error(
             node, fld, _cel("object", _SERVICE_PORT), "give the Service port: port: 80 (a port of the Service)"
@@ -423,7 +423,7 @@ def _parent_ref(
     section_node = _present(fields, "sectionName")
     section = _text(reader, section_node, f"{fld}.sectionName", _SECTION_NAME) if section_node is not None else None
     port_node = _present(fields, "port")
-    port = _integer(reader, port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
+    port = reader.bounded_integer(port_node, f"{fld}.port", 1, 65535) if port_node is not None else None
     if name is None or group is None or kind is None or len(reader.errors) > before:
         return None, None
     parent = ParentRef(name, ref_namespace or namespace, section, port, kind, group)
@@ -577,20 +577,6 @@ def _required_text(reader: Reader, parent: yaml.Node, fields: Entries, key: str,
         reader.error(parent, f"{fld}.{key}", "Required value")
         return None
     return _text(reader, node, f"{fld}.{key}", schema)
-
-
-def _integer(reader: Reader, node: yaml.Node, fld: str, least: int, most: int) -> int | None:
-    """An integer within ``least..most`` (the schema's Minimum and Maximum)."""
-    value = reader.integer(node, fld)
-    if value is None:
-        return None
-    if value < least:
-        reader.invalid(node, fld, value, f"{fld} in body should be greater than or equal to {least}")
-        return None
-    if value > most:
-        reader.invalid(node, fld, value, f"{fld} in body should be less than or equal to {most}")
-        return None
-    return value
 
 
 #: Every kind of the group that netsim models (GatewayClass, BackendTLSPolicy, ListenerSet, ... are

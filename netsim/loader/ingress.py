@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import yaml
 
-from netsim.loader.core import INT_TAG, STRING_TAGS, Entries, Family, Reader, is_null, parse_ip
+from netsim.loader.core import INT_TAG, STRING_TAGS, Entries, Family, Reader, is_null
 from netsim.model import BackendRef, Ingress, Route
 from netsim.validation import (
     dns1035_label_errors,
     format_value,
+    parse_ip_sloppy,
     path_segment_name_errors,
     port_name_errors,
     port_number_errors,
@@ -98,7 +99,7 @@ def _rule(reader: Reader, node: yaml.Node, fld: str, namespace: str, backends: l
     host_node = _present(fields, "host")
     host = reader.string(host_node, f"{fld}.host") if host_node is not None else None
     if host_node is not None and host:
-        if _is_ip(host):
+        if parse_ip_sloppy(host) is not None:
             reader.invalid(host_node, f"{fld}.host", host, "must be a DNS name, not an IP address")
         check = wildcard_subdomain_errors if "*" in host else subdomain_errors
         for msg in check(host):
@@ -280,15 +281,6 @@ def _ingress_class(reader: Reader, spec: Entries, meta: Entries) -> str | None:
                 "must match `ingressClassName` when both are specified",
             )
     return name
-
-
-def _is_ip(host: str) -> bool:
-    """Whether ``ParseIPSloppy`` reads ``host`` as an address: IPv6, or dotted IPv4 whose decimal
-    octets may have leading zeros."""
-    parts = host.split(".")
-    if len(parts) == 4 and all(p.isascii() and p.isdigit() and int(p) <= 255 for p in parts):
-        return True
-    return ":" in host and "%" not in host and parse_ip(host) is not None
 
 
 # -- OpenShift Route ---------------------------------------------------------------------------------
