@@ -50,7 +50,16 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.services": frozenset({"netsim.engine", "netsim.verdict", "netsim.endpoints", "netsim.model"}),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(
-        {"netsim.engine", "netsim.reach", "netsim.match", "netsim.verdict", "netsim.connset", "netsim.model"}
+        {
+            "netsim.engine",
+            "netsim.reach",
+            "netsim.services",
+            "netsim.entrypoints",
+            "netsim.match",
+            "netsim.verdict",
+            "netsim.connset",
+            "netsim.model",
+        }
     ),
     "netsim.externals": frozenset({"netsim.model"}),
     "netsim.graph": frozenset(

@@ -7,7 +7,18 @@ number. docs/lint.md documents each of them.
 from __future__ import annotations
 
 from netsim.engine import PolicyIndex
-from netsim.lint import dns, ipblocks, isolation, ports, reachability, redundancy, selection, tiers, unevaluated
+from netsim.lint import (
+    dns,
+    ipblocks,
+    isolation,
+    ports,
+    reachability,
+    redundancy,
+    selection,
+    services,
+    tiers,
+    unevaluated,
+)
 from netsim.lint.base import Finding, LintConfig, LintContext, LintRule
 
 __all__ = ["RULES", "RULES_BY_ID", "lint", "unknown_rules"]
@@ -24,6 +35,7 @@ RULES: tuple[LintRule, ...] = tuple(
             *reachability.RULES,
             *unevaluated.RULES,
             *tiers.RULES,
+            *services.RULES,
         ),
         key=lambda r: r.id,
     )

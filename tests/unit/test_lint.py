@@ -830,6 +830,80 @@ TIER_CASES = {
 CASES |= TIER_CASES
 
 
+# -- NP025 - NP029: Services and Ingress (tests/unit/test_lint_services.py has the details) ----------------
+
+
+def service(ref: str, selector: str, ports: str, extra: str = "") -> str:
+    ns, name = ref.split("/")
+    return (
+        f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {ns}}}\n"
+        f"spec:\n  selector: {{{selector}}}\n  ports: [{ports}]\n{extra}"
+    )
+
+
+DB_SERVICE = service("shop/db", "app: db", "{port: 5432, targetPort: pg}", "  clusterIP: 10.96.0.30\n")
+WEB_SERVICE = service("shop/web", "app: web", "{name: http, port: 80, targetPort: http}")
+WEB_INGRESS = (
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\n"
+    "spec:\n  defaultBackend: {service: {name: web, port: {number: 80}}}\n"
+)
+
+SERVICE_CASES = {
+    "NP025-fires-on-a-clusterip": case(
+        "NP025",
+        [DB_SERVICE, egress_allow("shop/out", "{}", "- ipBlock: {cidr: 10.96.0.30/32}", "[{port: 5432}]")],
+        r"^policy shop/out spec.egress\[0\].to\[0\]: ipBlock 10.96.0.30/32 covers the ClusterIP 10.96.0.30 of "
+        r"Service shop/db and no pod address of the input",
+    ),
+    "NP025-quiet-on-the-backends": case(
+        "NP025", [DB_SERVICE, egress_allow("shop/out", "{}", "- podSelector: {matchLabels: {app: db}}", "[]")]
+    ),
+    "NP026-fires-on-the-service-port": case(
+        "NP026",
+        [WEB_SERVICE, ingress_allow("shop/in", "{matchLabels: {app: web}}", "- podSelector: {}", "[{port: 80}]")],
+        r"^policy shop/in spec.ingress\[0\].ports\[0\]: TCP 80 is the port of Service shop/web, but a connection "
+        r"through it reaches shop/web on targetPort http \(TCP 8080\)",
+    ),
+    "NP026-quiet-on-the-target-port": case(
+        "NP026",
+        [WEB_SERVICE, ingress_allow("shop/in", "{matchLabels: {app: web}}", "- podSelector: {}", "[{port: http}]")],
+    ),
+    "NP027-fires-on-a-selector-without-pods": case(
+        "NP027",
+        [service("shop/cache", "app: cache", "{port: 6379}")],
+        r"^Service shop/cache: selector \{app=cache\} selects no pod of the input in namespace shop",
+    ),
+    "NP027-quiet-on-a-selected-pod": case("NP027", [WEB_SERVICE]),
+    "NP028-fires-under-a-default-deny": case(
+        "NP028",
+        [DENY_INGRESS, DB_SERVICE],
+        r"^Service shop/db spec.ports\[0\] \(5432/TCP\): every backend is isolated for ingress and none of their "
+        r"ingress rules allows TCP 5432",
+    ),
+    "NP028-quiet-with-an-allow": case(
+        "NP028",
+        [DENY_INGRESS, DB_SERVICE, ingress_allow("shop/in", "{matchLabels: {app: db}}", "- podSelector: {}", "[]")],
+    ),
+    "NP029-fires-under-a-default-deny": case(
+        "NP029",
+        [DENY_INGRESS, WEB_SERVICE, WEB_INGRESS],
+        r"^Ingress shop/web: the ingress controller \(\{ingress-controller\}\) cannot reach its backend shop/web "
+        r"\(TCP 8080\)",
+    ),
+    "NP029-quiet-when-the-controller-may-be-admitted": case(
+        "NP029",
+        [
+            DENY_INGRESS,
+            WEB_SERVICE,
+            WEB_INGRESS,
+            ingress_allow("shop/in", "{matchLabels: {app: web}}", "- namespaceSelector: {}", "[{port: http}]"),
+        ],
+    ),
+}
+
+CASES |= SERVICE_CASES
+
+
 def run(
     manifests: tuple[str, ...] | list[str], config: LintConfig | None = None, options: Options | None = None
 ) -> list[Finding]:
