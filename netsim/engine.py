@@ -22,8 +22,10 @@ from netsim.match.peers import (
     matches_any_peer,
     namespace_state,
     peer_state,
+    undescribed_state,
     unknown_address,
     unknown_namespace,
+    unknown_undescribed,
 )
 from netsim.match.ports import named_port_specs, resolve_named_ports, static_ports
 from netsim.match.selectors import matches_selector
@@ -173,7 +175,7 @@ class PolicyIndex:
     def _subject_state(self, policy: ClusterNetworkPolicy, pod: Pod) -> bool | None:
         """Does the policy's subject select ``pod``? Per namespace when it has no pod selector."""
         subject = policy.subject
-        if subject.pod_selector is not None and not subject.pod_selector.is_empty():
+        if pod.undescribed or (subject.pod_selector is not None and not subject.pod_selector.is_empty()):
             return peer_state(subject, "", pod, self.cluster, self.options)
         key = (id(subject), pod.namespace)
         try:
@@ -540,6 +542,9 @@ def _rule_unknowns(crule: _CompiledRule, policy_ns: str, remote: Pod, index: Pol
     found: list[Unknown] = []
     if crule.blocks and addresses_state(crule.addresses, remote, options) is None:
         found.append(unknown_address(remote, crule.blocks, options))
+    if remote.undescribed and not options.closed_world:
+        found.extend(unknown_undescribed(remote, p) for p in crule.pod_peers if undescribed_state(p) is None)
+        return tuple(found)
     namespace = index.cluster.namespace(remote.namespace)
     if not namespace.declared and not options.closed_world and not options.is_node_traffic(remote):
         for peer in crule.pod_peers:

@@ -7,10 +7,12 @@ ingress controller, a gateway's data plane) receive the traffic and open connect
 backend pods of the Services those objects name, on the Services' ``targetPort``. So what matters
 to NetworkPolicy is that pod: its egress, and the backends' ingress towards it. The input rarely
 describes those pods, so by default each entry point is a pod netsim does not know: no labels, no
-address, in a namespace without a manifest, written ``{ingress-controller}`` (for every Ingress and
-Route, as netpol-analyzer writes it) or ``{gateway ns/name}`` (one per Gateway). A rule that admits
-every namespace admits it; one that needs a namespace's labels or an address is undetermined
-(``--closed-world``: that namespace has only its name label, and the pod no address). With
+address, in a namespace of its own whose name and labels are unknown too (and which holds no
+policy of the input), written ``{ingress-controller}`` (for every Ingress and Route, as
+netpol-analyzer writes it) or ``{gateway ns/name}`` (one per Gateway). A rule that admits every pod
+of every namespace admits it; one that needs its labels, its namespace's name or labels, or its
+address is undetermined (``--closed-world``: the pod has no labels and no address, and its
+namespace only its name label, as netpol-analyzer assumes). With
 ``ingress_pods`` (``--ingress-pod ns/name``) the given pods of the input stand for every entry point
 instead, and a connection is allowed for certain only when every one of them is allowed.
 
@@ -79,9 +81,10 @@ class Entry:
 
 
 def unknown_pod(label: str, name: str) -> Pod:
-    """A pod the input does not describe: no labels, no address, in a namespace of its own that
-    no manifest declares (its namespace name says what it stands for)."""
-    return Pod(f"{name}-ns", name, Labels(), kind=label)
+    """A pod the input does not describe: labels, address and namespace unknown (a namespace of its
+    own, with no policy of the input in it). Under ``--closed-world`` it has no labels and its
+    namespace only its name label, as netpol-analyzer assumes."""
+    return Pod(f"{name}-ns", name, Labels(), kind=label, undescribed=True)
 
 
 def entries(index: PolicyIndex, ingress_pods: tuple[Pod, ...] = ()) -> tuple[Entry, ...]:

@@ -423,6 +423,9 @@ class Pod:
     # None when the manifest cannot say, as for a DaemonSet: one pod per node); 1 for a pod
     replicas: int | None = 1
     host_ips: tuple[IPAddress, ...] = ()  # status.hostIPs (dual-stack nodes); host_ip is the first
+    # a pod the input does not describe (an ingress controller's, a gateway's): its labels and its
+    # namespace (name and labels) are unknown; its namespace holds no policy of the input
+    undescribed: bool = False
 
     @property
     def node_addresses(self) -> tuple[IPAddress, ...]:
@@ -498,6 +501,7 @@ class UnknownKind(StrEnum):
     NODE = "node"  # whether an address is a node's that the input does not list
     DOMAIN_NAME = "domain-name"  # which addresses a DNS name resolves to
     PRIORITY_TIE = "priority-tie"  # which of two same-priority cluster policies the implementation applies first
+    UNDESCRIBED_POD = "undescribed-pod"  # the labels and namespace of a pod the input does not describe
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,10 @@ __all__ = [
     "matches_peer",
     "namespace_state",
     "peer_state",
+    "undescribed_state",
     "unknown_address",
     "unknown_namespace",
+    "unknown_undescribed",
 ]
 
 
@@ -98,12 +100,33 @@ def _selector_peer_state(
 ) -> bool | None:
     if isinstance(other, External) or options.is_node_traffic(other):
         return False
+    if other.undescribed and not options.closed_world:
+        return undescribed_state(peer)
     if peer.pod_selector is not None and not matches_selector(peer.pod_selector, other.labels):
         return False
     if peer.namespace_selector is None:
         return other.namespace == policy_ns
     # a namespace without a manifest may carry any label but its name (NotIn, DoesNotExist too)
     return namespace_state(peer.namespace_selector, cluster.namespace(other.namespace), options)
+
+
+def undescribed_state(peer: PodPeer) -> bool | None:
+    """Does a selector peer select a pod the input does not describe? Its namespace is not the
+    policy's (no policy of the input is in it), and whether any selector but the empty one selects
+    its labels and its namespace's is unknown."""
+    if peer.namespace_selector is None:
+        return False
+    everyone = (peer.pod_selector is None or peer.pod_selector.is_empty()) and peer.namespace_selector.is_empty()
+    return True if everyone else None
+
+
+def unknown_undescribed(pod: Pod, peer: PodPeer) -> Unknown:
+    """The unknown behind an undecided match of a pod the input does not describe."""
+    return Unknown(
+        UnknownKind.UNDESCRIBED_POD,
+        pod.kind,
+        f"{pod.kind}'s pods are {describe_peer(peer, '')} (the input does not describe them: --ingress-pod names them)",
+    )
 
 
 def unknown_address(pod: Pod, blocks: tuple[IPBlockPeer, ...], options: Options) -> Unknown:

@@ -175,3 +175,31 @@ def test_entries_are_the_engines_answers() -> None:
     assert entry.conns == pair.conns & ConnSet.of(TCP, 8080)
     assert entry.undetermined == (pair.possible - pair.conns) & ConnSet.of(TCP, 8080)
     assert entry.undetermined  # the block may hold the controller's address
+
+
+def test_the_controllers_namespace_name_and_labels_are_unknown() -> None:
+    """A rule that names the real controller's namespace, or its pods' labels, may admit it: the
+    input does not say where the controller runs (--ingress-pod does)."""
+    by_name = policy(
+        "shop/from-nginx",
+        sel({"app": "web"}),
+        ingress=[rule(peer(namespaces=sel({"kubernetes.io/metadata.name": "ingress-nginx"})))],
+    )
+    by_labels = policy(
+        "shop/from-nginx-pods", sel({"app": "web"}), ingress=[rule(peer(sel({"app": "nginx"}), namespaces=sel()))]
+    )
+    same_namespace = policy("shop/from-shop", sel({"app": "web"}), ingress=[rule(peer(sel()))])
+    assert _lines(_cluster(INGRESS, policies=(by_name,))) == {TO_WEB: MAYBE}
+    assert _lines(_cluster(INGRESS, policies=(by_labels,))) == {TO_WEB: MAYBE}
+    # a podSelector alone means the policy's own namespace, which is not the controller's
+    assert _lines(_cluster(INGRESS, policies=(same_namespace,))) == {TO_WEB: ("No Connections", "No Connections")}
+    index = PolicyIndex(_cluster(INGRESS, policies=(by_name,)))
+    from netsim.engine import evaluate
+    from netsim.entrypoints import unknown_pod
+    from netsim.model import Traffic
+
+    verdict = evaluate(index, Traffic(unknown_pod(INGRESS_CONTROLLER, "ingress-controller"), WEB, 8080, TCP))
+    assert [u.condition for u in verdict.unknowns()] == [
+        "{ingress-controller}'s pods are all pods in namespaces {kubernetes.io/metadata.name=ingress-nginx} "
+        "(the input does not describe them: --ingress-pod names them)"
+    ]
