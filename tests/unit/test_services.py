@@ -180,3 +180,15 @@ def test_without_any_node_address_an_external_client_through_a_node_is_undetermi
     assert result.decision is Decision.UNDETERMINED
     assert result.note is not None
     assert "the input gives none: add the Node objects" in result.note
+
+
+def test_a_headless_service_is_answered_for_its_backends_too() -> None:
+    """Clients of a headless Service connect to the backends' addresses directly (DNS gives them):
+    the same backends, on the same target ports."""
+    headless = replace(API, cluster_ips=(), headless=True)
+    result = evaluate_service(PolicyIndex(_cluster(services=(headless,))), WEB, headless, HTTPS)
+    assert [(r.backend.endpoint.ref, r.backend.port, r.decision) for r in result.results] == [
+        ("payments/api-0", 8443, Decision.ALLOWED),
+        ("payments/api-1", 9443, Decision.DENIED),
+    ]
+    assert "(ClusterIP, headless)" in explain_service(result)
