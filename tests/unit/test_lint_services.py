@@ -25,6 +25,12 @@ from tests.unit.test_lint import (
 )
 
 
+def _where(finding: Finding) -> tuple[str, int, int]:
+    """(file, line, column) of a finding, which always has a position here."""
+    assert finding.span is not None
+    return finding.span.path, finding.span.line, finding.span.column
+
+
 def service(ref: str, selector: str, ports: str, extra: str = "") -> str:
     ns, name = ref.split("/")
     return (
@@ -83,7 +89,7 @@ def test_np025_fires_on_an_egress_block_over_a_clusterip() -> None:
     )
     assert found.severity is Severity.WARNING
     assert found.field == "spec.egress[0].to[0]"
-    assert (found.span.path, found.span.line) == ("m08.yaml", 9)  # the ipBlock peer
+    assert _where(found)[:2] == ("m08.yaml", 9)  # the ipBlock peer
 
 
 def test_np025_fires_on_an_ingress_block_and_external_addresses() -> None:
@@ -124,7 +130,7 @@ def test_np026_fires_at_the_port_entry() -> None:
     )
     assert found.hint == "name the backends' port: `{port: http}` (the Service's targetPort, or its number)"
     assert found.field == "spec.ingress[0].ports[0]"
-    assert (found.span.path, found.span.line) == ("m08.yaml", 10)  # the port entry
+    assert _where(found)[:2] == ("m08.yaml", 10)  # the port entry
 
 
 def test_np026_fires_on_an_egress_rule_towards_the_backends() -> None:
@@ -174,7 +180,7 @@ def test_np027_fires_on_a_selector_that_selects_no_pod() -> None:
     assert found.hint == "fix the selector; the pods of shop carry: app=db; app=web"
     assert found.field == "spec.selector"
     assert found.severity is Severity.WARNING
-    assert (found.span.path, found.span.line, found.span.column) == ("m07.yaml", 1, 1)
+    assert _where(found) == ("m07.yaml", 1, 1)
 
 
 def test_np027_names_the_namespace_the_pods_are_in() -> None:
@@ -189,7 +195,7 @@ def test_np027_fires_on_a_named_target_port_no_backend_declares() -> None:
         "so this port sends traffic to no backend"
     )
     assert found.field == "spec.ports[0].targetPort"
-    assert (found.span.path, found.span.line) == ("m07.yaml", 6)  # the Service port
+    assert _where(found)[:2] == ("m07.yaml", 6)  # the Service port
 
 
 def test_np027_fires_on_a_named_target_port_of_another_protocol() -> None:
@@ -228,7 +234,7 @@ def test_np028_fires_when_every_backend_refuses_the_target_port() -> None:
         "`ports: [{port: pg}]` in a policy of shop that selects them"
     )
     assert found.field == "spec.ports[0]"
-    assert (found.span.path, found.span.line) == ("m08.yaml", 6)  # the Service port
+    assert _where(found)[:2] == ("m08.yaml", 6)  # the Service port
 
 
 @pytest.mark.parametrize(
@@ -267,7 +273,7 @@ def test_np029_fires_when_no_rule_admits_any_pod() -> None:
     )
     assert found.severity is Severity.ERROR
     assert found.subject == "Ingress shop/web"
-    assert (found.span.path, found.span.line, found.span.column) == ("m09.yaml", 1, 1)  # the Ingress
+    assert _where(found) == ("m09.yaml", 1, 1)  # the Ingress
 
 
 def test_np029_fires_for_a_gateway_route() -> None:
