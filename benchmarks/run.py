@@ -1,8 +1,8 @@
 """Time netsim's commands on generated clusters of several sizes, each command as its own process.
 
-For every size (pods; 2.5 pods per policy, 25 pods and 10 policies per namespace, as in the
-issue's "1,000 pods / 400 policies" and "10,000 pods / 4,000 policies in 400 namespaces") the
-cluster is generated once with benchmarks/generate.py and cached under --work-dir, keyed by the
+For every size (a number of pods, with 25 pods and 10 NetworkPolicies per namespace: 1,000 pods
+are 400 policies in 40 namespaces, 10,000 pods 4,000 policies in 400 namespaces) the cluster is
+generated once with benchmarks/generate.py and cached under --work-dir, keyed by the
 generator's parameters and the generator's own text. Then each command runs --runs times:
 
     parse        python -c: yaml.load_all(..., CSafeLoader) of the file: the parsing baseline
@@ -11,6 +11,7 @@ generator's parameters and the generator's own text. Then each command runs --ru
     json         netsim connections FILE -o json
     graph-dot    netsim graph FILE --group-by namespace -o OUT.dot
     graph-svg    netsim graph FILE --group-by namespace -o OUT.svg   (small sizes only: dot's layout)
+    report       netsim report FILE --output-file OUT.html             (the HTML report)
     nca          nca --connectivity FILE --pod_list FILE --ns_list FILE   (--compare-nca only)
 
 --compare-nca installs network-config-analyzer (2.1.0, else the newest, and says so) into a
@@ -61,7 +62,7 @@ PODS_PER_NAMESPACE = 25
 POLICIES_PER_NAMESPACE = 10
 NCA_PACKAGE = "network-config-analyzer"
 NCA_VERSION = "2.1.0"
-COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff")
+COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff", "report")
 PARSE_SNIPPET = (
     "import sys, yaml\n"
     "with open(sys.argv[1], encoding='utf-8') as f:\n"
@@ -238,6 +239,8 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list
         return [*netsim, "lint", str(cluster)]
     if command == "diff":  # both sides evaluated and compared (the same file: no change found)
         return [*netsim, "diff", str(cluster), str(cluster)]
+    if command == "report":
+        return [*netsim, "report", str(cluster), "--output-file", str(out_dir / "report.html")]
     if command == "graph-svg":
         return [*netsim, "graph", str(cluster), "--group-by", "namespace", "-o", str(out_dir / "graph.svg")]
     raise ValueError(command)

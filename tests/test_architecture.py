@@ -98,6 +98,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.diff": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.reach", "netsim.externals", "netsim.connset", "netsim.model"}
     ),
+    # the data of netsim report: the graph at two levels, laid out, with explanations (text renderer)
+    "netsim.report": frozenset({"netsim.engine", "netsim.graph", "netsim.render", "netsim.connset", "netsim.model"}),
     # what the policies allow to and from endpoints not in the input, from the rules and the engine
     "netsim.exposure": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.externals", "netsim.match", "netsim.connset", "netsim.model"}

@@ -382,6 +382,9 @@ COMMANDS: Mapping[str, LazyCommand] = {
     "graph": LazyCommand("netsim.cli.graph", "Draw who may talk to whom: a Graphviz picture of the allowed traffic."),
     "lint": LazyCommand("netsim.cli.lint", "Find policies that are valid but probably wrong."),
     "matrix": LazyCommand("netsim.cli.matrix", "The pod-to-pod truth table for one port."),
+    "report": LazyCommand(
+        "netsim.cli.report", "Write an interactive report of the allowed traffic: one HTML file, no server."
+    ),
     "test": LazyCommand("netsim.cli.test_cmd", "Check expectations files (SPEC...) against manifests (PATH...)."),
 }
 

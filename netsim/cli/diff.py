@@ -13,9 +13,11 @@ import click
 
 from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
 from netsim.diff import Diff, diff_clusters
+from netsim.engine import PolicyIndex
 from netsim.errors import InputError, InputErrors, NetsimError
 from netsim.loader import LoadResult, load_cluster
 from netsim.model import Cluster
+from netsim.output import write_atomic
 from netsim.render.diff import diff_json, diff_md, diff_text
 from netsim.source import INPUT_SUFFIXES
 
@@ -156,7 +158,15 @@ def _status(result: Diff, exit_code: bool, fail_on: str | None) -> int:
     default=None,
     help="Compare PATHS as they are at git revision REV (base) with the working tree (head).",
 )
-@click.option("-o", "--output", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
+@click.option(
+    "--output-file",
+    "output_file",
+    default=None,
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of standard output; -o html writes the interactive report "
+    "of netsim report with the added, removed and changed connections coloured.",
+)
 @click.option(
     "--exit-code",
     is_flag=True,
@@ -170,7 +180,9 @@ def _status(result: Diff, exit_code: bool, fail_on: str | None) -> int:
     "newly denied (removed: connections removed or ports lost), or either (any).",
 )
 @handle_interrupt
-def diff(common: Common, base_ref: str | None, output: str, exit_code: bool, fail_on: str | None) -> None:
+def diff(
+    common: Common, base_ref: str | None, output: str, output_file: str | None, exit_code: bool, fail_on: str | None
+) -> None:
     """What changes between two versions of the manifests: connections and policies.
 
     Takes BASE and HEAD (two files or directories), or --base-ref REV and PATHS, which are read
@@ -189,6 +201,7 @@ def diff(common: Common, base_ref: str | None, output: str, exit_code: bool, fai
       netsim diff old/ new/ -o md > pr-comment.md
       netsim diff --base-ref origin/main k8s/policies k8s/apps --fail-on added
       netsim diff --base-ref HEAD~1 manifests/ -o json --exit-code
+      netsim diff --base-ref origin/main manifests/ -o html --output-file pr.html
     """
     with reporting():
         if base_ref is None:
@@ -204,8 +217,24 @@ def diff(common: Common, base_ref: str | None, output: str, exit_code: bool, fai
                     click.echo(f"warning: {warning}", err=True)
                 base, head = _load_sides(common, files, common.paths, labels)
         result = diff_clusters(base, head, common.options)
-    render = {"text": diff_text, "json": diff_json, "md": diff_md}[output]
-    click.echo(render(result, base_label, head_label), nl=False)
+        if output == "html":
+            from netsim.render.html import report_html  # the report only when asked for
+            from netsim.report import build_report
+
+            data = build_report(
+                PolicyIndex(head, common.options),
+                base=PolicyIndex(base, common.options),
+                title=f"{base_label} -> {head_label}",
+            )
+            text = report_html(data)
+        else:
+            text = {"text": diff_text, "json": diff_json, "md": diff_md}[output](result, base_label, head_label)
+        if output_file is not None:
+            write_atomic(output_file, text.encode("utf-8"), common.paths)
+    if output_file is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {output_file}", err=True)
     status = _status(result, exit_code, fail_on)
     if status:
         sys.exit(status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from netsim.endpoints import require_namespace
 from netsim.errors import NetsimError
 from netsim.graph import GroupBy, grouped_graph
 from netsim.output import write_atomic
-from netsim.render.dot import render, to_dot
+from netsim.render.dot import draw, render
 
 __all__ = ["graph"]
 
@@ -40,7 +41,7 @@ AUTO_POD_LIMIT = 30
     multiple=True,
     help="Draw only traffic touching this namespace (repeatable); the other ends are shown faded.",
 )
-@click.option("--title", default=None, help="A title drawn above the picture.")
+@click.option("--title", default=None, help="A title drawn above the picture (default: the inputs; '' for none).")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @click.option(
     "--all-edges",
@@ -65,8 +66,10 @@ def graph(
     a pod that no policy isolates (open to everything in that direction). What depends on
     what the input does not give is a dashed purple edge ("? TCP 443"). With cluster-scoped
     policies, what their Admin tier accepts is a bold blue edge ("admin: TCP 9102": no
-    NetworkPolicy narrows it) and what their Baseline tier accepts a green one. Rendering SVG,
-    PNG or PDF needs Graphviz's `dot` program; DOT output does not.
+    NetworkPolicy narrows it) and what their Baseline tier accepts a green one. Labels list a
+    few port groups and count the rest ("TCP 80,443 +3 more"). Above 80 drawn edges or 60
+    nodes a static picture is hard to read: a hint on stderr points to an interactive view.
+    Rendering SVG, PNG or PDF needs Graphviz's `dot` program; DOT output does not.
 
     \b
     Examples:
@@ -92,10 +95,20 @@ def graph(
             require_namespace(cluster, ns, "--focus")
         with progress("evaluating") as report:
             grouped = grouped_graph(index, by, report, attribute=bool(cluster.cluster_policies))
-        source = to_dot(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)
-        data = render(source, fmt)
+        if title is None:
+            title = " ".join(common.paths)
+        picture = draw(grouped, by, focus=focus, title=title, legend=not no_legend, implied=all_edges)
+        data = render(picture.text, fmt)
         if output_path == "-":
-            click.echo(source, nl=False)
-            return
-        write_atomic(output_path, data, common.paths)
-    click.echo(f"wrote {output_path} ({by.value} view, {grouped.number_of_nodes()} nodes)", err=True)
+            click.echo(picture.text, nl=False)
+        else:
+            write_atomic(output_path, data, common.paths)
+    if output_path != "-":
+        click.echo(f"wrote {output_path} ({by.value} view, {grouped.number_of_nodes()} nodes)", err=True)
+    if not picture.readable:
+        click.echo(
+            f"hint: the picture has {picture.edges} edges and {picture.nodes} nodes; "
+            f"netsim report {shlex.join(common.paths)} --output-file report.html draws an interactive view "
+            "that stays readable",
+            err=True,
+        )

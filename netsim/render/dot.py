@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from ipaddress import summarize_address_range
 from typing import TYPE_CHECKING
 
+from netsim.connset import ConnSet
 from netsim.errors import RenderError
 from netsim.graph import Connection, GroupBy, NodeInfo, connections
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["FORMATS", "MAX_EXTERNAL_NODES", "dot_available", "render", "to_dot"]
+__all__ = [
+    "FORMATS",
+    "MAX_EXTERNAL_NODES",
+    "MAX_LABELLED_EDGES",
+    "READABLE_EDGES",
+    "READABLE_NODES",
+    "Picture",
+    "dot_available",
+    "draw",
+    "render",
+    "to_dot",
+]
 
 FORMATS = ("dot", "svg", "png", "pdf")
 
@@ -35,6 +47,17 @@ _NS_FILL = "#f4f6f7"
 _EXT_FILL = "#eaf2f8"
 _LABEL_MAX = 36
 
+#: Up to this many edges a label lists up to four port groups, above it two; the rest are
+#: counted ("+3 more"), never dropped without a word, and an SVG's tooltips hold every port.
+MAX_LABELLED_EDGES = 80
+_PORT_GROUPS = 4
+_PORT_GROUPS_CROWDED = 2
+
+#: Above this many drawn edges, or nodes, a static picture is no longer readable: ``netsim graph``
+#: then suggests an interactive view (see :class:`Picture`).
+READABLE_EDGES = 80
+READABLE_NODES = 60
+
 
 def _q(text: str) -> str:
     """A DOT double-quoted string with backslashes, quotes and newlines escaped."""
@@ -42,11 +65,27 @@ def _q(text: str) -> str:
 
 
 def _attrs(**attrs: str) -> str:
-    return "[" + ", ".join(f"{k}={_q(v)}" for k, v in sorted(attrs.items())) + "]"
+    """DOT attributes, sorted; an HTML-like label is written as it is."""
+    return "[" + ", ".join(f"{k}={v if isinstance(v, _Html) else _q(v)}" for k, v in sorted(attrs.items())) + "]"
 
 
 def _short(text: str) -> str:
     return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+
+
+def _summary(conns: ConnSet, groups: int = _PORT_GROUPS) -> str:
+    """A label for a connection set: ``all``, or its first ``groups`` port groups (a port or a
+    range of one protocol) and how many more there are: ``TCP 80,443,8000-8100 +5 more``."""
+    found = [(proto, lo, hi) for proto, ports in conns.items() for lo, hi in ports.intervals]
+    if conns.is_all() or len(found) <= groups:
+        return _short(conns.compact())
+    text = ""
+    previous = None
+    for proto, lo, hi in found[:groups]:
+        ports = str(lo) if lo == hi else f"{lo}-{hi}"
+        text += f",{ports}" if proto is previous else f"{',' if text else ''}{proto.value} {ports}"
+        previous = proto
+    return f"{_short(text)} +{len(found) - groups} more"
 
 
 def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection | None) -> str:
@@ -59,9 +98,9 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
         if info.kind == "namespace":
             lines.append(f"{info.members} pod" + ("s" if info.members != 1 else ""))
             if internal is not None and internal.conns:
-                lines.append(f"internal: {_short(internal.conns.compact())}")
+                lines.append(f"internal: {_summary(internal.conns)}")
             if internal is not None and internal.undetermined:
-                lines.append(f"internal ?: {_short(internal.undetermined.compact())}")
+                lines.append(f"internal ?: {_summary(internal.undetermined)}")
         elif info.endpoint_kind != "Pod":
             lines.append(f"[{info.endpoint_kind}]")
         marks = []
@@ -82,60 +121,122 @@ def _node_lines(info: NodeInfo, by: GroupBy, faded: bool, internal: Connection |
     return f"  {_q(info.key)} {_attrs(**attrs)};"
 
 
-def _edge_lines(c: Connection, by: GroupBy, faded: bool, indent: str = "  ", labels: bool = True) -> list[str]:
-    """A solid edge for what is allowed for certain, a dashed one for what is undetermined; what
-    a cluster-scoped tier accepts is drawn apart, in that tier's colour."""
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One kind of traffic on an edge: what a tier accepts, the rest, or what is undetermined."""
+
+    text: str  # the label line
+    color: str
+    penwidth: str | None
+    dashed: bool
+    tooltip: str
+
+
+def _parts(c: Connection, faded: bool, groups: int) -> list[_Part]:
+    """What an edge carries, in drawing order: what the Admin tier accepts, what the Baseline tier
+    accepts, the rest of what is allowed for certain, and what is undetermined."""
     out = []
-    pairs = f"\n({c.pairs} pairs)" if by is GroupBy.NAMESPACE and c.pairs > 1 else ""
-    ends = f"{indent}{_q(c.source.key)} -> {_q(c.destination.key)}"
+    ends = f"{c.source.label} => {c.destination.label}"
     admin = c.admin & c.conns
     baseline = (c.baseline & c.conns) - admin
     for tier, conns, tier_color in (("admin", admin, _ADMIN_COLOR), ("baseline", baseline, _BASELINE_COLOR)):
         if conns:
-            color = _FADED if faded else tier_color
-            text = f"{tier}: {_short(conns.compact())}"
-            attrs = {
-                "label": text + pairs if labels else "",
-                "color": color,
-                "fontcolor": color,
-                "fontname": _FONT,
-                "fontsize": "10",
-                "penwidth": "2" if tier == "admin" else "1.4",
-                "tooltip": f"{c.source.label} => {c.destination.label} : {conns} (accepted by the {tier.title()} tier)",
-            }
-            out.append(f"{ends} {_attrs(**attrs)};")
+            out.append(
+                _Part(
+                    f"{tier}: {_summary(conns, groups)}",
+                    _FADED if faded else tier_color,
+                    "2" if tier == "admin" else "1.4",
+                    False,
+                    f"{ends} : {conns} (accepted by the {tier.title()} tier)",
+                )
+            )
     rest = c.conns - admin - baseline
     if rest:
         color = _FADED if faded else _ALL_COLOR if rest.is_all() else _EDGE_COLOR
-        attrs = {
-            "label": _short(rest.compact()) + pairs if labels else "",
-            "color": color,
-            "fontcolor": color,
-            "fontname": _FONT,
-            "fontsize": "10",
-            "tooltip": f"{c.source.label} => {c.destination.label} : {rest}",
-        }
-        if rest.is_all():
-            attrs["penwidth"] = "1.6"
-        out.append(f"{ends} {_attrs(**attrs)};")
+        out.append(_Part(_summary(rest, groups), color, "1.6" if rest.is_all() else None, False, f"{ends} : {rest}"))
     if c.undetermined:
-        color = _FADED if faded else _UNDETERMINED_COLOR
-        attrs = {
-            "label": "? " + _short(c.undetermined.compact()) + ("" if c.conns else pairs) if labels else "",
-            "color": color,
-            "fontcolor": color,
-            "fontname": _FONT,
-            "fontsize": "10",
-            "style": "dashed",
-            "tooltip": f"{c.source.label} => {c.destination.label} : undetermined: {c.undetermined}",
-        }
-        out.append(f"{ends} {_attrs(**attrs)};")
+        out.append(
+            _Part(
+                "? " + _summary(c.undetermined, groups),
+                _FADED if faded else _UNDETERMINED_COLOR,
+                None,
+                True,
+                f"{ends} : undetermined: {c.undetermined}",
+            )
+        )
     return out
 
 
-def _legend(undetermined: bool, tiers: tuple[bool, bool] = (False, False)) -> list[str]:
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _edge_attrs(parts: list[_Part], pairs: str) -> dict[str, str]:
+    """The attributes of one drawn edge. One part is drawn as before (its colour, dashed when it
+    is undetermined); several are one edge with a line per part in the part's colour, drawn as
+    parallel lines in the colours of what is certain."""
+    attrs = {"fontname": _FONT, "fontsize": "10", "tooltip": "\n".join(p.tooltip for p in parts)}
+    if len(parts) == 1:
+        part = parts[0]
+        attrs.update(label=part.text + pairs, color=part.color, fontcolor=part.color)
+        if part.penwidth is not None:
+            attrs["penwidth"] = part.penwidth
+        if part.dashed:
+            attrs["style"] = "dashed"
+        return attrs
+    lines = [f'<font color="{p.color}">{_html(p.text)}</font>' for p in parts]
+    if pairs:
+        lines.append(f'<font color="{parts[0].color}">{_html(pairs.strip())}</font>')
+    certain = [p for p in parts if not p.dashed]
+    widths = [float(p.penwidth) for p in certain if p.penwidth is not None]
+    attrs.update(
+        label=_Html("<" + "<br/>".join(lines) + ">"),
+        color=":".join(p.color for p in certain),
+        fontcolor=parts[0].color,
+    )
+    if widths:
+        attrs["penwidth"] = f"{max(widths):g}"
+    return attrs
+
+
+class _Html(str):
+    """An HTML-like Graphviz label, written as it is (not quoted)."""
+
+    __slots__ = ()
+
+
+def _edge_statements(rows: list[Connection], by: GroupBy, faded_edge: dict[int, bool], groups: int) -> list[str]:
+    """One edge per pair of ends with every part of its traffic; two ends that exchange the same
+    traffic both ways are one double-headed edge."""
+    drawn: dict[tuple[str, str], tuple[dict[str, str], str]] = {}
+    for n, c in enumerate(rows):
+        parts = _parts(c, faded_edge[n], groups)
+        if not parts:
+            continue
+        pairs = f"\n({c.pairs} pairs)" if by is GroupBy.NAMESPACE and c.pairs > 1 else ""
+        attrs = _edge_attrs(parts, pairs)
+        drawn[(c.source.key, c.destination.key)] = (attrs, attrs["tooltip"])
+    out = []
+    merged: set[tuple[str, str]] = set()
+    for (s, d), (attrs, tooltip) in drawn.items():
+        if (s, d) in merged:
+            continue
+        back = drawn.get((d, s))
+        if s != d and back is not None and _same_drawing(attrs, back[0]):
+            merged.add((d, s))
+            attrs = {**attrs, "dir": "both", "tooltip": tooltip + "\n" + back[1]}
+        out.append(f"  {_q(s)} -> {_q(d)} {_attrs(**attrs)};")
+    return out
+
+
+def _same_drawing(a: dict[str, str], b: dict[str, str]) -> bool:
+    """True if two edges look the same but for their tooltips."""
+    return {k: v for k, v in a.items() if k != "tooltip"} == {k: v for k, v in b.items() if k != "tooltip"}
+
+
+def _legend(undetermined: bool, tiers: tuple[bool, bool] = (False, False), open_text: str = "") -> list[str]:
     """The legend; entries for undetermined edges and for what each tier accepts only when the
-    picture has them."""
+    picture has them. ``open_text`` says what the picture does with the traffic of open ends."""
     admin_text = "admin: TCP 9090\\naccepted by the Admin tier\\n(no NetworkPolicy narrows it)"
     baseline_text = "baseline: TCP 53\\naccepted by the Baseline tier\\n(no NetworkPolicy selects the pod)"
     tier_lines = []
@@ -154,10 +255,11 @@ def _legend(undetermined: bool, tiers: tuple[bool, bool] = (False, False)) -> li
             f'    legend_tiered [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
             'fontsize="9", label="selected by a\\ncluster-scoped policy"];',
         )
+    open_label = _q("⚠ open ingress/egress\n" + open_text)
     maybe = (
         [
             f'    legend_maybe [shape="box", style="rounded,filled", fillcolor="white", fontname={_q(_FONT)}, '
-            'fontsize="9", label="undetermined: depends on what\nthe input does not give"];',
+            'fontsize="9", label="undetermined: depends on what\\nthe input does not give"];',
             f'    legend_pod -> legend_maybe [label="? TCP 443", fontsize="9", fontname={_q(_FONT)}, '
             f'color={_q(_UNDETERMINED_COLOR)}, fontcolor={_q(_UNDETERMINED_COLOR)}, style="dashed"];',
         ]
@@ -171,7 +273,7 @@ def _legend(undetermined: bool, tiers: tuple[bool, bool] = (False, False)) -> li
         'fontsize="9", label="isolated\\n(policies apply)"];',
         f'    legend_open [shape="box", style="rounded,filled", fillcolor="white", color={_q(_OPEN_COLOR)}, '
         f'penwidth="2", fontcolor={_q(_OPEN_COLOR)}, fontname={_q(_FONT)}, fontsize="9", '
-        'label="⚠ open ingress/egress\\n(no policy isolates it: traffic\\nbetween open ends is not drawn)"];',
+        f"label={open_label}];",
         f'    legend_ext [shape="note", style="filled", fillcolor={_q(_EXT_FILL)}, fontname={_q(_FONT)}, '
         'fontsize="9", label="external\\naddress range"];',
         f'    legend_pod -> legend_open [label="TCP 8080", fontsize="9", fontname={_q(_FONT)}, '
@@ -226,9 +328,6 @@ def _merge_externals(
     return out_infos, out_rows, names
 
 
-#: Above this many edges a picture leaves out edge labels (the tooltips keep them, in SVG).
-MAX_LABELLED_EDGES = 80
-
 #: Above this many distinct external nodes a picture draws all addresses as one node.
 MAX_EXTERNAL_NODES = 12
 
@@ -267,6 +366,20 @@ def _is_implied(c: Connection) -> bool:
     return src_open and dst_open and c.conns.is_all()
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture's DOT text and what it draws (the legend not counted)."""
+
+    text: str
+    nodes: int
+    edges: int  # drawn edges: a double-headed edge counts once
+
+    @property
+    def readable(self) -> bool:
+        """False above :data:`READABLE_EDGES` edges or :data:`READABLE_NODES` nodes."""
+        return self.edges <= READABLE_EDGES and self.nodes <= READABLE_NODES
+
+
 def to_dot(
     graph: nx.DiGraph,  # type: ignore[type-arg]
     by: GroupBy,
@@ -276,12 +389,29 @@ def to_dot(
     legend: bool = True,
     implied: bool = False,
 ) -> str:
-    """DOT text for an aggregated graph (see :func:`netsim.graph.aggregate`).
+    """DOT text for an aggregated graph (see :func:`draw`)."""
+    return draw(graph, by, focus=focus, title=title, legend=legend, implied=implied).text
 
-    With ``focus`` namespaces, only edges touching them are drawn and the other end is faded.
-    Unless ``implied``, edges that exist only because neither end is isolated (the source may
-    send anything, the destination accept anything) are left out: the red "open" marks say
-    so, and what remains is what the policies allow.
+
+def draw(
+    graph: nx.DiGraph,  # type: ignore[type-arg]
+    by: GroupBy,
+    *,
+    focus: Iterable[str] = (),
+    title: str | None = None,
+    legend: bool = True,
+    implied: bool = False,
+) -> Picture:
+    """The picture of an aggregated graph (see :func:`netsim.graph.aggregate`).
+
+    One edge per pair of ends, labelled with every part of its traffic (each summarised to a
+    few port groups and "+N more"); the same traffic both ways is one double-headed edge. With
+    ``focus`` namespaces, only edges touching them are drawn, in full colour, and the ends
+    outside them are faded. Unless ``implied``, the pod view leaves out the edges that exist
+    only because neither pod is isolated (the source may send anything, the destination accept
+    anything): the red "open" marks say so, and what remains is what the policies allow. The
+    workload and namespace views draw every edge (a group's open mark says that some of its
+    pods are open, not all), and their legend says so.
     """
     focus_set = set(focus)
     rows = connections(graph)
@@ -290,7 +420,8 @@ def to_dot(
     if by is GroupBy.NAMESPACE:
         rows = [c for c in rows if c.source.key != c.destination.key]
     infos: dict[str, NodeInfo] = {key: data["info"] for key, data in graph.nodes(data=True)}
-    if not implied:
+    hidden = not implied and by is GroupBy.POD
+    if hidden:
         rows = [c for c in rows if not _is_implied(c)]
         used = {c.source.key for c in rows} | {c.destination.key for c in rows}
         infos = {k: v for k, v in infos.items() if v.kind != "external" or k in used}
@@ -335,14 +466,24 @@ def to_dot(
             lines.append("  }")
     for info in externals:
         lines.append(_node_lines(replace(info, name=range_names.get(info.key, info.name)), by, False, None))
-    for c in rows:
-        faded = bool(focus_set) and not (in_focus(c.source) and in_focus(c.destination))
-        lines += _edge_lines(c, by, faded, labels=len(rows) <= MAX_LABELLED_EDGES)
+    # an edge touching a focused namespace keeps its colours; only one between two other ends fades
+    faded_edge = {
+        n: bool(focus_set) and not (in_focus(c.source) or in_focus(c.destination)) for n, c in enumerate(rows)
+    }
+    groups = _PORT_GROUPS if len(rows) <= MAX_LABELLED_EDGES else _PORT_GROUPS_CROWDED
+    edges = _edge_statements(rows, by, faded_edge, groups)
+    lines += edges
     if legend:
         tiers = (any(c.admin & c.conns for c in rows), any((c.baseline & c.conns) - c.admin for c in rows))
-        lines += _legend(any(c.undetermined for c in (*rows, *internal.values())), tiers)
+        if by is GroupBy.NAMESPACE:
+            open_text = "(some pod of it no policy\nisolates: its traffic is drawn)"
+        elif hidden:
+            open_text = "(no policy isolates it: traffic\nbetween open ends is not drawn)"
+        else:
+            open_text = "(no policy isolates it:\nits traffic is drawn)"
+        lines += _legend(any(c.undetermined for c in (*rows, *internal.values())), tiers, open_text)
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return Picture("\n".join(lines) + "\n", len(infos), len(edges))
 
 
 def dot_available() -> bool:

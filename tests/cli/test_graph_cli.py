@@ -104,6 +104,32 @@ def test_title_and_no_legend(runner: CliRunner) -> None:
     assert "cluster_legend" not in ok(runner, "-o", "-", "--no-legend").stdout
 
 
+def test_the_title_is_the_inputs_by_default(runner: CliRunner) -> None:
+    def title(*args: str) -> str:
+        return ok(runner, "-o", "-", *args).stdout.splitlines()[1]
+
+    assert ', label="cluster.yaml policies.yaml"];' in title()
+    assert ', label="Shop"];' in title("--title", "Shop")
+    assert "label=" not in title("--title", "")
+
+
+def test_a_picture_too_big_to_read_suggests_an_interactive_view(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "hint" not in ok(runner, "-o", "x.dot").stderr
+    monkeypatch.setattr("netsim.render.dot.READABLE_EDGES", 2)
+    result = ok(runner, "-o", "x.dot")
+    assert result.stderr == (
+        "wrote x.dot (pod view, 9 nodes)\n"
+        "hint: the picture has 5 edges and 5 nodes; netsim report cluster.yaml policies.yaml "
+        "--output-file report.html draws an interactive view that stays readable\n"
+    )
+    # with DOT on stdout, the hint is on stderr alone
+    result = ok(runner, "-o", "-")
+    assert result.stdout.startswith("digraph netsim {")
+    assert result.stderr.startswith("hint: the picture has 5 edges")
+
+
 def test_all_edges(runner: CliRunner) -> None:
     # web (open egress) -> debug (open ingress) exists only because neither end is isolated
     implied = '"shop/web[Deployment]" -> "tools/debug"'

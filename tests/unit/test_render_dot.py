@@ -29,7 +29,18 @@ from netsim.model import (
     PodPeer,
     Tier,
 )
-from netsim.render.dot import FORMATS, dot_available, render, to_dot
+from netsim.render.dot import (
+    FORMATS,
+    MAX_LABELLED_EDGES,
+    READABLE_EDGES,
+    READABLE_NODES,
+    Picture,
+    _summary,
+    dot_available,
+    draw,
+    render,
+    to_dot,
+)
 from tests.unit.builders import ALL, TCP, UDP, block, cluster, peer, pod, policy, port, rule, sel
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -160,10 +171,19 @@ def test_an_edge_from_an_open_pod_to_an_isolated_pod_is_drawn() -> None:
     assert ("a/closed", "a/open") not in edges  # both ends open: implied
 
 
-def test_group_edges_are_never_hidden() -> None:
-    # in the namespace view an open namespace may still hold isolated pods
+def test_group_edges_are_never_hidden_and_the_legend_says_so() -> None:
+    # in the namespace view an open namespace may still hold isolated pods: its edges are drawn
+    # (the same traffic both ways is one double-headed edge), and the legend says what is drawn
     text = _dot(cluster([pod("a/x"), pod("b/y")]), GroupBy.NAMESPACE)
-    assert {_ends(e) for e in _edge_lines(text)} >= {("a", "b"), ("b", "a")}
+    [edge] = [e for e in _edge_lines(text) if set(_ends(e)) == {"a", "b"}]
+    assert _ends(edge) == ("a", "b")
+    assert 'dir="both"' in edge
+    assert "b => a : All Connections" in edge
+    assert "(some pod of it no policy\\nisolates: its traffic is drawn)" in text
+    assert "is not drawn" not in text
+    # the pod view hides traffic between open pods, and its legend says that
+    assert "between open ends is not drawn" in _dot(cluster([pod("a/x"), pod("b/y")]))
+    assert "its traffic is drawn" in _dot(cluster([pod("a/x"), pod("b/y")]), implied=True)
 
 
 def test_escaping_of_quotes_backslashes_and_newlines() -> None:
@@ -217,10 +237,10 @@ def test_focus_draws_only_edges_touching_the_namespace() -> None:
         src, dst = _ends(line)
         assert src.startswith("shop/") or dst.startswith("shop/"), line
     # shop and tools exchange nothing (shop is isolated both ways), so tools is not drawn at all;
-    # edges from shop to the outside are drawn faded
+    # edges from shop to the outside touch shop: they keep their colours
     assert "tools/debug" not in text
     db_out = next(e for e in edges if e.startswith('"shop/db" -> "10.0.0.0'))
-    assert 'color="#b0b0b0"' in db_out
+    assert 'color="#b0b0b0"' not in db_out
     web_db = next(e for e in edges if e.startswith('"shop/web" -> "shop/db"'))
     assert 'color="#b0b0b0"' not in web_db
 
@@ -241,8 +261,9 @@ def test_focus_fades_the_neighbours() -> None:
     assert 'color="#b0b0b0"' in b_line
     assert "dashed" in b_line
     assert 'color="#b0b0b0"' not in _node_line(text, "a/x")
+    # an edge that touches the focused namespace is drawn in full colour
     a_to_b = next(e for e in _edge_lines(text) if e.startswith('"a/x" -> "b/y"'))
-    assert 'color="#b0b0b0"' in a_to_b
+    assert 'color="#e67e22"' in a_to_b
     assert not any(e.startswith('"b/y" -> "c/z"') for e in _edge_lines(text))
 
 
@@ -338,19 +359,80 @@ def test_title() -> None:
     assert "label=" not in _dot(_shop()).splitlines()[1]
 
 
-def test_long_labels_are_shortened() -> None:
+def test_long_labels_list_a_few_port_groups_and_count_the_rest() -> None:
     ports = [port(p) for p in range(1000, 1040, 2)]
     c = cluster(
         [pod("a/x", {"app": "x"}), pod("a/y", {"app": "y"})],
-        [policy("a/y-in", sel({"app": "y"}), ingress=[rule(ports=ports)])],
+        [policy("a/y-in", sel({"app": "y"}), ingress=[rule(ports=ports), rule(ports=[port(53, UDP)])])],
     )
     line = next(e for e in _edge_lines(_dot(c)) if e.startswith('"a/x" -> "a/y"'))
-    label = _label(line)
-    assert len(label) == 36
-    assert label.endswith("…")
+    assert _label(line) == "TCP 1000,1002,1004,1006 +17 more"
     # the tooltip keeps the whole set
     assert "TCP 1000,1002," in line
     assert ",1038" in line
+
+
+@pytest.mark.parametrize(
+    ("conns", "groups", "label"),
+    [
+        (ConnSet.all(), 2, "all"),
+        (ConnSet.of(TCP, 53) | ConnSet.of(UDP, 53), 2, "TCP 53,UDP 53"),
+        (ConnSet.of(TCP, 53) | ConnSet.of(UDP, 53) | ConnSet.of(TCP, 80), 2, "TCP 53,80 +1 more"),
+        (ConnSet.of(TCP, 53) | ConnSet.of(UDP, 53) | ConnSet.of(UDP, 60, 70), 2, "TCP 53,UDP 53 +1 more"),
+        (ConnSet.of(TCP, 53) | ConnSet.of(UDP, 53) | ConnSet.of(UDP, 60, 70), 4, "TCP 53,UDP 53,60-70"),
+    ],
+)
+def test_summary(conns: ConnSet, groups: int, label: str) -> None:
+    assert _summary(conns, groups) == label
+
+
+def test_crowded_pictures_keep_shorter_labels() -> None:
+    """Above MAX_LABELLED_EDGES edges every edge keeps a label, with two port groups."""
+    graph: nx.DiGraph = nx.DiGraph()  # type: ignore[type-arg]
+    conns = ConnSet.of(TCP, 80) | ConnSet.of(TCP, 443) | ConnSet.of(TCP, 8080)
+    for n in range(MAX_LABELLED_EDGES + 1):
+        for key in (f"ns/s{n}", f"ns/d{n}"):
+            graph.add_node(key, info=_info(key))
+        graph.add_edge(f"ns/s{n}", f"ns/d{n}", conns=conns, pairs=1)
+    picture = draw(graph, GroupBy.POD, legend=False)
+    labels = {_label(e) for e in _edge_lines(picture.text)}
+    assert labels == {"TCP 80,443 +1 more"}
+    assert (picture.edges, picture.nodes) == (MAX_LABELLED_EDGES + 1, 2 * MAX_LABELLED_EDGES + 2)
+    assert not picture.readable
+    graph.remove_node("ns/s0")
+    assert {_label(e) for e in _edge_lines(to_dot(graph, GroupBy.POD))} == {"TCP 80,443,8080"}
+
+
+def test_readable_size() -> None:
+    picture = draw(grouped_graph(PolicyIndex(_shop()), GroupBy.POD), GroupBy.POD)
+    assert (picture.nodes, picture.edges) == (4, 2)  # 3 pods, 1 merged range; the legend not counted
+    assert picture.readable
+    assert Picture("", READABLE_NODES, READABLE_EDGES).readable
+    assert not Picture("", READABLE_NODES + 1, 0).readable
+    assert not Picture("", 0, READABLE_EDGES + 1).readable
+
+
+def test_the_parts_of_an_edge_are_one_edge() -> None:
+    """A namespace edge whose pairs are decided by the Admin tier and by NetworkPolicy is one
+    edge, a line per part in its colour, drawn as parallel lines."""
+    rules = (ClusterRule(Action.ACCEPT, (_namespace("a"),), (ClusterPort(TCP, 9090),)),)
+    guard = ClusterNetworkPolicy("ClusterNetworkPolicy", "guard", Tier.ADMIN, 1, EVERYONE, ingress=rules)
+    c = cluster(
+        [pod("a/x", {"app": "x"}, ip="10.0.0.1"), pod("b/y", {"app": "y"}, ip="10.0.0.2")],
+        [policy("b/in", ALL, ingress=[rule(peer(ALL, sel({"kubernetes.io/metadata.name": "a"})), ports=[port(80)])])],
+    )
+    graph = grouped_graph(PolicyIndex(replace(c, cluster_policies=(guard,))), GroupBy.NAMESPACE, attribute=True)
+    text = to_dot(graph, GroupBy.NAMESPACE)
+    [a_to_b] = [e for e in _edge_lines(text) if _ends(e) == ("a", "b")]
+    assert 'label=<<font color="#1f5fa8">admin: TCP 9090</font><br/><font color="#34495e">TCP 80</font>>' in a_to_b
+    assert 'color="#1f5fa8:#34495e"' in a_to_b
+    assert 'penwidth="2"' in a_to_b
+    assert "(accepted by the Admin tier)\\na => b : TCP 80" in a_to_b
+    assert _LEGEND_ADMIN in text
+    # and Graphviz reads the label
+    root = ET.fromstring(render(text, "svg"))
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"admin: TCP 9090", "TCP 80"} <= texts
 
 
 def test_workload_view_shows_kinds() -> None:

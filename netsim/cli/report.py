@@ -1,0 +1,73 @@
+"""`netsim report`: one self-contained HTML page to explore the allowed traffic."""
+
+from __future__ import annotations
+
+import click
+
+from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
+from netsim.lint import lint
+from netsim.output import write_atomic
+from netsim.render.html import report_html
+from netsim.report import ReportFinding, build_report
+
+__all__ = ["report"]
+
+
+def _node_of(subject: str) -> str | None:
+    """The namespace a lint finding concerns: a Namespace, or the namespace of a namespaced object
+    (``NetworkPolicy shop/web``, ``Service shop/web``); None for cluster-scoped ones."""
+    kind, _, name = subject.partition(" ")
+    if kind == "Namespace":
+        return name
+    namespace, slash, _ = name.partition("/")
+    return namespace if slash else None
+
+
+@main.command()
+@common_options
+@click.option("-o", "--output", type=click.Choice(["html"]), default="html", show_default=True, help="The format.")
+@click.option(
+    "--output-file",
+    "output_file",
+    default=None,
+    metavar="FILE",
+    help="Write the report to FILE (atomically) instead of standard output.",
+)
+@click.option("--title", default=None, help="The report's title (default: the input paths).")
+@click.option("--no-lint", is_flag=True, help="Leave out the lint findings shown on the namespaces.")
+@handle_interrupt
+def report(common: Common, output: str, output_file: str | None, title: str | None, no_lint: bool) -> None:
+    """Write an interactive report of the allowed traffic: one HTML file, no server.
+
+    The overview draws namespaces (sized by their pods) and external address ranges, with one
+    edge per pair labelled with its ports, and the lint findings on the namespaces they concern;
+    a click on a namespace shows its workloads and every connection into and out of them, a click
+    on an edge the evidence `netsim check` prints for a representative pair, and how many pod pairs
+    the edge stands for. A search box finds
+    namespaces, workloads and addresses; filters keep a port, cross-namespace edges or open ends.
+    Undetermined connections are drawn dashed. The file needs no network and no Graphviz: open it
+    from disk, a CI artifact or an e-mail.
+
+    \b
+    Examples:
+      netsim report scenarios/production-hardening/manifests --output-file report.html
+      netsim report manifests/ --title "payments, PR 123" --output-file pr.html
+      kubectl get ns,pods,netpol -A -o yaml | netsim report - > cluster.html
+    """
+    with reporting():
+        index = common.index()
+        findings: list[tuple[str, ReportFinding]] = []
+        if not no_lint:
+            for f in lint(index):
+                node = _node_of(f.subject)
+                if node is not None:
+                    at = f"{f.span.path}:{f.span.line}:{f.span.column}" if f.span is not None else ""
+                    findings.append((node, ReportFinding(f.rule, f.severity.value, f.message, at)))
+        with progress("evaluating") as step:
+            data = build_report(index, title=title or " ".join(common.paths), findings=findings, progress=step)
+        page = report_html(data)
+        if output_file is None:
+            click.echo(page, nl=False)
+            return
+        write_atomic(output_file, page.encode("utf-8"), common.paths)
+    click.echo(f"wrote {output_file}", err=True)

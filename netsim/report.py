@@ -1,0 +1,340 @@
+"""The data of ``netsim report``: the reachability graph at two levels, laid out, with the
+evidence behind each edge and the lint findings on the nodes they concern.
+
+* **Overview**: namespaces (sized by pod count) and external address ranges, one edge per ordered
+  pair with the union of the connections of every pod pair behind it.
+* **Per namespace**: its workloads and every workload edge with an end in it (the other end shown
+  on a ring around them), so a click on a namespace needs nothing else.
+
+Each edge carries its connections (certain and undetermined), how many pod pairs it stands for,
+and a representative pair with a port; the explanation of that pair on that port is the text
+``netsim check`` prints, computed into the report for the overview's edges first and then the
+workload edges, up to :data:`EXPLAINED_MAX` (the rest carry the pair and port, for ``netsim
+check``).
+
+The data is plain JSON, compact so that 10,000 pods stay within a few megabytes: repeated texts
+(connection sets, labels) are indexes into ``strings``; workloads and their edges are stored once
+(``workloads``) and each namespace lists the indexes it shows with its own positions. The layout
+is computed here (:func:`layout`), so the page only draws. :mod:`netsim.render.html` embeds the
+data in one self-contained page. The format:
+
+``strings``: texts; ``overview.nodes[i]`` and ``workloads.nodes[i]``: ``{"id", "rep" (a pod or an
+address that stands for it), "kind" ("namespace" | "workload" | "external"), "label", "ns",
+"pods", "openIn", "openOut", "workloadKind"?, "internal"?: [ports, maybe]}`` (overview nodes also
+``"x", "y", "r"``);
+``overview.edges[i]`` and ``workloads.edges[i]``: ``[source, target, ports, maybe, pairs, why]``
+(node indexes, string indexes, a count, an index into ``why`` or -1); ``namespaces[ns]``:
+``{"pods", "nodes": [[workload node index, x, y, r, outside 0|1], ...], "edges": [workload edge
+index, ...]}``; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
+``findings[node id]``: ``[{"rule", "severity", "message", "at"}]``. A diff report (two versions)
+adds ``overview.diff`` and ``workloads.diff``, parallel to the edges: ``[status, base ports, base
+maybe]`` (status 0 same, 1 added, 2 removed, 3 changed); a removed edge has no ports of its own and
+a node only the base has is ``"removed": true``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from netsim.connset import ConnSet
+from netsim.engine import PolicyIndex, evaluate
+from netsim.graph import Connection, GroupBy, Grouped, grouped_edges
+from netsim.model import Endpoint, External, Protocol, Traffic
+from netsim.render.text import explain
+
+__all__ = ["ADDED", "CHANGED", "EXPLAINED_MAX", "REMOVED", "SAME", "ReportFinding", "build_report", "layout"]
+
+#: Explanations computed into the report (the overview's edges first); the rest carry the pair.
+EXPLAINED_MAX = 1500
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFinding:
+    """A lint finding as the report shows it on a node."""
+
+    rule: str
+    severity: str
+    message: str
+    at: str  # file:line:col, or ""
+
+
+def _first_port(conns: ConnSet) -> tuple[int, Protocol] | None:
+    """The port an explanation is shown for: the first TCP port, else the first of another protocol."""
+    for proto in (Protocol.TCP, Protocol.UDP, Protocol.SCTP):
+        ports = conns.ports(proto)
+        if ports:
+            return ports.intervals[0][0], proto
+    return None
+
+
+class _Builder:
+    """Interned strings, explanations within a budget, and the rows made into arrays."""
+
+    def __init__(self, index: PolicyIndex) -> None:
+        self.index = index
+        self.strings: list[str] = [""]
+        self._string_at: dict[str, int] = {"": 0}
+        self.why: list[list[Any]] = []
+        self._why_at: dict[tuple[str, str, int, Protocol], int] = {}
+        self.left = EXPLAINED_MAX
+        self.reps: dict[str, Endpoint] = {}
+        # an overview edge -> a workload edge behind it: (source, destination, its connections)
+        self.behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
+
+    def string(self, text: str) -> int:
+        at = self._string_at.get(text)
+        if at is None:
+            at = self._string_at[text] = len(self.strings)
+            self.strings.append(text)
+        return at
+
+    def conns(self, conns: ConnSet) -> int:
+        return self.string(str(conns)) if conns else 0
+
+    def representatives(self, grouped: Grouped, by: GroupBy) -> None:
+        """A pod of each group of ``grouped``, and an address of each external range that is no
+        pod's and no node's."""
+        cluster = self.index.cluster
+        for pod in cluster.pods:
+            self.reps.setdefault(pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint, pod)
+        avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
+        for key, info in grouped.nodes.items():
+            if info.range is not None:
+                self.reps.setdefault(key, External(info.range.representative(avoid)))
+
+    def explanation(self, row: Connection) -> int:
+        """The index of the explanation of the row's representative pair (its ends'
+        representatives, on the first port of its connections) in ``why``; -1 when the budget is
+        spent (the page then shows the ``netsim check`` command that prints it)."""
+        ends = (row.source.key, row.destination.key)
+        src_key, dst_key, conns = self.behind.get(ends, (*ends, row.conns | row.undetermined))
+        src, dst = self.reps.get(src_key), self.reps.get(dst_key)
+        port = _first_port(conns & row.conns) or _first_port(conns)
+        if src is None or dst is None or port is None:
+            return -1
+        number, proto = port
+        key = (src.ref, dst.ref, number, proto)
+        at = self._why_at.get(key)
+        if at is None:
+            if self.left <= 0:
+                return -1
+            self.left -= 1
+            verdict = evaluate(self.index, Traffic(src, dst, number, proto))
+            text = explain(verdict, replica_traffic=self.index.options.replica_traffic)
+            at = self._why_at[key] = len(self.why)
+            self.why.append([src.ref, dst.ref, f"{number}/{proto.value}", text])
+        return at
+
+    def edge(self, row: Connection, node_at: dict[str, int]) -> list[Any]:
+        return [
+            node_at[row.source.key],
+            node_at[row.destination.key],
+            self.conns(row.conns),
+            self.conns(row.undetermined),
+            row.pairs,
+            self.explanation(row),
+        ]
+
+
+def _node(info: Any, builder: _Builder) -> dict[str, Any]:
+    rep = builder.reps.get(info.key)
+    node: dict[str, Any] = {
+        "id": info.key,
+        "rep": rep.ref if rep is not None else "",
+        "kind": info.kind,
+        "label": info.label if info.kind != "namespace" else info.name,
+        "ns": info.namespace,
+        "pods": info.members,
+        "openIn": info.ingress_open,
+        "openOut": info.egress_open,
+    }
+    if info.kind == "workload":
+        node["workloadKind"] = info.endpoint_kind
+    return node
+
+
+def layout(nodes: list[dict[str, Any]]) -> list[tuple[float, float, float]]:
+    """Positions and radii ``(x, y, r)`` in a 1000 x 1000 box for ``nodes``, deterministic and
+    linear in their number: the nodes of the view (``outside`` false) as a sunflower, largest in
+    the middle, golden angle apart, each sized by its pods; the outside nodes (another namespace's
+    workloads) on a ring around them, by label; external ranges in a column on the left."""
+    out: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(nodes)
+    order = range(len(nodes))
+    inner = sorted(
+        (i for i in order if nodes[i]["kind"] != "external" and not nodes[i].get("outside")),
+        key=lambda i: (-(nodes[i].get("pods") or 0), nodes[i]["id"]),
+    )
+    ring = sorted(
+        (i for i in order if nodes[i]["kind"] != "external" and nodes[i].get("outside")),
+        key=lambda i: nodes[i]["label"],
+    )
+    ranges = sorted((i for i in order if nodes[i]["kind"] == "external"), key=lambda i: nodes[i]["id"])
+    size = {i: 10 + 6 * math.sqrt(max(1, nodes[i].get("pods") or 1)) for i in order}
+    spread = 330 if ring else 420  # the sunflower's radius
+    spacing = 2.2 * sum(size[i] for i in inner) / max(1, len(inner))
+    scale = min(1.0, spread / max(1.0, spacing * math.sqrt(len(inner))))
+    for k, i in enumerate(inner):
+        radius = scale * spacing * math.sqrt(k + 0.5) if len(inner) > 1 else 0.0
+        angle = k * 2.399963
+        out[i] = (560 + radius * math.cos(angle), 500 + radius * math.sin(angle), max(3.0, size[i] * scale))
+    for k, i in enumerate(ring):
+        angle = 2 * math.pi * k / len(ring)
+        out[i] = (560 + 430 * math.cos(angle), 500 + 430 * math.sin(angle), min(size[i], max(3.0, 1300 / len(ring))))
+    for k, i in enumerate(ranges):
+        out[i] = (40.0, 60 + (k + 0.5) * 880 / len(ranges), min(14.0, max(3.0, 400 / len(ranges))))
+    return [(round(x, 1), round(y, 1), round(r, 1)) for x, y, r in out]
+
+
+#: Edge statuses in a diff report (``level.diff[i][0]``).
+SAME, ADDED, REMOVED, CHANGED = 0, 1, 2, 3
+
+
+def _level(
+    builder: _Builder, head: Grouped, base: Grouped | None, keep_self: bool
+) -> tuple[list[dict[str, Any]], list[list[Any]], list[list[int]] | None, dict[str, list[int]]]:
+    """One level's nodes and edges (a diff's: both sides', with each edge's status and base
+    connections), and the namespace's own traffic per node when ``keep_self`` is false (written
+    in the node rather than drawn)."""
+    infos = dict(head.nodes)
+    removed_nodes: set[str] = set()
+    if base is not None:
+        for key, info in base.nodes.items():
+            if key not in infos:
+                infos[key] = info
+                removed_nodes.add(key)
+    nodes = [_node(info, builder) for _, info in sorted(infos.items())]
+    for node in nodes:
+        if node["id"] in removed_nodes:
+            node["removed"] = True
+    at = {n["id"]: i for i, n in enumerate(nodes)}
+    internal: dict[str, list[int]] = {}
+    head_rows = {(r.source.key, r.destination.key): r for r in head.iter_rows()}
+    base_rows = {(r.source.key, r.destination.key): r for r in base.iter_rows()} if base is not None else {}
+    edges: list[list[Any]] = []
+    statuses: list[list[int]] | None = [] if base is not None else None
+    for ends in sorted(head_rows.keys() | base_rows.keys(), key=lambda k: (at[k[0]], at[k[1]])):
+        row, before = head_rows.get(ends), base_rows.get(ends)
+        shown = row if row is not None else before
+        assert shown is not None
+        if ends[0] == ends[1] and not keep_self:
+            if row is not None:
+                internal[ends[0]] = [builder.conns(row.conns), builder.conns(row.undetermined)]
+            continue
+        edge = builder.edge(shown, at)
+        if row is None:  # removed: nothing of it is allowed any more
+            edge[2:6] = [0, 0, shown.pairs, -1]
+        edges.append(edge)
+        if statuses is not None:
+            if before is None:
+                status = ADDED
+            elif row is None:
+                status = REMOVED
+            else:
+                same = (row.conns, row.undetermined) == (before.conns, before.undetermined)
+                status = SAME if same else CHANGED
+            base_conns = (builder.conns(before.conns), builder.conns(before.undetermined)) if before else (0, 0)
+            statuses.append([status, *base_conns])
+    return nodes, edges, statuses, internal
+
+
+def build_report(
+    index: PolicyIndex,
+    *,
+    title: str,
+    base: PolicyIndex | None = None,
+    findings: Iterable[tuple[str, ReportFinding]] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The report's data (the format is in the module's text). ``findings``: (node id, finding)
+    pairs, a node id being a namespace or ``ns/name[Kind]``. With ``base``, a diff report: the
+    edges of both versions, each with its status (``level.diff[i]``: ``[status, base ports, base
+    maybe]``, status 0 same, 1 added, 2 removed, 3 changed) and nodes only the base has marked
+    ``removed``; explanations are the head's."""
+    cluster = index.cluster
+    builder = _Builder(index)
+    overview = grouped_edges(index, GroupBy.NAMESPACE)
+    workloads = grouped_edges(index, GroupBy.WORKLOAD)
+    builder.representatives(overview, GroupBy.NAMESPACE)
+    builder.representatives(workloads, GroupBy.WORKLOAD)
+    base_overview = grouped_edges(base, GroupBy.NAMESPACE) if base is not None else None
+    base_workloads = grouped_edges(base, GroupBy.WORKLOAD) if base is not None else None
+    # an overview edge is explained by a pair of pods behind it: the first workload edge between
+    # its two namespaces (or a namespace and a range)
+    for row in workloads.iter_rows():
+        src_group = row.source.namespace or row.source.key
+        dst_group = row.destination.namespace or row.destination.key
+        if src_group != dst_group:
+            conns = row.conns | row.undetermined
+            builder.behind.setdefault((src_group, dst_group), (row.source.key, row.destination.key, conns))
+
+    # the overview: namespaces and external ranges; a namespace's own traffic is written in it
+    ov_nodes, ov_edges, ov_diff, internal = _level(builder, overview, base_overview, keep_self=False)
+    for node, (x, y, r) in zip(ov_nodes, layout(ov_nodes), strict=True):
+        node["x"], node["y"], node["r"] = x, y, r
+        if node["id"] in internal:
+            node["internal"] = internal[node["id"]]
+
+    # workloads and their edges, once; each namespace lists what it shows
+    wl_nodes, wl_edges, wl_diff, _ = _level(builder, workloads, base_workloads, keep_self=True)
+    touching: dict[str, list[int]] = {}
+    for at, edge in enumerate(wl_edges):
+        for ns in {wl_nodes[edge[0]]["ns"], wl_nodes[edge[1]]["ns"]}:
+            if ns is not None:
+                touching.setdefault(ns, []).append(at)
+    pods_in: dict[str, int] = {}
+    for pod in cluster.pods:
+        pods_in[pod.namespace] = pods_in.get(pod.namespace, 0) + 1
+    own: dict[str, list[int]] = {}
+    for i, node in enumerate(wl_nodes):
+        if node["ns"] is not None:
+            own.setdefault(node["ns"], []).append(i)
+    names = sorted(pods_in.keys() | own.keys())
+    namespaces: dict[str, Any] = {}
+    for done, ns in enumerate(names, 1):
+        edge_ids = touching.get(ns, [])
+        shown = dict.fromkeys(own.get(ns, []))
+        for e in edge_ids:
+            shown.setdefault(wl_edges[e][0])
+            shown.setdefault(wl_edges[e][1])
+        view = [dict(wl_nodes[i], outside=wl_nodes[i]["ns"] not in (ns, None)) for i in shown]
+        placed = layout(view)
+        namespaces[ns] = {
+            "pods": pods_in.get(ns, 0),
+            "nodes": [[i, x, y, r, int(v["outside"])] for i, v, (x, y, r) in zip(shown, view, placed, strict=True)],
+            "edges": edge_ids,
+        }
+        if progress is not None:
+            progress(done, len(names))
+
+    by_node: dict[str, list[dict[str, str]]] = {}
+    for node_id, f in findings:
+        by_node.setdefault(node_id, []).append(
+            {"rule": f.rule, "severity": f.severity, "message": f.message, "at": f.at}
+        )
+    data: dict[str, Any] = {
+        "format": 1,
+        "title": title,
+        "counts": {
+            "namespaces": len(names),
+            "workloads": sum(1 for n in wl_nodes if n["kind"] == "workload"),
+            "pods": len(cluster.pods),
+            "policies": len(cluster.policies),
+            "clusterPolicies": len(cluster.cluster_policies),
+            "explained": EXPLAINED_MAX - builder.left,
+        },
+        "strings": builder.strings,
+        "overview": {"nodes": ov_nodes, "edges": ov_edges},
+        "workloads": {"nodes": wl_nodes, "edges": wl_edges},
+        "namespaces": namespaces,
+        "why": builder.why,
+        "findings": by_node,
+    }
+    if ov_diff is not None and wl_diff is not None:
+        data["overview"]["diff"] = ov_diff
+        data["workloads"]["diff"] = wl_diff
+    return data

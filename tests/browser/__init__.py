@@ -1,0 +1,1 @@
+"""Tests that open `netsim report` pages in headless Chromium (Selenium)."""

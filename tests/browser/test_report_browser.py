@@ -1,0 +1,338 @@
+"""`netsim report` in a real browser: headless Chromium, driven by Selenium.
+
+Each page is written by the command itself and opened from ``file://``; the tests click with the
+pointer (at a node's centre, at a point of an edge), type into the search box, and read the panel.
+Without Chromium and chromedriver (a contributor's laptop) the module is skipped, saying so; in CI
+(``CI`` set, as ``.ci/run`` runs) their absence fails the run, since ``.ci/run`` installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from netsim.cli import main
+from tests.conftest import REPO
+
+CHROMEDRIVER = shutil.which("chromedriver")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCENARIOS = REPO / "scenarios"
+WINDOW = (1400, 900)
+
+#: Installed before any script of the page runs: every uncaught error and rejection is counted.
+ERROR_COUNTER = """
+window.__errors = [];
+window.addEventListener("error", (e) => window.__errors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => window.__errors.push(String(e.reason)));
+"""
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[dev]')"
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        return (
+            "no headless browser: install chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
+        )
+    return None
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ERROR_COUNTER})
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def _report(tmp: Path, *args: str) -> Path:
+    out = tmp / "report.html"
+    result = CliRunner().invoke(main, ["report", *args, "--output-file", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def hardening(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _report(tmp_path_factory.mktemp("hardening"), str(SCENARIOS / "production-hardening" / "manifests"))
+
+
+@pytest.fixture(scope="module")
+def open_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _report(tmp_path_factory.mktemp("open-world"), str(SCENARIOS / "open-world" / "manifests"))
+
+
+def _open(driver: Any, page: Path) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.documentElement.dataset.ready"))
+    _assert_no_errors(driver)
+
+
+def _assert_no_errors(driver: Any) -> None:
+    errors = driver.execute_script("return window.__errors")
+    severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == [], errors
+    assert severe == [], severe
+
+
+def _text(driver: Any, css: str) -> str:
+    return str(driver.find_element("css selector", css).text)
+
+
+def _click_at(driver: Any, x: float, y: float) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    actions = ActionChains(driver)
+    actions.w3c_actions.pointer_action.move_to_location(round(x), round(y))  # type: ignore[no-untyped-call]
+    actions.w3c_actions.pointer_action.click()
+    actions.perform()
+
+
+#: The centre of the shape of the node whose aria-label starts with arguments[0], in page pixels.
+NODE_CENTRE = """
+for (const g of document.querySelectorAll("#nodes [data-n]")) {
+  if (!g.getAttribute("aria-label").startsWith(arguments[0])) continue;
+  const box = g.querySelector("circle, rect").getBoundingClientRect();
+  return [box.x + box.width / 2, box.y + box.height / 2];
+}
+return null;
+"""
+
+#: A point of the drawn edge whose tooltip starts with arguments[0] where a click reaches that edge.
+EDGE_POINT = """
+for (const g of document.querySelectorAll("#edges [data-e]")) {
+  if (!g.querySelector("title").textContent.startsWith(arguments[0])) continue;
+  const path = g.querySelector(".hit"), length = path.getTotalLength(), m = path.getScreenCTM();
+  for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+    const p = path.getPointAtLength(length * f);
+    const x = p.x * m.a + p.y * m.c + m.e, y = p.x * m.b + p.y * m.d + m.f;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && hit.closest("[data-e]") === g) return [x, y];
+  }
+}
+return null;
+"""
+
+
+def _click_node(driver: Any, label: str) -> None:
+    point = driver.execute_script(NODE_CENTRE, label)
+    assert point is not None, f"no node {label!r} drawn"
+    _click_at(driver, *point)
+
+
+def _click_edge(driver: Any, title: str) -> None:
+    point = driver.execute_script(EDGE_POINT, title)
+    assert point is not None, f"no clickable edge {title!r} drawn"
+    _click_at(driver, *point)
+
+
+def _png_facts(data: bytes) -> tuple[int, int, int]:
+    """Width, height and the number of distinct byte values of the image's (filtered) pixel data."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    pos, idat = 8, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    return width, height, len(set(zlib.decompress(idat)))
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_the_overview_loads_without_errors_and_says_what_it_draws(driver: Any, hardening: Path) -> None:
+    _open(driver, hardening)
+    assert "production-hardening" in driver.title
+    assert "2 namespaces" in _text(driver, ".counts")
+    legend = _text(driver, "#legend")
+    assert "namespace, sized by its pods" in legend
+    assert "external address range" in legend
+    assert "Edges: all 8 drawn" in legend
+    assert "undetermined" not in legend  # nothing undetermined is drawn
+    assert len(driver.find_elements("css selector", "#edges [data-e]")) == 8
+    # kube-system has no policy: open, and the lint findings on it
+    kube = driver.find_element("css selector", '#nodes [aria-label^="namespace kube-system"]')
+    assert "open" in str(kube.get_attribute("class"))
+    assert "lint finding" in str(kube.get_attribute("aria-label"))
+
+
+def test_a_click_on_a_namespace_shows_its_workloads_and_breadcrumbs_go_back(driver: Any, hardening: Path) -> None:
+    _open(driver, hardening)
+    _click_node(driver, "namespace production")
+    assert _text(driver, "#crumbs") == "Overview›production"
+    assert "Namespace production" in _text(driver, "#panel h2")
+    labels = [str(e.get_attribute("aria-label")) for e in driver.find_elements("css selector", "#nodes [data-n]")]
+    assert any(label.startswith("Pod production/web[Pod]") for label in labels)
+    assert any(label.startswith("Pod production/backend[Pod]") for label in labels)
+    driver.find_element("css selector", '#crumbs button[data-act="overview"]').click()
+    assert _text(driver, "#crumbs") == "Overview"
+    # back in the overview, the namespace we came from is selected: its connections are listed
+    assert "production" in _text(driver, "#panel h2")
+    assert "Out (" in _text(driver, "#panel")
+    assert "In (" in _text(driver, "#panel")
+    _assert_no_errors(driver)
+
+
+def test_a_click_on_an_edge_explains_it_with_the_rules(driver: Any, hardening: Path) -> None:
+    _open(driver, hardening)
+    _click_node(driver, "namespace production")
+    _click_edge(driver, "production/web[Pod] → production/backend[Pod]")
+    panel = _text(driver, "#panel")
+    assert "Allowed: TCP 8080" in panel
+    assert "It stands for 1 pod pair." in panel
+    explanation = _text(driver, "#explanation")
+    assert explanation.startswith("production/web -> production/backend 8080/TCP: ALLOWED")
+    assert "production/web-egress-to-backend spec.egress[0]" in explanation
+    assert "32-web-to-backend.yaml:15:7" in explanation
+    assert "netsim check PATHS --from production/web --to production/backend --port 8080/TCP" in panel
+    _assert_no_errors(driver)
+
+
+def test_a_click_on_a_node_lists_every_connection_in_and_out(driver: Any, hardening: Path) -> None:
+    _open(driver, hardening)
+    _click_node(driver, "namespace production")
+    _click_node(driver, "Pod production/web[Pod]")
+    panel = _text(driver, "#panel")
+    assert "Out (2)" in panel
+    assert "In (0)" in panel
+    assert "→ production/backend[Pod]\nTCP 8080" in panel
+    assert "→ kube-system/kube-dns[Pod]\nTCP 53,UDP 53" in panel
+    # a connection of the list opens its explanation
+    driver.find_element("css selector", '#panel button[data-act="edge"]').click()
+    assert "Explanation" in _text(driver, "#panel")
+
+
+def test_the_search_finds_a_workload_and_an_address_from_the_keyboard(driver: Any, hardening: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    _open(driver, hardening)
+    box = driver.find_element("css selector", "#q")
+    box.send_keys("backend")
+    results = _text(driver, "#results")
+    assert "production/backend[Pod]" in results
+    box.send_keys(Keys.ARROW_DOWN)
+    focused = driver.switch_to.active_element
+    assert "production/backend" in str(focused.text)
+    focused.send_keys(Keys.ENTER)
+    assert "production/backend[Pod]" in _text(driver, "#panel h2")
+    assert "← production/web[Pod]\nTCP 8080" in _text(driver, "#panel")
+    assert "production" in _text(driver, "#crumbs")
+    # an address finds the external range that holds it
+    box = driver.find_element("css selector", "#q")
+    box.clear()
+    box.send_keys("10.20.30.40")
+    assert "10.1.0.0-10.255.255.255[External]" in _text(driver, "#results")
+    box.send_keys(Keys.ENTER)
+    assert "10.1.0.0-10.255.255.255[External]" in _text(driver, "#panel h2")
+    _assert_no_errors(driver)
+
+
+def test_the_filters_keep_a_port_and_cross_namespace_edges(driver: Any, hardening: Path) -> None:
+    _open(driver, hardening)
+    driver.find_element("css selector", "#f-port").send_keys("5432")
+    drawn = driver.find_elements("css selector", "#edges [data-e] title")
+    assert len(drawn) == 5  # TCP 5432 itself, and the four "All Connections" edges
+    assert "that the filters keep" in _text(driver, "#legend")
+    driver.find_element("css selector", "#f-port").clear()
+    driver.find_element("css selector", "#f-port").send_keys("53/UDP")
+    titles = [str(t.get_attribute("textContent")) for t in driver.find_elements("css selector", "#edges title")]
+    assert any(t.startswith("production → kube-system: TCP 53,UDP 53") for t in titles)
+    assert not any("TCP 5432" in t for t in titles)
+    driver.find_element("css selector", "#f-port").send_keys("x")
+    assert driver.find_element("css selector", "#f-port").get_attribute("aria-invalid") == "true"
+    driver.find_element("css selector", "#f-port").clear()
+    _click_node(driver, "namespace production")
+    before = len(driver.find_elements("css selector", "#edges [data-e]"))
+    driver.find_element("css selector", "#f-cross").click()
+    after = driver.find_elements("css selector", "#edges [data-e] title")
+    assert 0 < len(after) < before
+    assert all("production/web[Pod] → production/backend" not in str(t.get_attribute("textContent")) for t in after)
+    _assert_no_errors(driver)
+
+
+def test_undetermined_connections_are_dashed_and_in_the_legend(driver: Any, open_world: Path, tmp_path: Path) -> None:
+    _open(driver, open_world)
+    dashed = driver.find_elements("css selector", "#edges .edge.maybe, #edges .maybe-extra")
+    assert dashed
+    assert "undetermined: depends on what the input does not give" in _text(driver, "#legend")
+    style = driver.execute_script(
+        "return getComputedStyle(document.querySelector('#edges .edge.maybe .line, #edges .maybe-extra'))"
+        ".strokeDasharray"
+    )
+    assert style not in ("", "none")
+    # a screenshot, compared loosely: the window's size, and not blank
+    shot = tmp_path / "open-world.png"
+    assert driver.save_screenshot(str(shot))
+    width, height, distinct = _png_facts(shot.read_bytes())
+    viewport = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert (width, height) == tuple(viewport)
+    assert distinct > 50, "the screenshot looks blank"
+
+
+def test_a_thousand_pods_answer_the_first_click_within_three_seconds(driver: Any, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cluster = tmp_path / "c1k.yaml"
+    generated = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--namespaces", "40"],
+        check=True,
+        capture_output=True,
+    )
+    cluster.write_bytes(generated.stdout)
+    page = _report(tmp_path, str(cluster))
+    started = time.monotonic()
+    _open(driver, page)
+    _click_node(driver, "namespace team-0001")
+    assert "Namespace team-0001" in _text(driver, "#panel h2")
+    assert time.monotonic() - started < 3.0
+    _assert_no_errors(driver)
+
+
+def test_a_diff_report_colours_what_the_change_added(driver: Any, tmp_path: Path) -> None:
+    """netsim diff -o html: the head's report, each edge with its status against the base."""
+    base = str(SCENARIOS / "k8s-docs" / "default-deny-ingress" / "manifests")
+    head = str(SCENARIOS / "k8s-docs" / "allow-all-ingress" / "manifests")
+    page = tmp_path / "diff.html"
+    result = CliRunner().invoke(main, ["diff", base, head, "-o", "html", "--output-file", str(page)])
+    assert result.exit_code == 0, result.output
+    _open(driver, page)
+    assert driver.execute_script("return document.querySelectorAll('#edges .edge.added').length") > 0
+    assert "added by the change: newly allowed" in _text(driver, "#legend")
+    title = driver.execute_script("return document.querySelector('#edges .edge.added title').textContent.split(':')[0]")
+    _click_edge(driver, title)
+    assert "Added by the change: allowed before: nothing." in _text(driver, "#panel")
+    _assert_no_errors(driver)
