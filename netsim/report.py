@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate
-from netsim.graph import Connection, GroupBy, Grouped, grouped_edges
+from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, grouped_edges
 from netsim.model import Endpoint, External, Protocol, Traffic
 from netsim.render.text import explain
 
@@ -85,6 +85,8 @@ class _Builder:
         self.reps: dict[str, Endpoint] = {}
         # an overview edge -> a workload edge behind it: (source, destination, its connections)
         self.behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
+        # an edge of merged external ranges -> the ends of its first row (ranges, not the merge)
+        self.underlying: dict[tuple[str, str], tuple[str, str]] = {}
 
     def string(self, text: str) -> int:
         at = self._string_at.get(text)
@@ -113,6 +115,7 @@ class _Builder:
         spent (the page then shows the ``netsim check`` command that prints it)."""
         ends = (row.source.key, row.destination.key)
         src_key, dst_key, conns = self.behind.get(ends, (*ends, row.conns | row.undetermined))
+        src_key, dst_key = self.underlying.get((src_key, dst_key), (src_key, dst_key))
         src, dst = self.reps.get(src_key), self.reps.get(dst_key)
         port = _first_port(conns & row.conns) or _first_port(conns)
         if src is None or dst is None or port is None:
@@ -194,8 +197,53 @@ def layout(nodes: list[dict[str, Any]]) -> list[tuple[float, float, float]]:
 SAME, ADDED, REMOVED, CHANGED = 0, 1, 2, 3
 
 
+#: Above this many external ranges, a level draws them as one node (their edges' unions).
+MAX_RANGES = 12
+EXTERNAL = "external"
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A level's nodes and rows, its external ranges merged into one node when there are many."""
+
+    nodes: dict[str, NodeInfo]
+    rows: list[Connection]
+
+
+def _merge_ranges(grouped: Grouped, builder: _Builder) -> _Rows:
+    """``grouped`` as rows; above :data:`MAX_RANGES` external ranges, one ``external`` node for all
+    of them, each edge the union of the ranges' edges (pairs added). The builder learns, for each
+    merged edge, the range ends of its first row, whose representatives explain it."""
+    ranges = {k for k, i in grouped.nodes.items() if i.kind == "external"}
+    rows = list(grouped.iter_rows())
+    if len(ranges) <= MAX_RANGES:
+        return _Rows(dict(grouped.nodes), rows)
+    merged = NodeInfo(EXTERNAL, "external", None, f"external addresses ({len(ranges)} ranges)", EXTERNAL, "External")
+    first = min(ranges, key=lambda k: (grouped.nodes[k].range is None, k))
+    if first in builder.reps:
+        builder.reps.setdefault(EXTERNAL, builder.reps[first])
+    nodes = {k: i for k, i in grouped.nodes.items() if k not in ranges}
+    nodes[EXTERNAL] = merged
+    out: dict[tuple[str, str], Connection] = {}
+    for row in rows:
+        src = merged if row.source.key in ranges else row.source
+        dst = merged if row.destination.key in ranges else row.destination
+        ends = (src.key, dst.key)
+        prev = out.get(ends)
+        if prev is None:
+            out[ends] = replace(row, source=src, destination=dst)
+            if src is merged or dst is merged:
+                builder.underlying[ends] = (row.source.key, row.destination.key)
+        else:
+            conns = prev.conns | row.conns
+            maybe = (prev.undetermined | row.undetermined) - conns
+            out[ends] = replace(prev, conns=conns, undetermined=maybe, pairs=prev.pairs + row.pairs)
+    order = sorted(out, key=lambda e: (out[e].source.label.encode(), out[e].destination.label.encode()))
+    return _Rows(nodes, [out[e] for e in order])
+
+
 def _level(
-    builder: _Builder, head: Grouped, base: Grouped | None, keep_self: bool
+    builder: _Builder, head: _Rows, base: _Rows | None, keep_self: bool
 ) -> tuple[list[dict[str, Any]], list[list[Any]], list[list[int]] | None, dict[str, list[int]]]:
     """One level's nodes and edges (a diff's: both sides', with each edge's status and base
     connections), and the namespace's own traffic per node when ``keep_self`` is false (written
@@ -213,8 +261,8 @@ def _level(
             node["removed"] = True
     at = {n["id"]: i for i, n in enumerate(nodes)}
     internal: dict[str, list[int]] = {}
-    head_rows = {(r.source.key, r.destination.key): r for r in head.iter_rows()}
-    base_rows = {(r.source.key, r.destination.key): r for r in base.iter_rows()} if base is not None else {}
+    head_rows = {(r.source.key, r.destination.key): r for r in head.rows}
+    base_rows = {(r.source.key, r.destination.key): r for r in base.rows} if base is not None else {}
     edges: list[list[Any]] = []
     statuses: list[list[int]] | None = [] if base is not None else None
     for ends in sorted(head_rows.keys() | base_rows.keys(), key=lambda k: (at[k[0]], at[k[1]])):
@@ -261,11 +309,13 @@ def build_report(
     workloads = grouped_edges(index, GroupBy.WORKLOAD)
     builder.representatives(overview, GroupBy.NAMESPACE)
     builder.representatives(workloads, GroupBy.WORKLOAD)
-    base_overview = grouped_edges(base, GroupBy.NAMESPACE) if base is not None else None
-    base_workloads = grouped_edges(base, GroupBy.WORKLOAD) if base is not None else None
+    base_overview = _merge_ranges(grouped_edges(base, GroupBy.NAMESPACE), builder) if base is not None else None
+    base_workloads = _merge_ranges(grouped_edges(base, GroupBy.WORKLOAD), builder) if base is not None else None
+    head_overview = _merge_ranges(overview, builder)
+    head_workloads = _merge_ranges(workloads, builder)
     # an overview edge is explained by a pair of pods behind it: the first workload edge between
     # its two namespaces (or a namespace and a range)
-    for row in workloads.iter_rows():
+    for row in head_workloads.rows:
         src_group = row.source.namespace or row.source.key
         dst_group = row.destination.namespace or row.destination.key
         if src_group != dst_group:
@@ -273,14 +323,14 @@ def build_report(
             builder.behind.setdefault((src_group, dst_group), (row.source.key, row.destination.key, conns))
 
     # the overview: namespaces and external ranges; a namespace's own traffic is written in it
-    ov_nodes, ov_edges, ov_diff, internal = _level(builder, overview, base_overview, keep_self=False)
+    ov_nodes, ov_edges, ov_diff, internal = _level(builder, head_overview, base_overview, keep_self=False)
     for node, (x, y, r) in zip(ov_nodes, layout(ov_nodes), strict=True):
         node["x"], node["y"], node["r"] = x, y, r
         if node["id"] in internal:
             node["internal"] = internal[node["id"]]
 
     # workloads and their edges, once; each namespace lists what it shows
-    wl_nodes, wl_edges, wl_diff, _ = _level(builder, workloads, base_workloads, keep_self=True)
+    wl_nodes, wl_edges, wl_diff, _ = _level(builder, head_workloads, base_workloads, keep_self=True)
     touching: dict[str, list[int]] = {}
     for at, edge in enumerate(wl_edges):
         for ns in {wl_nodes[edge[0]]["ns"], wl_nodes[edge[1]]["ns"]}:
