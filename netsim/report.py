@@ -3,8 +3,9 @@ evidence behind each edge and the lint findings on the nodes they concern.
 
 * **Overview**: namespaces (sized by pod count) and external address ranges, one edge per ordered
   pair with the union of the connections of every pod pair behind it.
-* **Per namespace**: its workloads and every workload edge with an end in it (the other end shown
-  on a ring around them), so a click on a namespace needs nothing else.
+* **Per namespace**: its workloads, and every other namespace (and the external addresses) as one
+  node each: the edges of its workloads aggregated to those, so a view stays as small as the
+  namespace, whatever the size of the cluster.
 
 Each edge carries its connections (certain and undetermined), how many pod pairs it stands for,
 and a representative pair with a port; the explanation of that pair on that port is the text
@@ -12,24 +13,23 @@ and a representative pair with a port; the explanation of that pair on that port
 workload edges, up to :data:`EXPLAINED_MAX` (the rest carry the pair and port, for ``netsim
 check``).
 
-The data is plain JSON, compact so that 10,000 pods stay within a few megabytes: repeated texts
-(connection sets, labels) are indexes into ``strings``; workloads and their edges are stored once
-(``workloads``) and each namespace lists the indexes it shows with its own positions. The layout
-is computed here (:func:`layout`), so the page only draws. :mod:`netsim.render.html` embeds the
-data in one self-contained page. The format:
+The data is plain JSON, compact (5 MB at 10,000 pods): repeated texts (connection sets) are
+indexes into ``strings``; the layout is computed here (:func:`layout`), so the page only draws.
+:mod:`netsim.render.html` embeds the data in one self-contained page. The format:
 
 ``strings``: texts; ``overview.nodes[i]`` and ``workloads.nodes[i]``: ``{"id", "rep" (a pod or an
 address that stands for it), "kind" ("namespace" | "workload" | "external"), "label", "ns",
-"pods", "openIn", "openOut", "workloadKind"?, "internal"?: [ports, maybe]}`` (overview nodes also
-``"x", "y", "r"``);
-``overview.edges[i]`` and ``workloads.edges[i]``: ``[source, target, ports, maybe, pairs, why]``
-(node indexes, string indexes, a count, an index into ``why`` or -1); ``namespaces[ns]``:
-``{"pods", "nodes": [[workload node index, x, y, r, outside 0|1], ...], "edges": [workload edge
-index, ...]}``; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
+"pods", "openIn", "openOut", "workloadKind"?, "internal"?: [ports, maybe], "removed"?}``
+(overview nodes also ``"x", "y", "r"``); ``overview.edges[i]``: ``[source, target, ports, maybe,
+pairs, why]`` (node indexes, string indexes, a count, an index into ``why`` or -1);
+``namespaces[ns]``: ``{"pods", "nodes": [[ref, x, y, r, outside 0|1], ...], "edges": [[source,
+target, ports, maybe, pairs, why], ...]}`` where ``ref`` is a workload node's index, or ``-1 - i``
+for overview node ``i`` (another namespace, the external addresses) and the edges' ends index the
+view's nodes; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
 ``findings[node id]``: ``[{"rule", "severity", "message", "at"}]``. A diff report (two versions)
-adds ``overview.diff`` and ``workloads.diff``, parallel to the edges: ``[status, base ports, base
-maybe]`` (status 0 same, 1 added, 2 removed, 3 changed); a removed edge has no ports of its own and
-a node only the base has is ``"removed": true``.
+adds ``overview.diff``, parallel to its edges, and three more items to each namespace edge:
+``[status, base ports, base maybe]`` (status 0 same, 1 added, 2 removed, 3 changed); a removed
+edge has no ports of its own and a node only the base has is ``"removed": true``.
 """
 
 from __future__ import annotations
@@ -290,6 +290,91 @@ def _level(
     return nodes, edges, statuses, internal
 
 
+def _by_namespace(rows: Iterable[Connection]) -> dict[str, list[Connection]]:
+    """The workload rows with an end in each namespace."""
+    out: dict[str, list[Connection]] = {}
+    for row in rows:
+        for ns in {row.source.namespace, row.destination.namespace}:
+            if ns is not None:
+                out.setdefault(ns, []).append(row)
+    return out
+
+
+def _namespace_view(
+    builder: _Builder,
+    ns: str,
+    head: list[Connection],
+    base: list[Connection] | None,
+    wl_infos: dict[str, NodeInfo],
+    wl_at: dict[str, int],
+    ov_nodes: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A namespace's view: its workloads, the other namespaces and the external addresses as one
+    node each (the ends of its workloads' edges), and those edges aggregated: unions of
+    connections, pod pairs added (with a diff's status when ``base`` is given)."""
+
+    def end(info: NodeInfo) -> str:
+        """The node of the view an end falls on: its workload, or its namespace / range."""
+        if info.namespace == ns:
+            return info.key
+        return info.namespace if info.namespace is not None else info.key
+
+    def merged(rows: list[Connection]) -> dict[tuple[str, str], tuple[ConnSet, ConnSet, int, Connection]]:
+        out: dict[tuple[str, str], tuple[ConnSet, ConnSet, int, Connection]] = {}
+        for row in rows:
+            ends = (end(row.source), end(row.destination))
+            prev = out.get(ends)
+            if prev is None:
+                out[ends] = (row.conns, row.undetermined, row.pairs, row)
+            else:
+                conns = prev[0] | row.conns
+                out[ends] = (conns, (prev[1] | row.undetermined) - conns, prev[2] + row.pairs, prev[3])
+        return out
+
+    ov_at = {n["id"]: i for i, n in enumerate(ov_nodes)}
+    now = merged(head)
+    before = merged(base) if base is not None else {}
+    keys = dict.fromkeys([k for k, i in wl_infos.items() if i.namespace == ns])
+    for a, b in (*now, *before):
+        keys.setdefault(a)
+        keys.setdefault(b)
+    order = list(keys)
+    local = {k: i for i, k in enumerate(order)}
+    view: list[dict[str, Any]] = []
+    refs: list[int] = []
+    for key in order:
+        if key in wl_at and wl_infos[key].namespace == ns:
+            refs.append(wl_at[key])
+            view.append({"id": key, "kind": "workload", "label": key, "pods": wl_infos[key].members, "outside": False})
+        else:
+            at = ov_at[key]  # another namespace, or a range: a node of the overview
+            refs.append(-at - 1)
+            other = ov_nodes[at]
+            view.append({"id": key, "kind": other["kind"], "label": key, "pods": other["pods"], "outside": True})
+    edges: list[list[Any]] = []
+    for ends in sorted(now.keys() | before.keys(), key=lambda k: (local[k[0]], local[k[1]])):
+        got, had = now.get(ends), before.get(ends)
+        shown = got if got is not None else had
+        assert shown is not None
+        conns, maybe, pairs, row = shown
+        first = row.source.key, row.destination.key
+        builder.behind.setdefault(ends, (*first, row.conns | row.undetermined))
+        agg = replace(row, source=replace(row.source, key=ends[0]), destination=replace(row.destination, key=ends[1]))
+        agg = replace(agg, conns=conns, undetermined=maybe, pairs=pairs)
+        edge = builder.edge(agg, local)
+        if got is None:  # removed by the change
+            edge[2:6] = [0, 0, pairs, -1]
+        if base is not None:
+            status = ADDED if had is None else REMOVED if got is None else SAME if (got[:2] == had[:2]) else CHANGED
+            edge += [status, *((builder.conns(had[0]), builder.conns(had[1])) if had is not None else (0, 0))]
+        edges.append(edge)
+    placed = layout(view)
+    return {
+        "nodes": [[ref, x, y, r, int(v["outside"])] for ref, v, (x, y, r) in zip(refs, view, placed, strict=True)],
+        "edges": edges,
+    }
+
+
 def build_report(
     index: PolicyIndex,
     *,
@@ -329,35 +414,36 @@ def build_report(
         if node["id"] in internal:
             node["internal"] = internal[node["id"]]
 
-    # workloads and their edges, once; each namespace lists what it shows
-    wl_nodes, wl_edges, wl_diff, _ = _level(builder, head_workloads, base_workloads, keep_self=True)
-    touching: dict[str, list[int]] = {}
-    for at, edge in enumerate(wl_edges):
-        for ns in {wl_nodes[edge[0]]["ns"], wl_nodes[edge[1]]["ns"]}:
-            if ns is not None:
-                touching.setdefault(ns, []).append(at)
+    # the workloads (for search and the namespace views); each namespace view: its workloads, and
+    # every other namespace (and the external addresses) as one node, edges aggregated to them
+    wl_infos = dict(head_workloads.nodes)
+    if base_workloads is not None:
+        for key, info in base_workloads.nodes.items():
+            wl_infos.setdefault(key, info)
+    wl_keys = sorted(wl_infos)
+    wl_at = {k: i for i, k in enumerate(wl_keys)}
+    wl_nodes = [_node(wl_infos[k], builder) for k in wl_keys]
+    for node in wl_nodes:
+        if head_workloads.nodes.get(node["id"]) is None:
+            node["removed"] = True
     pods_in: dict[str, int] = {}
     for pod in cluster.pods:
         pods_in[pod.namespace] = pods_in.get(pod.namespace, 0) + 1
-    own: dict[str, list[int]] = {}
-    for i, node in enumerate(wl_nodes):
-        if node["ns"] is not None:
-            own.setdefault(node["ns"], []).append(i)
-    names = sorted(pods_in.keys() | own.keys())
+    names = sorted(pods_in.keys() | {n["ns"] for n in wl_nodes if n["ns"] is not None})
+    head_by_ns = _by_namespace(head_workloads.rows)
+    base_by_ns = _by_namespace(base_workloads.rows) if base_workloads is not None else None
     namespaces: dict[str, Any] = {}
     for done, ns in enumerate(names, 1):
-        edge_ids = touching.get(ns, [])
-        shown = dict.fromkeys(own.get(ns, []))
-        for e in edge_ids:
-            shown.setdefault(wl_edges[e][0])
-            shown.setdefault(wl_edges[e][1])
-        view = [dict(wl_nodes[i], outside=wl_nodes[i]["ns"] not in (ns, None)) for i in shown]
-        placed = layout(view)
-        namespaces[ns] = {
-            "pods": pods_in.get(ns, 0),
-            "nodes": [[i, x, y, r, int(v["outside"])] for i, v, (x, y, r) in zip(shown, view, placed, strict=True)],
-            "edges": edge_ids,
-        }
+        namespaces[ns] = _namespace_view(
+            builder,
+            ns,
+            head_by_ns.get(ns, []),
+            base_by_ns.get(ns, []) if base_by_ns is not None else None,
+            wl_infos,
+            wl_at,
+            ov_nodes,
+        )
+        namespaces[ns]["pods"] = pods_in.get(ns, 0)
         if progress is not None:
             progress(done, len(names))
 
@@ -379,12 +465,11 @@ def build_report(
         },
         "strings": builder.strings,
         "overview": {"nodes": ov_nodes, "edges": ov_edges},
-        "workloads": {"nodes": wl_nodes, "edges": wl_edges},
+        "workloads": {"nodes": wl_nodes},
         "namespaces": namespaces,
         "why": builder.why,
         "findings": by_node,
     }
-    if ov_diff is not None and wl_diff is not None:
+    if ov_diff is not None:
         data["overview"]["diff"] = ov_diff
-        data["workloads"]["diff"] = wl_diff
     return data

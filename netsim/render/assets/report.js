@@ -153,14 +153,16 @@
     } else {
       const V = D.namespaces[name];
       const at = new Map();
+      // a node is a workload (index >= 0) or another namespace or the external addresses (an
+      // overview node, index -1 - i); an edge is [source, target, ports, maybe, pairs, why] in
+      // the view's nodes, with [status, base ports, base maybe] after it in a diff report
       const nodes = V.nodes.map((row, k) => {
-        at.set(row[0], k);
-        return { n: D.workloads.nodes[row[0]], wl: row[0], x: row[1], y: row[2], r: row[3], outside: !!row[4] };
+        const ref = row[0];
+        if (ref >= 0) at.set(ref, k);
+        const n = ref >= 0 ? D.workloads.nodes[ref] : D.overview.nodes[-ref - 1];
+        return { n, wl: ref >= 0 ? ref : null, x: row[1], y: row[2], r: row[3], outside: !!row[4] };
       });
-      const edges = V.edges.map((i) => {
-        const e = D.workloads.edges[i];
-        return edgeRow(e, at.get(e[0]), at.get(e[1]), D.workloads.diff && D.workloads.diff[i]);
-      });
+      const edges = V.edges.map((e) => edgeRow(e, e[0], e[1], e.length > 6 ? e.slice(6) : null));
       view = { name, nodes, edges, at };
     }
     views.set(name, finish(view));
@@ -401,7 +403,7 @@
     const line = (cls) => sw(`edge ${cls}`, `<path class="line" d="M2,8L30,8" stroke-width="2"/>`);
     if (has.namespace) items.push([sw("node namespace", `<circle cx="17" cy="8" r="6"/>`), "namespace, sized by its pods"]);
     if (has.workload) items.push([sw("node workload", `<circle cx="17" cy="8" r="6"/>`), "workload, sized by its pods"]);
-    if (has.outside) items.push([sw("node workload outside", `<circle cx="17" cy="8" r="6"/>`), "workload of another namespace"]);
+    if (has.outside) items.push([sw("node namespace outside", `<circle cx="17" cy="8" r="6"/>`), "another namespace: its workloads together"]);
     if (has.external) items.push([sw("node external", `<rect x="9" y="3" width="16" height="10" rx="2"/>`), "external address range"]);
     if (has.open)
       items.push([
@@ -673,8 +675,8 @@
     const n = D.overview.nodes[i];
     const own = view.nodes.filter((v) => !v.outside && v.n.kind === "workload").length;
     return `<h2><span class="kind">Namespace</span> ${esc(view.name)}</h2>
-      <p>${plural(D.namespaces[view.name].pods, "pod")} in ${plural(own, "workload")}; the workloads of other namespaces
-      it talks to are on the ring, faded. Click a workload for its connections, an edge for its explanation.</p>
+      <p>${plural(D.namespaces[view.name].pods, "pod")} in ${plural(own, "workload")}; the other namespaces it talks to are on the
+      ring, faded, each standing for all its workloads. Click a workload for its connections, an edge for its explanation.</p>
       ${n ? openText(n) + internalText(n) : ""}${findingsHtml(view.name)}
       ${
         n
