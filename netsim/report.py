@@ -25,7 +25,8 @@ pairs, why]`` (node indexes, string indexes, a count, an index into ``why`` or -
 ``namespaces[ns]``: ``{"pods", "nodes": [[ref, x, y, r, outside 0|1], ...], "edges": [[source,
 target, ports, maybe, pairs, why], ...]}`` where ``ref`` is a workload node's index, or ``-1 - i``
 for overview node ``i`` (another namespace, the external addresses) and the edges' ends index the
-view's nodes; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
+view's nodes; ``pods[i]``: ``[name, workload node index, addresses "a,b", labels "k=v,..." (a string
+index)]``; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
 ``findings[node id]``: ``[{"rule", "severity", "message", "at"}]``. A diff report (two versions)
 adds ``overview.diff``, parallel to its edges, and three more items to each namespace edge:
 ``[status, base ports, base maybe]`` (status 0 same, 1 added, 2 removed, 3 changed); a removed
@@ -35,7 +36,7 @@ edge has no ports of its own and a node only the base has is ``"removed": true``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -290,6 +291,11 @@ def _level(
     return nodes, edges, statuses, internal
 
 
+def _labels(labels: Mapping[str, str]) -> str:
+    """Labels as ``k=v,k2=v2`` (sorted), the form the search matches."""
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
 def _by_namespace(rows: Iterable[Connection]) -> dict[str, list[Connection]]:
     """The workload rows with an end in each namespace."""
     out: dict[str, list[Connection]] = {}
@@ -466,6 +472,12 @@ def build_report(
         "strings": builder.strings,
         "overview": {"nodes": ov_nodes, "edges": ov_edges},
         "workloads": {"nodes": wl_nodes},
+        # for the search: every pod with its workload, addresses and labels
+        "pods": [
+            [p.name, wl_at[p.endpoint], ",".join(map(str, p.ips)), builder.string(_labels(p.labels))]
+            for p in cluster.pods
+            if p.endpoint in wl_at
+        ],
         "namespaces": namespaces,
         "why": builder.why,
         "findings": by_node,

@@ -336,3 +336,21 @@ def test_a_diff_report_colours_what_the_change_added(driver: Any, tmp_path: Path
     _click_edge(driver, title)
     assert "Added by the change: allowed before: nothing." in _text(driver, "#panel")
     _assert_no_errors(driver)
+
+
+def test_the_search_finds_pods_by_label_and_by_address(driver: Any, hardening: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    _open(driver, hardening)
+    box = driver.find_element("css selector", "#q")
+    box.send_keys("app=backend")
+    results = _text(driver, "#results")
+    assert "app=backend" in results
+    assert "production/backend" in results
+    box.send_keys(Keys.ENTER)
+    assert "production/backend[Pod]" in _text(driver, "#panel h2")
+    box = driver.find_element("css selector", "#q")
+    box.clear()
+    box.send_keys("10.0.2.21")  # backend's pod IP
+    assert "10.0.2.21: production/backend" in _text(driver, "#results")
+    _assert_no_errors(driver)

@@ -744,10 +744,16 @@
     D.workloads.nodes.forEach((n, i) => {
       if (n.kind !== "workload") return;
       out.push({ text: n.id.toLowerCase(), kind: "workload", label: n.id, go: { w: i } });
-      if (n.rep && n.rep !== n.id && n.pods === 1)
-        out.push({ text: n.rep.toLowerCase(), kind: "pod", label: n.rep, go: { w: i } });
-      else if (n.rep) out.push({ text: n.rep.toLowerCase(), kind: "pod", label: `${n.rep} (in ${n.id})`, go: { w: i } });
     });
+    // every pod: by name, by each address, and by its labels (k=v,...), each leading to its workload
+    for (const [name, w, ips, labels] of D.pods || []) {
+      const n = D.workloads.nodes[w];
+      const ref = `${n.ns}/${name}`;
+      const where = ref === n.id.replace(/\[Pod\]$/, "") ? "" : ` (in ${n.id})`;
+      out.push({ text: ref.toLowerCase(), kind: "pod", label: ref + where, go: { w } });
+      for (const ip of ips ? ips.split(",") : []) out.push({ text: ip, kind: "pod address", label: `${ip}: ${ref}${where}`, go: { w } });
+      if (labels) out.push({ text: STR[labels].toLowerCase(), kind: "labels", label: `${STR[labels]}: ${ref}${where}`, go: { w } });
+    }
     return out;
   }
   function search(q) {
