@@ -21,8 +21,8 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -31,16 +31,22 @@ from netsim.errors import InputError, SourceSpan
 
 __all__ = [
     "INPUT_SUFFIXES",
+    "KUSTOMIZATION_NAMES",
     "Budget",
     "Document",
+    "Found",
     "Limits",
     "compose_documents",
     "discover",
+    "find_inputs",
     "read_documents",
     "span_of",
 ]
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+#: The names kustomize looks for in a directory (``Kustomization`` has no suffix: a directory walk
+#: does not read it as a manifest, :func:`find_inputs` lists it apart).
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 #: Deepest nesting of mappings and sequences accepted. Kubernetes objects nest a few dozen levels
 #: at most; the bound keeps a hostile file from exhausting the stack (libyaml's composer recurses).
@@ -175,7 +181,27 @@ def span_of(path: str, node: yaml.Node) -> SourceSpan:
     return SourceSpan(path, mark.line + 1, mark.column + 1)
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The files of a run's inputs (see :func:`find_inputs`)."""
+
+    files: tuple[str, ...]  # to read, in order
+    errors: tuple[InputError, ...]
+    #: the files found in a directory, not named on the command line, and that directory (as
+    #: given): a document in them that is not a Kubernetes object is skipped rather than an error
+    walked: Mapping[str, str] = field(default_factory=dict)
+    #: files named ``Kustomization`` found in a directory (not manifests: read only to tell
+    #: whether the directory is a kustomize folder)
+    kustomizations: tuple[str, ...] = ()
+
+
 def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str], list[InputError]]:
+    """Expand files and directories into file paths: :func:`find_inputs`'s files and errors."""
+    found = find_inputs(inputs, limits)
+    return list(found.files), list(found.errors)
+
+
+def find_inputs(inputs: list[str], limits: Limits | None = None) -> Found:
     """Expand files and directories (recursively, ``*.yaml``/``*.yml``/``*.json``) into file paths.
 
     ``-`` stands for standard input. Files named explicitly are read whatever their suffix.
@@ -187,6 +213,9 @@ def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str]
     files: list[str] = []
     errors: list[InputError] = []
     seen: set[str] = set()
+    walked: dict[str, str] = {}
+    named: set[str] = set()  # the real paths of the files named on the command line
+    kustomizations: list[str] = []
 
     def add(path: str) -> bool:
         """Add a file once (by its real path); False when that makes too many."""
@@ -195,6 +224,13 @@ def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str]
             seen.add(key)
             files.append(path)
         return len(files) <= limits.max_files
+
+    def add_walked(path: str) -> bool:
+        if os.path.basename(path) == "Kustomization":
+            kustomizations.append(path)
+            return True
+        walked.setdefault(path, item)
+        return add(path)
 
     for item in inputs:
         if item == "-":
@@ -205,21 +241,28 @@ def discover(inputs: list[str], limits: Limits | None = None) -> tuple[list[str]
             except OSError as exc:
                 errors.append(InputError(_os_reason(exc), field=item))
                 continue
-            fits = _walk(item, add, errors) if is_dir else add(item)
+            if not is_dir:
+                named.add(os.path.realpath(item))
+            fits = _walk(item, add_walked, errors) if is_dir else add(item)
         if not fits:
             errors.append(InputError(f"more than {limits.max_files} input files (--max-files)"))
-            return [], errors
-    return files, errors
+            return Found((), tuple(errors))
+    if named:  # a file both named and found in a directory counts as named
+        walked = {path: top for path, top in walked.items() if os.path.realpath(path) not in named}
+    return Found(tuple(files), tuple(errors), walked, tuple(kustomizations))
 
 
 def _walk(top: str, add: Callable[[str], bool], errors: list[InputError]) -> bool:
-    """Add the manifests under directory ``top``; False as soon as ``add`` says there are too many."""
+    """Add the manifests under directory ``top`` (and its ``Kustomization`` files); False as soon
+    as ``add`` says there are too many."""
     problems: list[OSError] = []
     found = 0
     for root, dirs, names in os.walk(top, onerror=problems.append):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
-            if name.endswith(INPUT_SUFFIXES) and not name.startswith("."):
+            if name == "Kustomization":
+                add(os.path.join(root, name))
+            elif name.endswith(INPUT_SUFFIXES) and not name.startswith("."):
                 found += 1
                 if not add(os.path.join(root, name)):
                     return False

@@ -40,10 +40,13 @@ from netsim.loader import (
     services,
     workloads,
 )
-from netsim.loader.core import Kinds, LoadOptions, LoadResult, Reader, TooManyErrors, finish
-from netsim.source import Budget, compose_documents, discover, read_documents
+from netsim.loader.core import Kinds, LoadOptions, LoadResult, Reader, TooManyErrors, finish, listing
+from netsim.source import Budget, compose_documents, find_inputs, read_documents
 
 __all__ = ["LoadOptions", "LoadResult", "load_cluster", "load_texts"]
+
+_NOTHING_IN_DIRECTORY = "no Kubernetes objects in directory, only files that hold none: "
+_EMPTY_STDIN = "no Kubernetes objects: standard input is empty or holds only comments"
 
 #: Every kind the loader reads, one family per module (docs/architecture.md, "Adding a kind").
 _KINDS = Kinds(
@@ -74,16 +77,20 @@ def load_cluster(
     line order (at most ``limits.max_errors`` of them: reading stops there).
     """
     options = options or LoadOptions()
-    files, errors = discover(inputs, options.limits)
+    found = find_inputs(inputs, options.limits)
+    files = found.files
     reader = Reader(options, _KINDS)
-    reader.errors.extend(errors)
+    reader.errors.extend(found.errors)
     budget = Budget(options.limits)
     sizes = {path: _size(path) for path in files} if progress is not None else {}
     total = sum(sizes.values())
     before = 0
+    objects: dict[str, int] = {}  # Kubernetes objects in each directory given
+    skipped: dict[str, list[str]] = {}  # files skipped in each directory given
     try:
         for path in files:
-            reader.path = "<stdin>" if path == "-" else (labels or {}).get(path, path)
+            top = found.walked.get(path)
+            reader.begin_file("<stdin>" if path == "-" else (labels or {}).get(path, path), walked=top is not None)
             try:
                 for doc in read_documents(path, label=reader.path, budget=budget):
                     reader.document(doc.root)
@@ -91,7 +98,28 @@ def load_cluster(
                         progress(before + min(doc.root.end_mark.index, sizes[path]), total)
             except InputError as exc:
                 reader.errors.append(exc)
+                reader.end_file(failed=True)
+                if top is not None:  # its error says enough: the directory is no empty one
+                    objects[top] = objects.get(top, 0) + 1
+            else:
+                was_skipped = len(reader.skipped)
+                reader.end_file()
+                if path == "-" and not reader.file_documents:
+                    reader.errors.append(InputError(_EMPTY_STDIN, field="<stdin>"))
+                if top is not None:
+                    objects[top] = objects.get(top, 0) + reader.file_objects
+                    skipped.setdefault(top, []).extend(reader.skipped[was_skipped:])
             before += sizes.get(path, 0)
+        for top, names in skipped.items():  # nothing but files that hold no objects: as an empty one
+            if names and not objects[top]:
+                reader.errors.append(InputError(_NOTHING_IN_DIRECTORY + listing(names), field=top))
+        for path in found.kustomizations:  # not manifests: only whether they make a kustomize folder
+            reader.path = (labels or {}).get(path, path)
+            try:
+                for doc in read_documents(path, label=reader.path, budget=budget):
+                    reader.kustomization(doc.root)
+            except InputError:
+                pass
     except TooManyErrors:
         reader.stopped()
     return finish(reader, files)
@@ -113,12 +141,15 @@ def load_texts(texts: dict[str, str], options: LoadOptions | None = None) -> Loa
     budget = Budget(reader.options.limits)
     try:
         for path, text in texts.items():
-            reader.path = path
+            reader.begin_file(path, walked=False)
             try:
                 for doc in compose_documents(path, text, budget=budget):
                     reader.document(doc.root)
             except InputError as exc:
                 reader.errors.append(exc)
+                reader.end_file(failed=True)
+            else:
+                reader.end_file()
     except TooManyErrors:
         reader.stopped()
     return finish(reader, texts)

@@ -50,7 +50,7 @@ from netsim.model import (
     Service,
     UnevaluatedPolicy,
 )
-from netsim.source import Limits, span_of
+from netsim.source import KUSTOMIZATION_NAMES, Limits, span_of
 from netsim.validation import (
     format_value,
     label_key_errors,
@@ -83,6 +83,7 @@ __all__ = [
     "finish",
     "is_null",
     "join",
+    "listing",
     "parse_ip",
     "plain_entries",
     "plain_int",
@@ -132,6 +133,15 @@ _constructor = yaml.constructor.SafeConstructor()
 _ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _PROTOCOL_OF = {p.value: p for p in Protocol}
 _IP_CACHE_SIZE = 4096
+_NOT_AN_OBJECT = "Required value: not a Kubernetes object (no kind and no apiVersion)"
+_NOT_AN_OBJECT_HINT = "pass only Kubernetes manifests, or use --lax to skip"
+_KIND_MISSING = "Required value: kind is missing"
+_KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
+_KUSTOMIZE_RUN = "run `kustomize build {dir} | netsim ... -`"
+_HELM_CHART_HINT = (
+    "this is a Helm chart's Chart.yaml: render the chart first (helm template RELEASE CHART > rendered.yaml)"
+)
+_SHOWN_FILES = 5  # files named in the summary of the skipped ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +260,15 @@ class Reader:
         self.reference_grants: dict[str, ReferenceGrant] = {}
         self.generated: dict[tuple[str, str, str], int] = {}  # generateName prefixes used so far
         self.path = ""
+        # the file being read (begin_file, end_file): found in a directory, its Kubernetes objects
+        # and documents so far, and the documents that are no object, reported at its end unless
+        # the whole file is skipped: (node, field, message, hint, what the file is)
+        self.walked = False
+        self.file_objects = 0
+        self.file_documents = 0
+        self.not_objects: list[tuple[yaml.Node, str, str, str | None, str]] = []
+        self.skipped: list[str] = []  # files of directories that hold no Kubernetes object, as shown
+        self.kustomizations: list[SourceSpan] = []  # where each kustomization file starts
 
     # -- reporting ------------------------------------------------------------------------------
     def span(self, node: yaml.Node) -> SourceSpan:
@@ -459,18 +478,126 @@ class Reader:
         return out
 
     # -- documents --------------------------------------------------------------------------------
+    def begin_file(self, path: str, *, walked: bool) -> None:
+        """Start reading a file shown as ``path``; ``walked`` when found in a directory."""
+        self.path = path
+        self.walked = walked
+        self.file_objects = self.file_documents = 0
+        self.not_objects = []
+
+    def end_file(self, *, failed: bool = False) -> None:
+        """End the file begun last: a file of a directory that holds documents but no Kubernetes
+        object is skipped (a chart's values.yaml, a package.json, an expectations file); in any
+        other file, each document that is no object is reported (``failed``: the file could not be
+        read to its end, whose error says enough when no object came before it)."""
+        pending, self.not_objects = self.not_objects, []
+        if not pending or (failed and not self.file_objects):
+            return
+        if self.file_objects:
+            for node, fld, message, hint, _what in pending:
+                self.report_not_object(node, fld, message, hint)
+            return
+        what = next((w for *_, w in pending if w), "")
+        self.skipped.append(f"{self.path} ({what})" if what else self.path)
+
     def document(self, node: yaml.Node | None) -> None:
         if node is None or is_null(node):
             return
+        self.file_documents += 1
         if not isinstance(node, yaml.MappingNode):
             what = "a list" if isinstance(node, yaml.SequenceNode) else _a(_TYPE_NAMES.get(node.tag, "scalar"))
             message = f"a document must be a Kubernetes object (a mapping with kind and apiVersion), not {what}"
-            if self.options.lax:  # not a Kubernetes object at all, like a mapping without kind and apiVersion
-                self.warn(node, "", message + "; skipped (--lax)")
-            else:
-                self.error(node, "", message)
+            self.not_object(node, "", message, None)
             return
+        if self.no_object(node):
+            return
+        self.file_objects += 1
         self.object(node, "")
+
+    def not_object(self, node: yaml.Node, fld: str, message: str, hint: str | None, what: str = "") -> None:
+        """A document that is no Kubernetes object: in a file of a directory, kept until the file
+        ends (:meth:`end_file`); else reported at once."""
+        if self.walked:
+            self.not_objects.append((node, fld, message, hint, what))
+        else:
+            self.report_not_object(node, fld, message, hint)
+
+    def report_not_object(self, node: yaml.Node, fld: str, message: str, hint: str | None) -> None:
+        if self.options.lax:  # not a Kubernetes object at all: skipped, with a warning
+            self.warn(node, fld, message + "; skipped (--lax)")
+        else:
+            self.error(node, fld, message, hint)
+
+    def no_object(self, node: yaml.MappingNode) -> bool:
+        """Whether a document's mapping is no Kubernetes object (reported as such: True), rather
+        than an object, maybe a broken one (False: read as one). A mapping with neither ``kind``
+        nor ``apiVersion`` is none; nor are a kustomization and a Helm chart's ``Chart.yaml``
+        (known by their file names), which have an ``apiVersion`` of their own."""
+        keys: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            if key.tag == MERGE_TAG:  # the keys may come from elsewhere: read as an object
+                return False
+            if key.__class__ is _ScalarNode:
+                keys.setdefault(key.value, value)
+        name = self.path.rpartition("/")[2]
+        api = plain_str(keys["apiVersion"]) if "apiVersion" in keys else None
+        group = api.rpartition("/")[0] if api is not None else None
+        if name in KUSTOMIZATION_NAMES and group in (None, _KUSTOMIZE_GROUP):
+            kind = plain_str(keys["kind"]) if "kind" in keys else None
+            if kind in (None, "Kustomization"):
+                self.kustomizations.append(self.span(node))
+            if "kind" not in keys:
+                directory = self.path.rpartition("/")[0] or "."
+                message = _NOT_AN_OBJECT if api is None else _KIND_MISSING
+                hint = "a kustomization: " + _KUSTOMIZE_RUN.format(dir=directory)
+                self.not_object(node, "kind", message, hint, "a kustomization")
+                return True
+            return False
+        if "kind" in keys:
+            return False
+        if "apiVersion" not in keys:
+            what = "netsim test expectations" if "cases" in keys else ""
+            self.not_object(node, "kind", _NOT_AN_OBJECT, _NOT_AN_OBJECT_HINT, what)
+            return True
+        if name == "Chart.yaml" and api in ("v1", "v2") and "name" in keys and "metadata" not in keys:
+            if self.walked:
+                self.not_objects.append((node, "kind", _KIND_MISSING, _HELM_CHART_HINT, "a Helm chart"))
+            else:  # it claims an apiVersion: an error in both modes, as any object without a kind
+                self.error(node, "kind", _KIND_MISSING, _HELM_CHART_HINT)
+            return True
+        return False
+
+    def kustomization(self, node: yaml.Node | None) -> None:
+        """Record a document of a file named ``Kustomization`` that is a kustomization."""
+        if not isinstance(node, yaml.MappingNode):
+            return
+        keys = {k.value: v for k, v in node.value if k.__class__ is _ScalarNode and k.value in ("apiVersion", "kind")}
+        api = plain_str(keys["apiVersion"]) if "apiVersion" in keys else None
+        kind = plain_str(keys["kind"]) if "kind" in keys else None
+        if (api is None or api.rpartition("/")[0] == _KUSTOMIZE_GROUP) and kind in (None, "Kustomization"):
+            self.kustomizations.append(self.span(node))
+
+    def notes(self) -> list[InputError]:
+        """The warnings about the run as a whole: the files skipped, a kustomize folder."""
+        out = []
+        if self.skipped:
+            count = len(self.skipped)
+            noun = "file that holds" if count == 1 else "files that hold"
+            out.append(InputError(f"skipped {count} {noun} no Kubernetes objects: {listing(self.skipped)}"))
+        if self.kustomizations:
+            out.append(InputError(self.kustomize_message(), span=self.kustomizations[0]))
+        return out
+
+    def kustomize_message(self) -> str:
+        """What to do with a kustomize folder: build it, then read what kustomize builds."""
+        directories = sorted({span.path.rpartition("/")[0] or "." for span in self.kustomizations})
+        if len(directories) == 1:
+            return "looks like a kustomize folder: " + _KUSTOMIZE_RUN.format(dir=directories[0])
+        return (
+            "looks like a kustomize folder: "
+            + _KUSTOMIZE_RUN.format(dir="DIR")
+            + f", DIR being the overlay you apply (kustomizations in {listing(directories)})"
+        )
 
     def object(self, node: yaml.MappingNode, fld: str) -> None:
         """One object, or a List and the objects in it (iteratively: aliases can nest Lists deeply)."""
@@ -487,7 +614,11 @@ class Reader:
         ``implied_kind`` and ``implied_api`` are a typed list's (``CiliumNetworkPolicyList``, ...): API
         list responses may omit each item's ``kind`` and ``apiVersion``.
         """
-        entries = self.entries(node, fld, strict=False) or {}
+        entries = plain_entries(node)
+        if entries is None:
+            if self.run_together(node, fld):
+                return []
+            entries = self.entries(node, fld, strict=False) or {}
         kind_node = entries.get("kind")
         api_kv = entries.get("apiVersion")
         api = plain_str(api_kv[1]) if api_kv is not None else implied_api
@@ -496,13 +627,9 @@ class Reader:
             return []
         if kind_node is None:
             if "apiVersion" not in entries:
-                message = "Required value: not a Kubernetes object (no kind and no apiVersion)"
-                if self.options.lax:
-                    self.warn(node, join(fld, "kind"), message + "; skipped (--lax)")
-                else:
-                    self.error(node, join(fld, "kind"), message, "pass only Kubernetes manifests, or use --lax to skip")
+                self.report_not_object(node, join(fld, "kind"), _NOT_AN_OBJECT, _NOT_AN_OBJECT_HINT)
             else:
-                self.error(node, join(fld, "kind"), "Required value: kind is missing")
+                self.error(node, join(fld, "kind"), _KIND_MISSING)
             return []
         kind = self.string(kind_node[1], join(fld, "kind"))
         if kind is None:
@@ -521,6 +648,28 @@ class Reader:
             return nested
         self.dispatch(node, entries, kind, api)
         return []
+
+    def run_together(self, node: yaml.MappingNode, fld: str) -> bool:
+        """Whether a mapping sets ``apiVersion`` or ``kind`` twice: objects run together for want of
+        ``---`` between them (``cat *.yaml``), reported once, where the second one starts, instead
+        of a duplicate key for each of their fields (in both modes: the last would hide the others)."""
+        first: dict[str, yaml.Node] = {}
+        for key, _value in node.value:
+            if key.__class__ is _ScalarNode and key.value in ("apiVersion", "kind"):
+                if key.value in first:
+                    line = first[key.value].start_mark.line + 1
+                    count = sum(1 for k, _ in node.value if k.__class__ is _ScalarNode and k.value == key.value)
+                    self.error(
+                        key,
+                        join(fld, key.value),
+                        f'key "{key.value}" already set in map (first set at line {line}): '
+                        "missing `---` between documents?",
+                        f"{count} objects run together here: put a line --- before each object "
+                        "(cat joins files without one)",
+                    )
+                    return True
+                first[key.value] = key
+        return False
 
     def dispatch(self, node: yaml.MappingNode, entries: Entries, kind: str, api_version: str | None) -> None:
         """Read an object by its API group and kind; kinds netsim does not model are skipped.
@@ -792,6 +941,12 @@ def _parse_any_ip(text: str) -> IPAddress | None:
         return None
 
 
+def listing(names: list[str]) -> str:
+    """The first few of ``names``, comma-separated, then how many more there are."""
+    shown = ", ".join(names[:_SHOWN_FILES])
+    return shown + f" and {len(names) - _SHOWN_FILES} more" if len(names) > _SHOWN_FILES else shown
+
+
 def _a(noun: str) -> str:
     """``noun`` with its indefinite article: "a string", "an integer"."""
     return ("an " if noun[:1] in ("a", "e", "i", "o", "u") else "a ") + noun
@@ -808,6 +963,13 @@ def finish(reader: Reader, files: Iterable[str]) -> LoadResult:
     Namespaces that objects use but no manifest declares are added, known by their name label only.
     """
     if reader.errors:
+        if reader.kustomizations:  # the objects an overlay patches are defined twice in the folder
+            duplicate = next(
+                (e for e in sorted(reader.errors, key=InputError.sort_key) if e.message.startswith("Duplicate value:")),
+                None,
+            )
+            if duplicate is not None and duplicate.hint is None:
+                duplicate.hint = reader.kustomize_message()
         raise InputErrors(reader.errors)
     namespaces = dict(reader.namespaces)
     referenced = {p.namespace for p in reader.pods.values()} | {p.namespace for p in reader.policies.values()}
@@ -830,4 +992,5 @@ def finish(reader: Reader, files: Iterable[str]) -> LoadResult:
         routes=tuple(reader.routes[k] for k in sorted(reader.routes)),
         reference_grants=tuple(reader.reference_grants[k] for k in sorted(reader.reference_grants)),
     )
-    return LoadResult(cluster, tuple(sorted(reader.warnings, key=InputError.sort_key)), tuple(files))
+    warnings = sorted([*reader.warnings, *reader.notes()], key=InputError.sort_key)
+    return LoadResult(cluster, tuple(warnings), tuple(files))
