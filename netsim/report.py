@@ -6,6 +6,11 @@ evidence behind each edge and the lint findings on the nodes they concern.
 * **Per namespace**: its workloads, and every other namespace (and the external addresses) as one
   node each: the edges of its workloads aggregated to those, so a view stays as small as the
   namespace, whatever the size of the cluster.
+* **Per workload whose pods differ** (policies do not treat them all alike): its pods in groups
+  (one node per group, the pods that policies treat alike), and the ends they connect to
+  aggregated as in the namespace views (the namespace's other workloads, the other namespaces,
+  the external addresses). Computed from the pod-level graph, within limits (:data:`POD_PAIRS_MAX`,
+  :data:`POD_VIEW_EDGES_MAX`); a diff report has none.
 
 Each edge carries its connections (certain and undetermined), how many pod pairs it stands for,
 and a representative pair with a port; the explanation of that pair on that port is the text
@@ -27,7 +32,12 @@ target, ports, maybe, pairs, why], ...]}`` where ``ref`` is a workload node's in
 for overview node ``i`` (another namespace, the external addresses) and the edges' ends index the
 view's nodes; ``pods[i]``: ``[name, workload node index, addresses "a,b", labels "k=v,..." (a string
 index)]``; ``why[i]``: ``[source ref, destination ref, port, explanation text]``;
-``findings[node id]``: ``[{"rule", "severity", "message", "at"}]``. A diff report (two versions)
+``findings[node id]``: ``[{"rule", "severity", "message", "at"}]``. A workload node whose pods
+policies treat as two or more groups has ``"groups": N``, and one whose pods (two or more) are all
+alike ``"groups": 1`` (neither when the pod level was not computed: ``counts.podLevel`` false);
+``podViews[workload id]``: ``{"groups": [{"label", "pods": [pod indexes], "rep", "openIn",
+"openOut"}], "nodes": [[ref, x, y, r, outside 0|1], ...], "edges": [...]}``, nodes and edges as in
+a namespace view except that a node with ``outside`` 0 is the group ``ref``. A diff report (two versions)
 adds ``overview.diff``, parallel to its edges, and three more items to each namespace edge:
 ``[status, base ports, base maybe]`` (status 0 same, 1 added, 2 removed, 3 changed); a removed
 edge has no ports of its own and a node only the base has is ``"removed": true``.
@@ -42,14 +52,31 @@ from typing import Any
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate
-from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, grouped_edges
-from netsim.model import Endpoint, External, Protocol, Traffic
+from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, grouped_edges, pod_classes
+from netsim.model import Endpoint, External, Pod, Protocol, Traffic
 from netsim.render.text import explain
 
-__all__ = ["ADDED", "CHANGED", "EXPLAINED_MAX", "REMOVED", "SAME", "ReportFinding", "build_report", "layout"]
+__all__ = [
+    "ADDED",
+    "CHANGED",
+    "EXPLAINED_MAX",
+    "POD_PAIRS_MAX",
+    "POD_VIEW_EDGES_MAX",
+    "REMOVED",
+    "SAME",
+    "ReportFinding",
+    "build_report",
+    "layout",
+]
 
 #: Explanations computed into the report (the overview's edges first); the rest carry the pair.
 EXPLAINED_MAX = 1500
+#: The pod views are computed from the pod-level graph when it has at most this many pod pairs
+#: (10,000 generated pods have 2.7 million: about 5 s more); above, the report has none.
+POD_PAIRS_MAX = 4_000_000
+#: Edges of all the pod views together, at most: views are added whole, workloads in order, while
+#: they fit (a view is about as large as a namespace's).
+POD_VIEW_EDGES_MAX = 100_000
 
 Progress = Callable[[int, int], None]
 
@@ -381,6 +408,211 @@ def _namespace_view(
     }
 
 
+_NONE = ConnSet.none()
+
+
+def _edge_numbers(graph: Grouped) -> Iterable[int]:
+    """The edges of ``graph`` (certain or undetermined), as edge numbers."""
+    return graph.conns.keys() | graph.undetermined.keys() if graph.undetermined else graph.conns.keys()
+
+
+def _pod_groups(index: PolicyIndex, pairs: int) -> tuple[dict[str, list[list[Pod]]], Grouped | None]:
+    """Each workload whose pods fall into two or more pod classes (:func:`~netsim.graph.pod_classes`),
+    its pods grouped, and the pod-level graph (``None`` above :data:`POD_PAIRS_MAX` ``pairs``: then
+    the groups are the classes). Two classes are one group when swapping a pod of one with a pod of
+    the other changes no connection of the graph and no isolation: a label that no policy reads
+    splits classes, not groups."""
+    by_workload: dict[str, list[list[Pod]]] = {}
+    for members in pod_classes(index):
+        split: dict[str, list[Pod]] = {}
+        for pod in members:
+            split.setdefault(pod.endpoint, []).append(pod)
+        for key, pods in split.items():
+            by_workload.setdefault(key, []).append(pods)
+    classes = {k: v for k, v in by_workload.items() if len(v) > 1}
+    if not classes or pairs > POD_PAIRS_MAX:
+        return classes, None
+    graph = grouped_edges(index, GroupBy.POD)
+    at = {k: i for i, k in enumerate(graph.keys)}
+    width = len(graph.keys)
+    is_rep = bytearray(width)
+    for groups in classes.values():
+        for members in groups:
+            is_rep[at[members[0].ref]] = 1
+    outs: dict[int, list[int]] = {}
+    ins: dict[int, list[int]] = {}
+    for e in _edge_numbers(graph):
+        s, d = divmod(e, width)
+        if is_rep[s]:
+            outs.setdefault(s, []).append(e)
+        if is_rep[d]:
+            ins.setdefault(d, []).append(e)
+
+    certain, maybe = graph.conns, graph.undetermined
+    Profile = tuple[dict[int, Any], dict[int, Any], bool, bool]
+
+    def profile(g: int) -> Profile:
+        """What ``g`` opens to each node and each node to it (and whether it is isolated)."""
+        info = graph.nodes[graph.keys[g]]
+        out: dict[int, Any]
+        into: dict[int, Any]
+        if maybe:
+            out = {e % width: (certain.get(e), maybe.get(e)) for e in outs.get(g, ())}
+            into = {e // width: (certain.get(e), maybe.get(e)) for e in ins.get(g, ())}
+        else:
+            out = {e % width: certain[e] for e in outs.get(g, ())}
+            into = {e // width: certain[e] for e in ins.get(g, ())}
+        return out, into, info.ingress_open, info.egress_open
+
+    def alike(a: int, b: int, pa: Profile, pb: Profile) -> bool:
+        """Whether swapping ``a`` and ``b`` changes no edge nor isolation."""
+        (oa, ia, *open_a), (ob, ib, *open_b) = pa, pb
+        if open_a != open_b or len(oa) != len(ob) or len(ia) != len(ib):
+            return False
+        if oa.get(a) != ob.get(b) or oa.get(b) != ob.get(a):
+            return False
+        # the rest compared without a and b (put back after)
+        saved = [(x, k, x.pop(k)) for x in (oa, ob, ia, ib) for k in (a, b) if k in x]
+        same = oa == ob and ia == ib
+        for x, k, v in saved:
+            x[k] = v
+        return same
+
+    out: dict[str, list[list[Pod]]] = {}
+    for key, groups in classes.items():
+        merged: list[tuple[int, Profile, list[Pod]]] = []
+        for members in groups:
+            g = at[members[0].ref]
+            mine = profile(g)
+            for rep, theirs, pods in merged:
+                if alike(rep, g, theirs, mine):
+                    pods.extend(members)
+                    break
+            else:
+                merged.append((g, mine, list(members)))
+        out[key] = sorted((sorted(pods, key=lambda p: p.name) for _, _, pods in merged), key=lambda ps: ps[0].name)
+    return out, graph
+
+
+def _group_label(pods: list[Pod]) -> str:
+    """``web-0, web-1 (+3 more)``: a group of pods by the names of its first two."""
+    shown = ", ".join(p.name for p in pods[:2])
+    return f"{shown} (+{len(pods) - 2} more)" if len(pods) > 2 else shown
+
+
+def _pod_views(
+    builder: _Builder,
+    graph: Grouped,
+    groups_of: dict[str, list[list[Pod]]],
+    wl_infos: dict[str, NodeInfo],
+    wl_at: dict[str, int],
+    ov_nodes: list[dict[str, Any]],
+    pod_at: dict[str, int],
+) -> dict[str, Any]:
+    """The pod view of each workload whose pods fall into two or more groups, while the views fit
+    in :data:`POD_VIEW_EDGES_MAX` edges: its groups, and the ends their pod-level edges reach as a
+    namespace view aggregates them (the namespace's other workloads, the other namespaces, the
+    external addresses), each edge the union of the pod pairs' connections."""
+    differ = {k: groups_of[k] for k in sorted(groups_of) if len(groups_of[k]) > 1 and k in wl_infos}
+    if not differ:
+        return {}
+    keys, width = graph.keys, len(graph.keys)
+    at = {k: i for i, k in enumerate(keys)}
+    ov_at = {n["id"]: i for i, n in enumerate(ov_nodes)}
+    # each pod of those workloads -> (workload, group)
+    local: list[tuple[str, int] | None] = [None] * width
+    for w, groups in differ.items():
+        for j, pods in enumerate(groups):
+            for pod in pods:
+                local[at[pod.ref]] = (w, j)
+    rows: dict[str, list[int]] = {w: [] for w in differ}
+    for e in _edge_numbers(graph):
+        s, d = divmod(e, width)
+        ws, wd = local[s], local[d]
+        if ws is not None:
+            rows[ws[0]].append(e)
+        if wd is not None and (ws is None or wd[0] != ws[0]):
+            rows[wd[0]].append(e)
+
+    views: dict[str, Any] = {}
+    used = 0
+    for w, groups in differ.items():
+        ns = wl_infos[w].namespace
+
+        def end(g: int, w: str = w, ns: str | None = ns) -> str:
+            """The node of the view a pod-level end falls on."""
+            mine = local[g]
+            if mine is not None and mine[0] == w:
+                return f"{w}#{mine[1]}"
+            pod = graph.pods.get(keys[g])
+            if pod is None:  # an external range, or all of them as one node
+                return keys[g] if keys[g] in ov_at else EXTERNAL
+            return pod.endpoint if pod.namespace == ns and pod.endpoint in wl_at else pod.namespace
+
+        merged: dict[tuple[str, str], tuple[ConnSet, ConnSet, int, int]] = {}
+        for e in sorted(rows[w]):
+            s, d = divmod(e, width)
+            ends = (end(s), end(d))
+            conns, maybe = graph.conns.get(e, _NONE), graph.undetermined.get(e, _NONE)
+            prev = merged.get(ends)
+            if prev is None:
+                merged[ends] = (conns, maybe, graph.pairs[e], e)
+            else:
+                union = prev[0] | conns
+                merged[ends] = (union, (prev[1] | maybe) - union, prev[2] + graph.pairs[e], prev[3])
+        if used + len(merged) > POD_VIEW_EDGES_MAX:
+            continue
+        used += len(merged)
+        gids = [f"{w}#{j}" for j in range(len(groups))]
+        others = sorted({k for ends in merged for k in ends} - set(gids))
+        order = [*gids, *others]
+        local_at = {k: i for i, k in enumerate(order)}
+        view: list[dict[str, Any]] = []
+        refs: list[int] = []
+        for j, pods in enumerate(groups):
+            builder.reps[gids[j]] = pods[0]
+            refs.append(j)
+            view.append({"id": gids[j], "kind": "pods", "label": gids[j], "pods": len(pods), "outside": False})
+        for key in others:
+            if key in wl_at and wl_infos[key].namespace == ns:  # a workload of the namespace
+                refs.append(wl_at[key])
+                view.append({"id": key, "kind": "workload", "label": key, "pods": wl_infos[key].members})
+            else:
+                refs.append(-ov_at[key] - 1)
+                view.append({"id": key, "kind": ov_nodes[ov_at[key]]["kind"], "label": key})
+                view[-1]["pods"] = ov_nodes[ov_at[key]]["pods"]
+            view[-1]["outside"] = True
+        edges: list[list[Any]] = []
+        for ends in sorted(merged, key=lambda k: (local_at[k[0]], local_at[k[1]])):
+            conns, maybe, pairs, first = merged[ends]
+            s, d = divmod(first, width)
+            for g in (s, d):
+                found = graph.pods.get(keys[g])
+                if found is not None:
+                    builder.reps.setdefault(keys[g], found)
+            behind = graph.conns.get(first, _NONE) | graph.undetermined.get(first, _NONE)
+            builder.behind.setdefault(ends, (keys[s], keys[d], behind))
+            src = NodeInfo(ends[0], "pods", ns, ends[0], ends[0], "Pod")
+            dst = NodeInfo(ends[1], "pods", ns, ends[1], ends[1], "Pod")
+            edges.append(builder.edge(Connection(src, dst, conns, pairs, maybe), local_at))
+        placed = layout(view)
+        views[w] = {
+            "groups": [
+                {
+                    "label": _group_label(pods),
+                    "pods": [pod_at[p.ref] for p in pods if p.ref in pod_at],
+                    "rep": pods[0].ref,
+                    "openIn": any(graph.nodes[p.ref].ingress_open for p in pods),
+                    "openOut": any(graph.nodes[p.ref].egress_open for p in pods),
+                }
+                for pods in groups
+            ],
+            "nodes": [[ref, x, y, r, int(v["outside"])] for ref, v, (x, y, r) in zip(refs, view, placed, strict=True)],
+            "edges": edges,
+        }
+    return views
+
+
 def build_report(
     index: PolicyIndex,
     *,
@@ -453,6 +685,26 @@ def build_report(
         if progress is not None:
             progress(done, len(names))
 
+    # the pod views of the workloads whose pods policies do not treat alike (not in a diff report)
+    listed = [p for p in cluster.pods if p.endpoint in wl_at]
+    pod_views: dict[str, Any] = {}
+    pod_level = base is None
+    if base is None:
+        groups_of, pod_graph = _pod_groups(index, sum(row.pairs for row in head_workloads.rows))
+        pod_level = pod_graph is not None or not groups_of
+        for node in wl_nodes:
+            groups = groups_of.get(node["id"])
+            if node["kind"] != "workload":
+                continue
+            if groups is None:
+                if node["pods"] > 1:
+                    node["groups"] = 1
+            elif pod_graph is not None:
+                node["groups"] = len(groups)
+        if pod_graph is not None:
+            pod_at = {p.ref: i for i, p in enumerate(listed)}
+            pod_views = _pod_views(builder, pod_graph, groups_of, wl_infos, wl_at, ov_nodes, pod_at)
+
     by_node: dict[str, list[dict[str, str]]] = {}
     for node_id, f in findings:
         by_node.setdefault(node_id, []).append(
@@ -468,17 +720,18 @@ def build_report(
             "policies": len(cluster.policies),
             "clusterPolicies": len(cluster.cluster_policies),
             "explained": EXPLAINED_MAX - builder.left,
+            "podLevel": pod_level,
+            "podViews": len(pod_views),
         },
         "strings": builder.strings,
         "overview": {"nodes": ov_nodes, "edges": ov_edges},
         "workloads": {"nodes": wl_nodes},
         # for the search: every pod with its workload, addresses and labels
         "pods": [
-            [p.name, wl_at[p.endpoint], ",".join(map(str, p.ips)), builder.string(_labels(p.labels))]
-            for p in cluster.pods
-            if p.endpoint in wl_at
+            [p.name, wl_at[p.endpoint], ",".join(map(str, p.ips)), builder.string(_labels(p.labels))] for p in listed
         ],
         "namespaces": namespaces,
+        "podViews": pod_views,
         "why": builder.why,
         "findings": by_node,
     }

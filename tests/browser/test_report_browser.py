@@ -354,3 +354,40 @@ def test_the_search_finds_pods_by_label_and_by_address(driver: Any, hardening: P
     box.send_keys("10.0.2.21")  # backend's pod IP
     assert "10.0.2.21: production/backend" in _text(driver, "#results")
     _assert_no_errors(driver)
+
+
+def test_a_workload_whose_pods_differ_opens_its_pod_view(driver: Any, tmp_path: Path) -> None:
+    """web's pods: two inside the ipBlock db's policy admits, one outside; api's differ in a label
+    that no policy reads (tests/unit/test_report.py builds the cluster)."""
+    from tests.unit.test_report import shop_yaml
+
+    cluster = tmp_path / "shop.yaml"
+    cluster.write_text(shop_yaml(), encoding="utf-8")
+    _open(driver, _report(tmp_path, str(cluster)))
+    _click_node(driver, "namespace shop")
+    _click_node(driver, "ReplicaSet shop/api-7c9d4[ReplicaSet]")
+    assert "Its 2 pods are treated alike by every policy." in _text(driver, "#panel")
+    _click_node(driver, "ReplicaSet shop/web-5d8f7[ReplicaSet]")
+    button = driver.find_element("css selector", '#panel button[data-act="pods"]')
+    assert button.text == "Show its pods (2 groups that policies treat differently)"
+    button.click()
+    assert _text(driver, "#crumbs") == "Overview›shop›web-5d8f7[ReplicaSet]"
+    assert "Pods of shop/web-5d8f7[ReplicaSet]" in _text(driver, "#panel h2")
+    assert "pods that policies treat alike" in _text(driver, "#legend")
+    # a group: its pods with their addresses and labels, and its connections
+    _click_node(driver, "pods web-0, web-1")
+    panel = _text(driver, "#panel")
+    assert "Pods web-0, web-1" in panel
+    assert "web-0 10.0.0.1\napp=web" in panel
+    assert "→ shop/db-0[Pod]\nTCP 5432" in panel
+    _click_node(driver, "pods web-2")
+    assert "→ shop/db-0[Pod]" not in _text(driver, "#panel")  # outside the ipBlock: db does not admit it
+    # an edge explains a pair behind it
+    _click_node(driver, "pods web-0, web-1")
+    _click_edge(driver, "web-0, web-1 → shop/db-0[Pod]")
+    assert _text(driver, "#explanation").startswith("shop/web-0 -> shop/db-0 5432/TCP: ALLOWED")
+    # the breadcrumbs go back to the namespace, the workload selected
+    driver.find_element("css selector", '#crumbs button[data-act="ns"]').click()
+    assert _text(driver, "#crumbs") == "Overview›shop"
+    assert "shop/web-5d8f7[ReplicaSet]" in _text(driver, "#panel h2")
+    _assert_no_errors(driver)

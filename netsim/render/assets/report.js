@@ -150,6 +150,23 @@
         nodes: D.overview.nodes.map((n) => ({ n, x: n.x, y: n.y, r: n.r, outside: false })),
         edges: D.overview.edges.map((e, i) => edgeRow(e, e[0], e[1], D.overview.diff && D.overview.diff[i])),
       };
+    } else if (isPodView(name)) {
+      // a workload's pods: its groups (outside 0: the group ref), then the ends they reach as in a
+      // namespace view (a workload of the namespace, another namespace, the external addresses)
+      const V = D.podViews[name];
+      const w = D.workloads.nodes[workloadAt.get(name)];
+      const nodes = V.nodes.map((row) => {
+        const ref = row[0], outside = !!row[4];
+        let n;
+        if (!outside) {
+          const g = V.groups[ref];
+          n = { id: `${name}#${ref}`, kind: "pods", label: g.label, ns: w.ns, pods: g.pods.length, openIn: g.openIn,
+            openOut: g.openOut, rep: g.rep, group: g };
+        } else n = ref >= 0 ? D.workloads.nodes[ref] : D.overview.nodes[-ref - 1];
+        return { n, x: row[1], y: row[2], r: row[3], outside };
+      });
+      const edges = V.edges.map((e) => edgeRow(e, e[0], e[1], null));
+      view = { name, nodes, edges, workload: w };
     } else {
       const V = D.namespaces[name];
       const at = new Map();
@@ -169,10 +186,16 @@
     return view;
   }
   const overviewAt = new Map(D.overview.nodes.map((n, i) => [n.id, i]));
+  const workloadAt = new Map(D.workloads.nodes.map((n, i) => [n.id, i]));
+  const podViews = D.podViews || {};
+  // a view's name: null (the overview), a namespace, or a workload's id (its pods: ids hold a "/")
+  function isPodView(name) {
+    return name !== null && name.includes("/");
+  }
 
   // ---- state ----------------------------------------------------------------------------------
   const S = {
-    view: null, // null: the overview; else a namespace
+    view: null, // null: the overview; else a namespace, or a workload (its pod view)
     sel: null, // {t: "n" | "e", i}: a node or an edge of the view
     f: { port: null, ns: "", open: false, cross: false },
     vb: [0, 0, 1000, 1000],
@@ -279,6 +302,7 @@
     const n = v.n;
     if (n.kind === "external") return n.label;
     if (n.kind === "namespace") return n.id;
+    if (n.kind === "pods") return n.label;
     return v.outside ? n.label : n.label.slice(n.ns.length + 1);
   }
   function worst(list) {
@@ -341,7 +365,7 @@
     // nodes: faded when filters leave them no edge (or, with "only open ends", when not open)
     const touched = new Set();
     if (filtering()) for (const i of kept) touched.add(view.edges[i].s), touched.add(view.edges[i].d);
-    const has = { namespace: false, workload: false, external: false, open: false, outside: false, faded: false };
+    const has = { namespace: false, workload: false, pods: false, external: false, open: false, outside: false, faded: false };
     const sev = new Set();
     const parts = [];
     view.nodes.forEach((v, i) => {
@@ -380,7 +404,9 @@
           ? `namespace ${n.id}, ${plural(n.pods, "pod")}`
           : n.kind === "workload"
             ? `${n.workloadKind || "workload"} ${n.label}, ${plural(n.pods, "pod")}`
-            : `external range ${n.label}`;
+            : n.kind === "pods"
+              ? `pods ${n.label}, ${plural(n.pods, "pod")}`
+              : `external range ${n.label}`;
       const aria = `${what}${open ? ", open" : ""}${found.length ? `, ${plural(found.length, "lint finding")}` : ""}`;
       parts.push(
         `<g class="${cls}" data-n="${i}" tabindex="0" role="button" aria-label="${esc(aria)}"><title>${esc(
@@ -402,8 +428,13 @@
     const sw = (cls, body) => `<svg class="sw" viewBox="0 0 34 16" aria-hidden="true"><g class="${cls}">${body}</g></svg>`;
     const line = (cls) => sw(`edge ${cls}`, `<path class="line" d="M2,8L30,8" stroke-width="2"/>`);
     if (has.namespace) items.push([sw("node namespace", `<circle cx="17" cy="8" r="6"/>`), "namespace, sized by its pods"]);
+    if (has.pods) items.push([sw("node pods", `<circle cx="17" cy="8" r="6"/>`), "pods that policies treat alike, sized by their number"]);
     if (has.workload) items.push([sw("node workload", `<circle cx="17" cy="8" r="6"/>`), "workload, sized by its pods"]);
-    if (has.outside) items.push([sw("node namespace outside", `<circle cx="17" cy="8" r="6"/>`), "another namespace: its workloads together"]);
+    if (has.outside)
+      items.push([
+        sw("node namespace outside", `<circle cx="17" cy="8" r="6"/>`),
+        isPodView(view.name) ? "on the ring: what the pods reach (a workload, a namespace)" : "another namespace: its workloads together",
+      ]);
     if (has.external) items.push([sw("node external", `<rect x="9" y="3" width="16" height="10" rx="2"/>`), "external address range"]);
     if (has.open)
       items.push([
@@ -415,7 +446,8 @@
     if (seen.solid) items.push([line("def"), "allowed, labelled with its ports"]);
     if (seen.all) items.push([line("all"), "allowed on every port (All Connections)"]);
     if (seen.maybe) items.push([line("maybe"), "undetermined: depends on what the input does not give"]);
-    if (seen.loop) items.push([line("def"), "loop: between replicas of one workload"]);
+    if (seen.loop)
+      items.push([line("def"), isPodView(view.name) ? "loop: between the pods of one group" : "loop: between replicas of one workload"]);
     if (seen.added) items.push([line("def added"), "added by the change: newly allowed"]);
     if (seen.removed) items.push([line("def removed"), "removed by the change: no longer allowed"]);
     if (seen.changed) items.push([line("def changed"), "changed: other ports than before"]);
@@ -533,9 +565,15 @@
   }
   function crumbs() {
     const el = $("crumbs");
+    const sep = `<span class="sep" aria-hidden="true">›</span>`;
     if (S.view === null) el.innerHTML = `<span aria-current="page">Overview</span>`;
-    else
-      el.innerHTML = `<button type="button" data-act="overview">Overview</button><span class="sep" aria-hidden="true">›</span><span aria-current="page">${esc(
+    else if (isPodView(S.view)) {
+      const w = getView(S.view).workload;
+      el.innerHTML = `<button type="button" data-act="overview">Overview</button>${sep}<button type="button" data-act="ns" data-ns="${esc(
+        w.ns
+      )}" data-w="${esc(w.id)}">${esc(w.ns)}</button>${sep}<span aria-current="page">${esc(w.label.slice(w.ns.length + 1))}</span>`;
+    } else
+      el.innerHTML = `<button type="button" data-act="overview">Overview</button>${sep}<span aria-current="page">${esc(
         S.view
       )}</span>`;
   }
@@ -604,8 +642,39 @@
       .filter(Boolean)
       .join(" "))}</span></p>`;
   }
+  // a workload's pods: a button to its pod view when policies treat them as groups, else that they are alike
+  function podsText(n) {
+    if (n.kind !== "workload" || !n.groups) return "";
+    if (n.groups === 1) return `<p class="alike">Its ${plural(n.pods, "pod")} are treated alike by every policy.</p>`;
+    if (podViews[n.id])
+      return `<p><button type="button" data-act="pods" data-w="${esc(n.id)}">Show its pods (${fmt(
+        n.groups
+      )} groups that policies treat differently)</button></p>`;
+    return `<p>Its pods fall into ${fmt(n.groups)} groups that policies treat differently; this report has no view of
+      them (it holds ${plural(c.podViews || 0, "pod view")}, within a limit on their edges).</p>`;
+  }
+  function groupHtml(n) {
+    const rows = n.group.pods.slice(0, MAX_LIST).map((k) => {
+      const [name, , ips, labels] = D.pods[k];
+      return `<li><code>${esc(name)}</code>${ips ? ` <span class="ports">${esc(ips)}</span>` : ""}${
+        labels ? `<br><span class="labels">${esc(STR[labels])}</span>` : ""
+      }</li>`;
+    });
+    const more = n.group.pods.length > MAX_LIST ? `<li class="none">and ${fmt(n.group.pods.length - MAX_LIST)} more</li>` : "";
+    return `<h3>Its pods (${fmt(n.group.pods.length)})</h3><ul class="pods">${rows.join("")}${more}</ul>`;
+  }
   function nodeHtml(view, i) {
     const v = view.nodes[i], n = v.n;
+    if (n.kind === "pods") {
+      const b = view.byNode[i];
+      return `<h2><span class="kind">Pods</span> ${esc(n.label)}</h2>
+        <p>${plural(n.pods, "pod")} of <code>${esc(view.workload.label)}</code> that policies treat alike; explained with <code>${esc(
+          n.rep
+        )}</code>.</p>
+        ${openText(n)}${groupHtml(n)}
+        <h3>Out (${fmt(b.out.length)})</h3>${connList(view, b.out, "out")}
+        <h3>In (${fmt(b.in.length)})</h3>${connList(view, b.in, "in")}`;
+    }
     const kind =
       n.kind === "namespace" ? "Namespace" : n.kind === "workload" ? n.workloadKind || "Workload" : "External range";
     const open =
@@ -617,7 +686,7 @@
     const b = view.byNode[i];
     return `<h2><span class="kind">${esc(kind)}</span> ${esc(n.label)}</h2>
       <p>${n.kind === "external" ? `Stands for the addresses of this range; explained with <code>${esc(n.rep)}</code>.` : `${plural(n.pods, "pod")}${n.rep ? `; explained with <code>${esc(n.rep)}</code>` : ""}.`}</p>
-      ${openText(n)}${n.kind === "namespace" ? internalText(n) : ""}${open}
+      ${openText(n)}${n.kind === "namespace" ? internalText(n) : ""}${podsText(n)}${open}
       ${findingsHtml(n.id)}
       <h3>Out (${fmt(b.out.length)})</h3>${connList(view, b.out, "out")}
       <h3>In (${fmt(b.in.length)})</h3>${connList(view, b.in, "in")}`;
@@ -670,6 +739,15 @@
         <p>Click a namespace to see its workloads, an edge for the rules that allow it. Drag to pan, scroll to zoom.</p>
         <p class="meta">${fmt(c.explained)} edges are explained in this report; the others show the <code>netsim check</code> command that explains them.</p>`;
     }
+    if (isPodView(view.name)) {
+      const w = view.workload;
+      const groups = view.nodes.filter((v) => !v.outside).length;
+      return `<h2><span class="kind">Pods of</span> ${esc(w.label)}</h2>
+        <p>${plural(w.pods, "pod")} in ${plural(groups, "group")} that policies treat differently (the pods of a group
+        alike); the ends they reach are on the ring, faded: the namespace's other workloads, the other namespaces, the
+        external addresses. Click a group for its pods and connections, an edge for its explanation.</p>
+        ${openText(w)}${findingsHtml(w.id)}`;
+    }
     const i = overviewAt.get(view.name);
     const ov = getView(null);
     const n = D.overview.nodes[i];
@@ -701,12 +779,17 @@
     else if (act === "node") select({ t: "n", i: +b.dataset.i });
     else if (act === "oedge") go(null, { t: "e", i: +b.dataset.i });
     else if (act === "ns") go(b.dataset.ns);
+    else if (act === "pods") go(b.dataset.w);
   });
   $("crumbs").addEventListener("click", (evt) => {
     const b = evt.target.closest("button[data-act]");
     if (b && b.dataset.act === "overview") {
       const from = S.view;
       go(null, from !== null && overviewAt.has(from) ? { t: "n", i: overviewAt.get(from) } : null);
+    } else if (b && b.dataset.act === "ns") {
+      // back from a pod view: the namespace, with the workload we came from selected
+      const k = getView(b.dataset.ns).at.get(workloadAt.get(b.dataset.w));
+      go(b.dataset.ns, k === undefined ? null : { t: "n", i: k });
     }
   });
 

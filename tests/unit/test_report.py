@@ -1,0 +1,118 @@
+"""The data of ``netsim report`` (netsim.report): a workload's pod view, made when policies do not
+treat its pods alike, and the workloads whose pods they do treat alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import netsim
+from netsim.report import build_report
+
+#: web's three pods: web-0 and web-1 are in the ipBlock that db's policy admits, web-2 is not; api's
+#: two pods differ in a label that no policy reads.
+SHOP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-the-first-subnet, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.0.0/24}}]
+    ports: [{port: 5432}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: db, ports: [{containerPort: 5432}]}]}
+status: {podIP: 10.0.3.1}
+"""
+
+REPLICA = """
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: shop
+  labels: {labels}
+  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, controller: true}}]
+spec: {{containers: [{{name: c, ports: [{{containerPort: 8080}}]}}]}}
+status: {{podIP: {ip}}}
+"""
+
+
+def shop_yaml() -> str:
+    """The cluster of the tests (the browser tests write it to a file)."""
+    pods = [
+        ("web-0", "{app: web}", "web-5d8f7", "10.0.0.1"),
+        ("web-1", "{app: web}", "web-5d8f7", "10.0.0.2"),
+        ("web-2", "{app: web}", "web-5d8f7", "10.0.1.5"),
+        ("api-0", "{app: api, version: v1}", "api-7c9d4", "10.0.2.1"),
+        ("api-1", "{app: api, version: v2}", "api-7c9d4", "10.0.2.2"),
+    ]
+    return SHOP + "".join(REPLICA.format(name=n, labels=lb, owner=o, ip=ip) for n, lb, o, ip in pods)
+
+
+def _report() -> dict[str, Any]:
+    loaded = netsim.load_texts({"shop.yaml": shop_yaml()})
+    data: dict[str, Any] = build_report(netsim.PolicyIndex(loaded.cluster), title="shop")
+    return data
+
+
+WEB = "shop/web-5d8f7[ReplicaSet]"
+API = "shop/api-7c9d4[ReplicaSet]"
+DB = "shop/db-0[Pod]"
+
+
+def test_a_workload_whose_pods_differ_gets_a_pod_view_of_its_groups() -> None:
+    data = _report()
+    nodes = {n["id"]: n for n in data["workloads"]["nodes"]}
+    assert nodes[WEB]["groups"] == 2
+    assert list(data["podViews"]) == [WEB]
+    assert data["counts"]["podLevel"] is True
+    assert data["counts"]["podViews"] == 1
+    view = data["podViews"][WEB]
+    names = [data["pods"][k][0] for g in view["groups"] for k in g["pods"]]
+    assert names == ["web-0", "web-1", "web-2"]
+    assert [(g["label"], g["rep"]) for g in view["groups"]] == [("web-0, web-1", "shop/web-0"), ("web-2", "shop/web-2")]
+    # the nodes: the groups (outside 0, ref = the group), then the ends on the ring
+    refs = [(row[0], row[4]) for row in view["nodes"]]
+    assert refs[:2] == [(0, 0), (1, 0)]
+    wl_ids = [n["id"] for n in data["workloads"]["nodes"]]
+    ring = {wl_ids[ref] if ref >= 0 else data["overview"]["nodes"][-ref - 1]["id"] for ref, out in refs if out}
+    assert {API, DB} <= ring
+    db = next(k for k, (ref, out) in enumerate(refs) if out and ref >= 0 and wl_ids[ref] == DB)
+    edges = {(e[0], e[1]): e for e in view["edges"]}
+    strings = data["strings"]
+    # only the group inside the ipBlock reaches db, on 5432, for its two pods
+    assert strings[edges[(0, db)][2]] == "TCP 5432"
+    assert edges[(0, db)][4] == 2
+    assert (1, db) not in edges
+    # web-0 and web-1 talk to each other (2 pairs), web-2 alone has no loop
+    assert edges[(0, 0)][4] == 2
+    assert (1, 1) not in edges
+    # a representative pair is explained, in the same list as the namespace views'
+    src, dst, port, text = data["why"][edges[(0, db)][5]]
+    assert (src, dst, port) == ("shop/web-0", "shop/db-0", "5432/TCP")
+    assert text.startswith("shop/web-0 -> shop/db-0 5432/TCP: ALLOWED")
+
+
+def test_pods_that_differ_only_in_a_label_no_policy_reads_are_alike() -> None:
+    data = _report()
+    nodes = {n["id"]: n for n in data["workloads"]["nodes"]}
+    # api's pods are two classes (their labels differ) but one group: no pod view
+    assert nodes[API]["groups"] == 1
+    assert API not in data["podViews"]
+    assert "groups" not in nodes[DB]  # one pod
+
+
+def test_a_diff_report_has_no_pod_views() -> None:
+    loaded = netsim.load_texts({"shop.yaml": shop_yaml()})
+    index = netsim.PolicyIndex(loaded.cluster)
+    data = build_report(index, title="shop", base=index)
+    assert data["podViews"] == {}
+    assert all("groups" not in n for n in data["workloads"]["nodes"])
