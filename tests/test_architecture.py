@@ -79,7 +79,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "netsim.source": frozenset({"netsim.errors"}),
     "netsim.output": frozenset({"netsim.errors"}),
-    "netsim.loader": frozenset({"netsim.source", "netsim.validation", "netsim.model", "netsim.errors"}),
+    # (match: the API server checks that a workload's selector selects its own template)
+    "netsim.loader": frozenset({"netsim.source", "netsim.validation", "netsim.match", "netsim.model", "netsim.errors"}),
     "netsim.endpoints": frozenset({"netsim.model", "netsim.errors"}),
     # loader-side (source, endpoints) plus the engine and its verdicts
     "netsim.expectations": frozenset(

@@ -12,9 +12,29 @@ from netsim.render.matrix import matrix_csv, matrix_json, matrix_text
 __all__ = ["matrix"]
 
 
+class _PortNumber(click.ParamType[int]):
+    """A port number; a name gets a message saying why matrix needs a number."""
+
+    name = "port"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isdigit():
+            self.fail(
+                f"{text!r} is not a port number: matrix answers for one number on every pod, and a named port "
+                f"is a different number on each (netsim check --port {text} resolves it for one destination)",
+                param,
+                ctx,
+            )
+        number = int(text)
+        if not 1 <= number <= 65535:
+            self.fail(f"{number} is out of range: ports are 1-65535", param, ctx)
+        return number
+
+
 @main.command()
 @common_options
-@click.option("--port", required=True, type=click.IntRange(1, 65535), help="Destination port number.")
+@click.option("--port", required=True, type=_PortNumber(), help="Destination port number (1-65535).")
 @click.option(
     "--protocol",
     type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False),

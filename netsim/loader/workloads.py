@@ -23,8 +23,9 @@ from netsim.loader.core import (
     plain_protocol,
     plain_str,
 )
+from netsim.match.selectors import matches_selector
 from netsim.model import ContainerPort, IPAddress, Labels, Pod, Protocol
-from netsim.validation import port_name_errors, port_number_errors, subdomain_errors
+from netsim.validation import format_value, port_name_errors, port_number_errors, subdomain_errors
 
 __all__ = ["FAMILY", "read_pod", "read_workload"]
 
@@ -193,16 +194,20 @@ def read_workload(reader: Reader, node: yaml.MappingNode, entries: Entries, kind
     labels: dict[str, str] = {}
     ports: list[ContainerPort] = []
     host_network = False
+    labels_node: yaml.Node | None = current
     if current is not None:
         template = reader.entries(current, fld, strict=False) or {}
         if "metadata" in template and not is_null(template["metadata"][1]):
             tmeta = reader.entries(template["metadata"][1], f"{fld}.metadata", strict=False) or {}
             if "labels" in tmeta:
+                labels_node = tmeta["labels"][1]
                 labels = reader.string_map(tmeta["labels"][1], f"{fld}.metadata.labels", labels=True)
         if "spec" in template and not is_null(template["spec"][1]):
             tspec = reader.entries(template["spec"][1], f"{fld}.spec", strict=False) or {}
             ports, host_network = _pod_spec(reader, tspec, f"{fld}.spec")
     replicas = _replicas(reader, walked, kind)
+    if kind in _SELECTED and walked and walked[-1] is not None and labels_node is not None:
+        _check_selector(reader, walked[-1], labels, labels_node, f"{fld}.metadata.labels")
     if name is None:
         return
     pod = Pod(
@@ -219,6 +224,23 @@ def read_workload(reader: Reader, node: yaml.MappingNode, entries: Entries, kind
         replicas=replicas,
     )
     _add_pod(reader, node, pod)
+
+
+#: The apps/v1 kinds whose ``spec.selector`` must select their own pod template.
+_SELECTED = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+
+
+def _check_selector(reader: Reader, spec: Entries, labels: dict[str, str], at: yaml.Node, fld: str) -> None:
+    """A workload's ``spec.selector`` must select its template's labels (the API server's
+    ``ValidatePodTemplateSpecForReplicaSet`` and its siblings); a missing selector is left alone."""
+    kv = spec.get("selector")
+    if kv is None or is_null(kv[1]):
+        return
+    selector = reader.selector(kv[1], "spec.selector")
+    if selector is None or selector.is_empty() or matches_selector(selector, labels):
+        return
+    shown = ", ".join(f"{format_value(k)}:{format_value(v)}" for k, v in sorted(labels.items()))
+    reader.error(at, fld, f"Invalid value: map[string]string{{{shown}}}: `selector` does not match template `labels`")
 
 
 def _replicas(reader: Reader, walked: list[Entries | None], kind: str) -> int | None:

@@ -304,6 +304,20 @@ def test_matrix_port_must_be_a_number_in_range(runner: CliRunner, port: str) -> 
 
 
 @pytest.mark.usefixtures("workdir")
+def test_matrix_says_why_it_needs_a_port_number(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["matrix", "cluster.yaml", "--port", "pg"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--port': 'pg' is not a port number: matrix answers for one number on every "
+        "pod, and a named port is a different number on each (netsim check --port pg resolves it for one "
+        "destination)\n"
+    )
+    assert "Invalid value for '--port': 70000 is out of range: ports are 1-65535" in (
+        runner.invoke(main, ["matrix", "cluster.yaml", "--port", "70000"]).stderr
+    )
+
+
+@pytest.mark.usefixtures("workdir")
 def test_missing_file(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "cluster.yaml", "nope.yaml", *flow("shop/web", "shop/db", "80")])
     assert result.exit_code == 2

@@ -5,13 +5,16 @@ The knobs are those of tests/peer/test_peer_cases.py: the peer never matches an 
 pod (``--no-ipblock-pods``), treats hostNetwork pods as ordinary pods (``--host-network pod``), and
 counts a workload as one pod (``--no-replica-traffic``). With them netsim prints:
 
-* 33 expected files byte for byte (``MATCHING``);
-* 17 more byte for byte once a minimal fix is applied to manifests the API server rejects
+* 30 expected files byte for byte (``MATCHING``);
+* 20 more byte for byte once a minimal fix is applied to manifests the API server rejects
   (``INVALID``: netsim reports each of them, asserted exactly here):
 
   - 16 cases have a v1alpha1 ``pods`` subject or peer without ``podSelector`` or
     ``namespaceSelector``; the CRD requires both (``...pods.podSelector: Required value``). The peer
     decodes leniently and reads a missing selector as the empty one; the fix writes it as ``{}``.
+  - 3 cases have a Deployment whose ``selector`` (``app: sensitive`` or ``app: monitoring``) does not
+    select its own template's labels (``app: bar``): "`selector` does not match template `labels`".
+    The fix makes the selector ``app: bar``; the pods keep their labels, so the connections are the same.
   - ``anp_test_named_ports_multiple_peers`` has a ``namedPort`` in an egress rule with a ``networks``
     peer, which the experimental CRD's CEL rule rejects (the standard CRD has no ``namedPort``). The
     fix moves the named port into a rule of its own with the same action and only the ``pods`` peer:
@@ -115,6 +118,27 @@ def _named_port_rule_of_its_own(folder: Path) -> int:
     return 1
 
 
+def _select_the_template(folder: Path) -> int:
+    """Make a Deployment's selector (``matchLabels: {app: X}``) select its own template
+    (``app: bar``, at the line the error names), which the API server requires; the pods keep their
+    labels, so the connections are the same. Line endings (CRLF in some files) are kept."""
+    f = folder / "deployments.yaml"
+    lines = f.read_bytes().decode().splitlines(keepends=True)
+    template, selector = lines[128], lines[124]  # lines 129 and 125: see _SELECTOR_ERROR
+    assert template.strip() == "app: bar"
+    assert lines[123].strip() == "matchLabels:"
+    assert selector.strip().startswith("app: ")
+    eol = selector[len(selector.rstrip("\r\n")) :]
+    lines[124] = selector[: selector.index("app: ")] + "app: bar" + eol
+    f.write_bytes("".join(lines).encode())
+    return 1
+
+
+_SELECTOR_ERROR = re.compile(
+    r"^error: .+/deployments\.yaml:129:9: spec\.template\.metadata\.labels: Invalid value: "
+    r'map\[string\]string\{"app":"bar"\}: `selector` does not match template `labels`$'
+)
+
 _NAMED_PORT_ERROR = (
     'error: {source}/policies.yaml:10:5: spec.egress[0]: Invalid value: "object": networks/nodes/domainNames peer '
     "cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames"
@@ -138,9 +162,15 @@ MISSING_SELECTORS = [
     "example_pods_w_same_owner_and_labels_gap_anp_good",
     "example_pods_w_same_owner_and_labels_gap_banp_good",
 ]
+SELECTOR_MISSES_TEMPLATE = [
+    "anp_test_1_deny_traffic_at_cluster_level",
+    "anp_test_2_allow_traffic_at_cluster_level",
+    "anp_test_ingress_egress_intersection",
+]
 # case -> the fix (returning how many things it fixed: one error each)
 INVALID: dict[str, Callable[[Path], int]] = {
     **dict.fromkeys(MISSING_SELECTORS, _add_empty_selectors),
+    **dict.fromkeys(SELECTOR_MISSES_TEMPLATE, _select_the_template),
     "anp_test_named_ports_multiple_peers": _named_port_rule_of_its_own,
 }
 # case -> whether its expected file leaves out the IPv6 lines netsim prints (see the docstring)
@@ -164,7 +194,7 @@ def test_all_fifty_four_cases_are_present_and_sorted_into_one_group(cases_dir: P
     assert len(CASES) == 54
     assert set(INVALID) | set(DIFFERING) <= set(CASES)
     assert not set(INVALID) & set(DIFFERING)
-    assert (len(MATCHING), len(INVALID), len(DIFFERING)) == (33, 17, 4)
+    assert (len(MATCHING), len(INVALID), len(DIFFERING)) == (30, 20, 4)
 
 
 @pytest.mark.parametrize("case", sorted([*MATCHING, *INVALID]))
@@ -178,6 +208,8 @@ def test_connections_match_expected_output(case: str, cases_dir: Path, runner: C
         reported = [line for line in bad.stderr.splitlines() if line.startswith("error: ")]
         if INVALID[case] is _named_port_rule_of_its_own:
             assert reported == [_NAMED_PORT_ERROR.format(source=source)]
+        elif INVALID[case] is _select_the_template:
+            assert all(_SELECTOR_ERROR.match(line) for line in reported), reported
         else:
             assert all(_MISSING_SELECTOR.match(line) for line in reported), reported
         fixed = tmp_path / "input"

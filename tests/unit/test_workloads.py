@@ -218,7 +218,7 @@ def test_one_representative_whatever_the_replica_count(kind: str, field: str) ->
     ids=["true", "false", "omitted"],
 )
 def test_host_network_comes_from_the_template(kind: str, line: str, host_network: bool) -> None:
-    template = f"metadata: {{labels: {{app: agent}}}}\nspec:\n{line}  containers: [{{name: agent}}]\n"
+    template = f"metadata: {{labels: {{app: web, role: agent}}}}\nspec:\n{line}  containers: [{{name: agent}}]\n"
     pod = only_pod(workload(kind, template))
     assert pod.host_network is host_network
     assert Options().is_node_traffic(pod) is host_network  # --host-network node (the default)
@@ -985,3 +985,40 @@ def test_an_unrendered_helm_template_is_an_error(tmp_path: Path, runner: CliRunn
     result = runner.invoke(main, ["connections", *(["--lax"] if lax else []), str(tmp_path)])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"error: {expected}\nnetsim: 1 input error; nothing was evaluated\n"
+
+
+SELECTED = """\
+apiVersion: apps/v1
+kind: {kind}
+metadata: {{name: web, namespace: shop}}
+spec:
+  selector: {selector}
+  template:
+    metadata:
+      labels: {{app: frontend, tier: web}}
+    spec:
+      containers: [{{name: web, image: nginx}}]
+"""
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"])
+def test_a_workload_whose_selector_misses_its_template_is_rejected(kind: str) -> None:
+    with pytest.raises(InputErrors) as info:
+        load_texts({"w.yaml": SELECTED.format(kind=kind, selector="{matchLabels: {app: web}}")})
+    assert [str(e) for e in info.value.exceptions] == [
+        'w.yaml:8:15: spec.template.metadata.labels: Invalid value: map[string]string{"app":"frontend", '
+        '"tier":"web"}: `selector` does not match template `labels`'
+    ]
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "{matchLabels: {app: frontend}}",
+        "{matchExpressions: [{key: tier, operator: In, values: [web, api]}]}",
+        "null",  # no selector: left to the API server's defaulting of older versions
+    ],
+)
+def test_a_workload_whose_selector_selects_its_template_loads(selector: str) -> None:
+    (pod,) = load_texts({"w.yaml": SELECTED.format(kind="Deployment", selector=selector)}).cluster.pods
+    assert pod.endpoint == "shop/web[Deployment]"
