@@ -41,7 +41,7 @@ def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
             rule_id = item.upper() if item.upper() in RULES_BY_ID else _BY_NAME.get(item.lower())
             if rule_id is None:
                 close = did_you_mean(_close_rules(item))
-                rules = f"he rules are {', '.join(r.id for r in RULES)} (see docs/lint.md)"
+                rules = f"he rules are {', '.join(f'{r.id} {r.name}' for r in RULES)} (see docs/lint.md)"
                 rules = f"{close} T{rules}" if close else f"; t{rules}"
                 raise click.BadParameter(f"unknown rule {item!r}{rules}")
             ids.add(rule_id)

@@ -154,7 +154,7 @@ def test_disable_is_repeatable_and_takes_lists(runner: CliRunner, here: Path) ->
     assert (listed.exit_code, listed.stdout) == (0, "no findings\n")
 
 
-ALL_RULES = ", ".join(r.id for r in RULES)
+ALL_RULES = ", ".join(f"{r.id} {r.name}" for r in RULES)
 
 
 @pytest.mark.parametrize(
