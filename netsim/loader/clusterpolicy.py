@@ -146,7 +146,7 @@ def read_cluster_network_policy(
     reader: Reader, node: yaml.MappingNode, entries: Entries, kind: str, api_version: str | None
 ) -> None:
     """A ClusterNetworkPolicy (``policy.networking.k8s.io/v1alpha2``): its tier and priority."""
-    if _api_version(reader, node, entries, api_version, _V1ALPHA2):
+    if reader.api_version_is(node, entries, api_version, _V1ALPHA2):
         _read(reader, node, entries, _CNP)
 
 
@@ -155,21 +155,8 @@ def read_admin_network_policy(
 ) -> None:
     """An AdminNetworkPolicy (Admin tier) or a BaselineAdminNetworkPolicy (Baseline tier, named
     ``default``), ``policy.networking.k8s.io/v1alpha1``."""
-    if _api_version(reader, node, entries, api_version, _V1ALPHA1):
+    if reader.api_version_is(node, entries, api_version, _V1ALPHA1):
         _read(reader, node, entries, _ANP if kind == "AdminNetworkPolicy" else _BANP)
-
-
-def _api_version(reader: Reader, node: yaml.MappingNode, entries: Entries, api_version: str | None, want: str) -> bool:
-    """Whether the object is of the one version that defines its kind (reported if not)."""
-    if api_version == want:
-        return True
-    api = entries.get("apiVersion")
-    reader.error(
-        api[1] if api else node,
-        "apiVersion",
-        f"Unsupported value: {format_value(api_version)}: supported values: {format_value(want)}",
-    )
-    return False
 
 
 def _read(reader: Reader, node: yaml.MappingNode, entries: Entries, schema: _Schema) -> None:
@@ -285,16 +272,7 @@ def _list(
         if required:
             reader.error(parent, fld, "Required value")
         return None
-    if not isinstance(node, yaml.SequenceNode):
-        reader.type_error(node, fld, "a list")
-        return None
-    items = list(node.value)
-    if len(items) < least:
-        # MinItems: a plain Invalid with the OpenAPI validator's text; the value is the list's length
-        reader.invalid(node, fld, len(items), f"{fld} in body should have at least {least} items")
-    if len(items) > most:
-        reader.error(node, fld, _too_many(len(items), most))
-    return items
+    return reader.bounded_items(node, fld, least, most)
 
 
 def _integer(

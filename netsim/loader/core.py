@@ -426,6 +426,47 @@ class Reader:
         self.type_error(node, fld, "integer")
         return None
 
+    def api_version_is(
+        self,
+        node: yaml.Node,
+        entries: Entries,
+        api_version: str | None,
+        want: str,
+        hint: str | None = None,
+        *,
+        absent_ok: bool = False,
+    ) -> bool:
+        """Whether the object is of the one version netsim reads for its kind; if not, reported at
+        ``apiVersion`` with the API server's words. With ``absent_ok`` an object without
+        ``apiVersion`` (or a List item that omits it under a List that does too) is read as
+        ``want``, as Pods are; one that is not a string is a type error."""
+        api = entries.get("apiVersion")
+        if api_version is None and absent_ok:
+            return api is None or self.string(api[1], "apiVersion") is not None
+        if api_version == want:
+            return True
+        self.error(
+            api[1] if api else node,
+            "apiVersion",
+            f"Unsupported value: {format_value(api_version)}: supported values: {format_value(want)}",
+            hint,
+        )
+        return False
+
+    def bounded_items(self, node: yaml.Node, fld: str, least: int, most: int) -> list[yaml.Node] | None:
+        """A list's items, checked as a CRD's OpenAPI schema checks MinItems and MaxItems (the
+        items are read either way); None when it is not a list."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.type_error(node, fld, "a list")
+            return None
+        items = list(node.value)
+        if len(items) < least:
+            # MinItems: a plain Invalid with the OpenAPI validator's text; the value is the length
+            self.invalid(node, fld, len(items), f"{fld} in body should have at least {least} items")
+        if len(items) > most:  # apimachinery field.TooMany
+            self.error(node, fld, f"Too many: {len(items)}: must have at most {most} item{'' if most == 1 else 's'}")
+        return items
+
     def bounded_integer(self, node: yaml.Node, fld: str, least: int, most: int) -> int | None:
         """An integer within ``least..most``, checked as a CRD's OpenAPI schema checks Minimum and
         Maximum (with the schema validator's words)."""

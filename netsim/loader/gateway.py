@@ -535,15 +535,7 @@ def _present(entries: Entries, key: str) -> yaml.Node | None:
 def _items(reader: Reader, node: yaml.Node, fld: str, *, most: int, least: int = 0) -> list[yaml.Node] | None:
     """A list's items, ``least``..``most`` of them (MinItems, MaxItems, reported; the items are
     still read); None when it is not a list."""
-    if not isinstance(node, yaml.SequenceNode):
-        reader.type_error(node, fld, "a list")
-        return None
-    items = list(node.value)
-    if len(items) < least:
-        reader.invalid(node, fld, len(items), f"{fld} in body should have at least {least} items")
-    if len(items) > most:
-        reader.error(node, fld, f"Too many: {len(items)}: must have at most {most} items")
-    return items
+    return reader.bounded_items(node, fld, least, most)
 
 
 @functools.cache

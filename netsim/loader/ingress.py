@@ -55,7 +55,7 @@ def read_ingress(reader: Reader, node: yaml.MappingNode, entries: Entries, kind:
         "Kubernetes 1.22 removed this version: write apiVersion: networking.k8s.io/v1, with pathType on "
         "every path and backend: {service: {name: ..., port: {number: ...}}}"
     )
-    if not _api_version(reader, node, entries, api_version, _INGRESS_API, hint):
+    if not reader.api_version_is(node, entries, api_version, _INGRESS_API, hint):
         return
     before = len(reader.errors)
     name, namespace, _, meta = reader.metadata(node, entries, "Ingress", subdomain_errors, strict=False)
@@ -298,7 +298,7 @@ def read_openshift_route(
     pods, not a port of the Service: OpenShift documents it as "the target port on pods selected by
     the service this route points to", a name being looked up among the endpoints' port names.
     """
-    if not _api_version(reader, node, entries, api_version, _ROUTE_API):
+    if not reader.api_version_is(node, entries, api_version, _ROUTE_API):
         return
     before = len(reader.errors)
     name, namespace, _, _ = reader.metadata(node, entries, "Route", subdomain_errors, strict=False)
@@ -386,27 +386,6 @@ def _target_port(reader: Reader, spec: Entries) -> int | str | None:
 
 
 # -- shared ------------------------------------------------------------------------------------------
-
-
-def _api_version(
-    reader: Reader,
-    node: yaml.MappingNode,
-    entries: Entries,
-    api_version: str | None,
-    want: str,
-    hint: str | None = None,
-) -> bool:
-    """Whether the object is of the one version netsim reads (reported if not)."""
-    if api_version == want:
-        return True
-    api = entries.get("apiVersion")
-    reader.error(
-        api[1] if api else node,
-        "apiVersion",
-        f"Unsupported value: {format_value(api_version)}: supported values: {format_value(want)}",
-        hint,
-    )
-    return False
 
 
 def _present(entries: Entries, key: str) -> yaml.Node | None:

@@ -63,7 +63,7 @@ _MAX_ADDRESSES = 100
 
 def read_service(reader: Reader, node: yaml.MappingNode, entries: Entries, kind: str, api_version: str | None) -> None:
     """A Service: its type, selector, ports, cluster IPs, external and load-balancer addresses."""
-    if not _api_version(reader, node, entries, api_version, "v1"):
+    if not reader.api_version_is(node, entries, api_version, "v1", absent_ok=True):
         return
     before = len(reader.errors)
     name, namespace, _, _ = reader.metadata(node, entries, "Service", dns1035_label_errors, strict=False)
@@ -114,25 +114,6 @@ def read_service(reader: Reader, node: yaml.MappingNode, entries: Entries, kind:
         policy,
         reader.span(node),
     )
-
-
-def _api_version(reader: Reader, node: yaml.MappingNode, entries: Entries, api_version: str | None, want: str) -> bool:
-    """Whether the object is of the one version that defines its kind (reported if not).
-
-    An object without ``apiVersion`` (or a List item that omits it, under a List that does too) is
-    read as ``want``, as Pods are; one that is not a string is a type error.
-    """
-    api = entries.get("apiVersion")
-    if api_version is None:
-        return api is None or reader.string(api[1], "apiVersion") is not None
-    if api_version == want:
-        return True
-    reader.error(
-        api[1] if api else node,
-        "apiVersion",
-        f"Unsupported value: {format_value(api_version)}: supported values: {format_value(want)}",
-    )
-    return False
 
 
 def _cluster_ips(reader: Reader, spec: Entries, type_text: str) -> tuple[list[IPAddress], bool]:
@@ -413,7 +394,7 @@ def read_endpoint_slice(
 ) -> None:
     """An EndpointSlice: its Service (the ``kubernetes.io/service-name`` label), address type,
     endpoints and ports."""
-    if not _api_version(reader, node, entries, api_version, "discovery.k8s.io/v1"):
+    if not reader.api_version_is(node, entries, api_version, "discovery.k8s.io/v1", absent_ok=True):
         return
     before = len(reader.errors)
     name, namespace, labels, _ = reader.metadata(node, entries, "EndpointSlice", subdomain_errors, strict=False)
