@@ -24,7 +24,8 @@ indexes into ``strings``; the layout is computed here (:func:`layout`), so the p
 
 ``strings``: texts; ``overview.nodes[i]`` and ``workloads.nodes[i]``: ``{"id", "rep" (a pod or an
 address that stands for it), "kind" ("namespace" | "workload" | "external"), "label", "ns",
-"pods", "openIn", "openOut", "workloadKind"?, "internal"?: [ports, maybe], "removed"?}``
+"pods", "openIn", "openOut", "workloadKind"?, "internal"?: [ports, maybe], "removed"?,
+"ranges"? (the ranges an ``external`` node stands for, above :data:`MAX_RANGES`)}``
 (overview nodes also ``"x", "y", "r"``); ``overview.edges[i]``: ``[source, target, ports, maybe,
 pairs, why]`` (node indexes, string indexes, a count, an index into ``why`` or -1);
 ``namespaces[ns]``: ``{"pods", "nodes": [[ref, x, y, r, outside 0|1], ...], "edges": [[source,
@@ -115,6 +116,7 @@ class _Builder:
         self.behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
         # an edge of merged external ranges -> the ends of its first row (ranges, not the merge)
         self.underlying: dict[tuple[str, str], tuple[str, str]] = {}
+        self.merged_ranges = 0  # how many external ranges the ``external`` node stands for
 
     def string(self, text: str) -> int:
         at = self._string_at.get(text)
@@ -247,6 +249,7 @@ def _merge_ranges(grouped: Grouped, builder: _Builder) -> _Rows:
     if len(ranges) <= MAX_RANGES:
         return _Rows(dict(grouped.nodes), rows)
     merged = NodeInfo(EXTERNAL, "external", None, f"external addresses ({len(ranges)} ranges)", EXTERNAL, "External")
+    builder.merged_ranges = max(builder.merged_ranges, len(ranges))
     first = min(ranges, key=lambda k: (grouped.nodes[k].range is None, k))
     if first in builder.reps:
         builder.reps.setdefault(EXTERNAL, builder.reps[first])
@@ -287,6 +290,8 @@ def _level(
     for node in nodes:
         if node["id"] in removed_nodes:
             node["removed"] = True
+        if node["id"] == EXTERNAL and node["kind"] == "external":
+            node["ranges"] = builder.merged_ranges
     at = {n["id"]: i for i, n in enumerate(nodes)}
     internal: dict[str, list[int]] = {}
     head_rows = {(r.source.key, r.destination.key): r for r in head.rows}

@@ -730,7 +730,8 @@
   }
   function viewHtml(view) {
     if (view.name === null) {
-      const ext = view.nodes.filter((v) => v.n.kind === "external").length;
+      // a node may stand for many ranges ("external addresses (N ranges)", its "ranges")
+      const ext = view.nodes.filter((v) => v.n.kind === "external").reduce((k, v) => k + (v.n.ranges || 1), 0);
       const open = view.nodes.filter((v) => v.n.kind === "namespace" && (v.n.openIn || v.n.openOut)).length;
       return `<h2>Overview</h2>
         <p>${plural(c.namespaces, "namespace")} and ${plural(ext, "external address range")}, with
