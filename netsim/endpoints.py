@@ -13,6 +13,7 @@ from netsim.model import Cluster, Endpoint, External, Pod, Protocol
 
 __all__ = [
     "PortRef",
+    "deployment_of",
     "did_you_mean",
     "members",
     "namespaces",
@@ -73,7 +74,8 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
     """A pod or workload by ``ns/name``, ``name``, ``ns/Kind/name`` or ``ns/name[Kind]``, or an IP.
 
     ``ns/name`` names a pod or a workload (a Deployment's representative pod, or the pods a
-    ReplicaSet owns), whichever is unique; for a workload with several pods the first (by name)
+    ReplicaSet owns; on a dump, also the Deployment that owns that ReplicaSet, through its
+    ``pod-template-hash``), whichever is unique; for a workload with several pods the first (by name)
     stands for it. An IP that is a (non-hostNetwork) pod's address is that pod: policies see pod
     traffic by the pod, not by its address.
     """
@@ -94,6 +96,13 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         hits = [p for p in cluster.pods if p.endpoint == f"{ns}/{name}[{kind}]"]
     else:
         hits = [p for p in cluster.pods if p.ref == ref or p.endpoint.rsplit("[", 1)[0] == ref]
+    if not hits:
+        # a Deployment by its name, on a dump: its pods are owned by a ReplicaSet named
+        # "<deployment>-<pod-template-hash>"
+        ns, _, name = ref.partition("/")
+        if kinded:
+            ns, name = kinded["ns"], kinded["name"] if kinded["kind"] == "Deployment" else ""
+        hits = [p for p in cluster.pods if p.namespace == ns and name and deployment_of(p) == name]
     endpoints = sorted({p.endpoint for p in hits})
     if len(endpoints) == 1:
         exact = [p for p in hits if p.ref == ref]
@@ -111,6 +120,16 @@ def resolve_endpoint(cluster: Cluster, text: str, default_namespace: str = "defa
         | {p.endpoint for p in cluster.pods if p.endpoint != f"{p.ref}[Pod]" or len(named[p.ref]) > 1}
     )
     raise UnknownEndpointError(text, suggest(ref, names))
+
+
+def deployment_of(pod: Pod) -> str | None:
+    """The Deployment a pod of a dump belongs to: its owner is a ReplicaSet named
+    ``<deployment>-<pod-template-hash>`` (the label the Deployment controller sets); None otherwise."""
+    digest = pod.labels.get("pod-template-hash")
+    owner = pod.owner_name
+    if pod.owner_kind != "ReplicaSet" or not digest or owner is None or not owner.endswith(f"-{digest}"):
+        return None
+    return owner[: -len(digest) - 1] or None
 
 
 def members(cluster: Cluster, pod: Pod) -> tuple[Pod, ...]:
