@@ -54,6 +54,8 @@ from typing import Any
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate
 from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, grouped_edges, pod_classes
+from netsim.match.peers import peer_state
+from netsim.match.selectors import matches_selector
 from netsim.model import Endpoint, External, Pod, Protocol, Traffic
 from netsim.render.text import explain
 
@@ -65,6 +67,7 @@ __all__ = [
     "POD_VIEW_EDGES_MAX",
     "REMOVED",
     "SAME",
+    "FindingNodes",
     "ReportFinding",
     "build_report",
     "layout",
@@ -90,6 +93,66 @@ class ReportFinding:
     severity: str
     message: str
     at: str  # file:line:col, or ""
+
+
+class FindingNodes:
+    """The report nodes a lint finding concerns, from the object it names (``Finding.subject``):
+
+    * a ``Namespace`` its node;
+    * a ``NetworkPolicy`` its namespace and the workloads of the pods its ``podSelector`` selects;
+    * a ``Service`` its namespace and the workloads of its backends (its selector's pods);
+    * a ``Pod`` or a workload (``Deployment shop/web``) its namespace and its workload;
+    * a cluster-scoped policy (ClusterNetworkPolicy, AdminNetworkPolicy, ...) the namespaces of
+      the pods its subject selects or may select;
+    * any other namespaced object (a route, a policy of a kind netsim does not evaluate) its
+      namespace.
+
+    A workload node's id is ``Pod.endpoint`` (``ns/name[Kind]``), as the report's workload level
+    names it."""
+
+    def __init__(self, index: PolicyIndex) -> None:
+        self.index = index
+        cluster = index.cluster
+        self._pods_in: dict[str, list[Pod]] = {}
+        for pod in cluster.pods:
+            self._pods_in.setdefault(pod.namespace, []).append(pod)
+        self._by_name: dict[tuple[str, str, str], str] = {}
+        for pod in cluster.pods:
+            self._by_name.setdefault((pod.kind, pod.namespace, pod.name), pod.endpoint)
+            self._by_name.setdefault((pod.workload_kind, pod.namespace, pod.workload_name), pod.endpoint)
+        self._policies = {p.ref: p for p in cluster.policies}
+        self._services = {f"{s.namespace}/{s.name}": s for s in cluster.services}
+        self._cluster_policies = {p.ref: p for p in cluster.cluster_policies}
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, subject: str) -> tuple[str, ...]:
+        """The node ids (namespaces first, then workloads, each once) ``subject`` concerns."""
+        found = self._memo.get(subject)
+        if found is None:
+            found = self._memo[subject] = tuple(dict.fromkeys(self._nodes(subject)))
+        return found
+
+    def _nodes(self, subject: str) -> Iterable[str]:
+        kind, _, name = subject.partition(" ")
+        if kind == "Namespace":
+            return (name,)
+        namespace, slash, local = name.partition("/")
+        if not slash:
+            policy = self._cluster_policies.get(subject)
+            if policy is None:
+                return ()
+            cluster, options = self.index.cluster, self.index.options
+            return sorted(
+                {p.namespace for p in cluster.pods if peer_state(policy.subject, "", p, cluster, options) is not False}
+            )
+        pods = self._pods_in.get(namespace, [])
+        if kind == "NetworkPolicy" and (pol := self._policies.get(name)) is not None:
+            return (namespace, *sorted({p.endpoint for p in pods if matches_selector(pol.pod_selector, p.labels)}))
+        if kind == "Service" and (svc := self._services.get(name)) is not None and svc.selector:
+            wanted = svc.selector.items()
+            return (namespace, *sorted({p.endpoint for p in pods if all(p.labels.get(k) == v for k, v in wanted)}))
+        workload = self._by_name.get((kind, namespace, local))
+        return (namespace,) if workload is None else (namespace, workload)
 
 
 def _first_port(conns: ConnSet) -> tuple[int, Protocol] | None:
@@ -209,7 +272,9 @@ def layout(nodes: list[dict[str, Any]]) -> list[tuple[float, float, float]]:
     ranges = sorted((i for i in order if nodes[i]["kind"] == "external"), key=lambda i: nodes[i]["id"])
     size = {i: 10 + 6 * math.sqrt(max(1, nodes[i].get("pods") or 1)) for i in order}
     spread = 330 if ring else 420  # the sunflower's radius
-    spacing = 2.2 * sum(size[i] for i in inner) / max(1, len(inner))
+    # nodes at least 2.2 mean sizes apart; few nodes spread over most of the sunflower's disc, so
+    # their labels (and the edges between them) have room
+    spacing = max(2.2 * sum(size[i] for i in inner) / max(1, len(inner)), 0.7 * spread / math.sqrt(max(1, len(inner))))
     scale = min(1.0, spread / max(1.0, spacing * math.sqrt(len(inner))))
     for k, i in enumerate(inner):
         radius = scale * spacing * math.sqrt(k + 0.5) if len(inner) > 1 else 0.0

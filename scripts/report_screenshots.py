@@ -1,7 +1,8 @@
 """Refresh the screenshots of `netsim report` in docs/images (report-*.png), used by docs/report.md.
 
-Writes a report for each bundled scenario and for a generated cluster of 2,000 pods
-(benchmarks/generate.py --namespaces 80), opens each in headless Chromium (chromium and
+Writes a report for each bundled scenario, for a generated cluster of 2,000 pods
+(benchmarks/generate.py --namespaces 80) and for a canary rollout (:data:`CANARY`, a workload whose
+pods a policy treats differently: its pod view), opens each in headless Chromium (chromium and
 chromedriver on PATH, Selenium installed: pip install -e '.[dev]') and saves the overview, and for
 some a namespace, a selected workload or an explained edge:
 
@@ -29,7 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 IMAGES = REPO / "docs" / "images"
 WINDOW = (1400, 860)
 
-#: (picture name, what to do after loading: ("node", aria-label prefix) | ("edge", tooltip prefix) | ("type", text))
+#: (picture name, what to do after loading: ("node", aria-label prefix) | ("edge", tooltip prefix) |
+#: ("type", text) | ("click", CSS selector))
 Steps = list[tuple[str, str]]
 SHOTS: dict[str, list[tuple[str, Steps]]] = {
     "production-hardening": [
@@ -50,7 +52,53 @@ SHOTS: dict[str, list[tuple[str, Steps]]] = {
         ("report-generated-2000-namespace.png", [("node", "namespace team-0003")]),
         ("report-generated-2000-search.png", [("type", "team-0007/api")]),
     ],
+    "canary-rollout": [
+        (
+            "report-pod-view.png",
+            [
+                ("node", "namespace shop"),
+                ("node", "ReplicaSet shop/web-5d8f7"),
+                ("click", '#panel button[data-act="pods"]'),
+            ],
+        ),
+    ],
 }
+
+#: A kubectl dump of a rollout in progress: web's pods carry track=stable or track=canary, and the
+#: database admits only the stable ones, so policies treat web's pods as two groups.
+CANARY_HEAD = """apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-stable-web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web, track: stable}}}]
+    ports: [{port: 5432}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: db, ports: [{containerPort: 5432}]}]}
+status: {podIP: 10.0.3.1}
+"""
+CANARY_POD = """---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d8f7-{suffix}
+  namespace: shop
+  labels: {{app: web, track: {track}, pod-template-hash: 5d8f7}}
+  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f7, controller: true}}]
+spec: {{containers: [{{name: web, ports: [{{containerPort: 8080}}]}}]}}
+status: {{podIP: 10.0.1.{n}}}
+"""
+CANARY = CANARY_HEAD + "".join(
+    CANARY_POD.format(suffix=f"{n:05x}", track="canary" if n > 4 else "stable", n=n) for n in range(1, 7)
+)
 
 NODE_CENTRE = """
 for (const g of document.querySelectorAll("#nodes [data-n]")) {
@@ -116,6 +164,8 @@ def shoot(driver: Any, page: Path, steps: Steps, target: Path) -> None:
             click_at(driver, driver.execute_script(NODE_CENTRE, arg), arg)
         elif kind == "edge":
             click_at(driver, driver.execute_script(EDGE_POINT, arg), arg)
+        elif kind == "click":
+            driver.find_element("css selector", arg).click()
         else:
             driver.find_element("css selector", "#q").send_keys(arg)
     driver.save_screenshot(str(target))
@@ -139,6 +189,10 @@ def main() -> None:
                     generate = [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--namespaces", "80"]
                     cluster.write_bytes(subprocess.run(generate, check=True, capture_output=True).stdout)
                     report([str(cluster)], page, "generated cluster, 2,000 pods")
+                elif name == "canary-rollout":
+                    dump = Path(tmp) / "canary-rollout.yaml"
+                    dump.write_text(CANARY, encoding="utf-8")
+                    report([str(dump)], page, "a canary rollout")
                 else:
                     folder = REPO / "scenarios" / name
                     inputs = folder / "manifests" if (folder / "manifests").is_dir() else folder

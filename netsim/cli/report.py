@@ -8,19 +8,9 @@ from netsim.cli.app import Common, common_options, handle_interrupt, main, progr
 from netsim.lint import lint
 from netsim.output import write_atomic
 from netsim.render.html import report_html
-from netsim.report import ReportFinding, build_report
+from netsim.report import FindingNodes, ReportFinding, build_report
 
 __all__ = ["report"]
-
-
-def _node_of(subject: str) -> str | None:
-    """The namespace a lint finding concerns: a Namespace, or the namespace of a namespaced object
-    (``NetworkPolicy shop/web``, ``Service shop/web``); None for cluster-scoped ones."""
-    kind, _, name = subject.partition(" ")
-    if kind == "Namespace":
-        return name
-    namespace, slash, _ = name.partition("/")
-    return namespace if slash else None
 
 
 @main.command()
@@ -34,13 +24,15 @@ def _node_of(subject: str) -> str | None:
     help="Write the report to FILE (atomically) instead of standard output.",
 )
 @click.option("--title", default=None, help="The report's title (default: the input paths).")
-@click.option("--no-lint", is_flag=True, help="Leave out the lint findings shown on the namespaces.")
+@click.option(
+    "--no-lint", is_flag=True, help="Leave out the lint findings shown on the namespaces and workloads they concern."
+)
 @handle_interrupt
 def report(common: Common, output: str, output_file: str | None, title: str | None, no_lint: bool) -> None:
     """Write an interactive report of the allowed traffic: one HTML file, no server.
 
     The overview draws namespaces (sized by their pods) and external address ranges, with one
-    edge per pair labelled with its ports, and the lint findings on the namespaces they concern;
+    edge per pair labelled with its ports, and the lint findings on the namespaces and workloads they concern;
     a click on a namespace shows its workloads and every connection into and out of them, a click
     on an edge the evidence `netsim check` prints for a representative pair, and how many pod pairs
     the edge stands for. A search box finds
@@ -58,11 +50,11 @@ def report(common: Common, output: str, output_file: str | None, title: str | No
         index = common.index()
         findings: list[tuple[str, ReportFinding]] = []
         if not no_lint:
+            nodes_of = FindingNodes(index)
             for f in lint(index):
-                node = _node_of(f.subject)
-                if node is not None:
-                    at = f"{f.span.path}:{f.span.line}:{f.span.column}" if f.span is not None else ""
-                    findings.append((node, ReportFinding(f.rule, f.severity.value, f.message, at)))
+                at = f"{f.span.path}:{f.span.line}:{f.span.column}" if f.span is not None else ""
+                shown = ReportFinding(f.rule, f.severity.value, f.message, at)
+                findings.extend((node, shown) for node in nodes_of(f.subject))
         with progress("evaluating") as step:
             data = build_report(index, title=title or " ".join(common.paths), findings=findings, progress=step)
         page = report_html(data)

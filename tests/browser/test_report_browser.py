@@ -391,3 +391,18 @@ def test_a_workload_whose_pods_differ_opens_its_pod_view(driver: Any, tmp_path: 
     assert _text(driver, "#crumbs") == "Overview›shop"
     assert "shop/web-5d8f7[ReplicaSet]" in _text(driver, "#panel h2")
     _assert_no_errors(driver)
+
+
+def test_a_policy_finding_is_shown_on_the_workload_it_selects(driver: Any, tmp_path: Path) -> None:
+    page = _report(tmp_path, str(SCENARIOS / "services-and-ingress" / "manifests"))
+    _open(driver, page)
+    _click_node(driver, "namespace shop")
+    web = driver.find_element("css selector", '#nodes [aria-label^="Pod shop/web[Pod]"]')
+    assert "1 lint finding" in str(web.get_attribute("aria-label"))
+    assert web.find_elements("css selector", ".badge.warning")
+    _click_node(driver, "Pod shop/web[Pod]")
+    panel = _text(driver, "#panel")
+    assert "Lint findings (1)" in panel
+    assert "NP013" in panel
+    assert "40-policies.yaml:27:20" in panel
+    _assert_no_errors(driver)

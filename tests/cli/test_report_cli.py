@@ -1,6 +1,6 @@
 """``netsim report`` and ``netsim diff -o html`` on the command line: standard output or
 ``--output-file`` (atomic, never over an input), the data they embed, lint findings on the
-namespaces, and bad input (exit 2, nothing written)."""
+namespaces and workloads they concern, and bad input (exit 2, nothing written)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,16 @@ def test_output_file_title_and_lint_findings(runner: CliRunner, tmp_path: Path) 
     assert {f["rule"] for f in data["findings"]["kube-system"]} == {"NP001", "NP002"}
     quiet = runner.invoke(main, ["report", HARDENING, "--no-lint"])
     assert _data(quiet.stdout)["findings"] == {}
+
+
+def test_a_policy_finding_is_shown_on_its_namespace_and_the_workloads_it_selects(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["report", str(SCENARIOS / "services-and-ingress" / "manifests")])
+    assert result.exit_code == 0, result.output
+    findings = _data(result.stdout)["findings"]
+    # NP013 on shop/web-ingress, which selects the pod web: on shop and on web's node
+    assert [f["rule"] for f in findings["shop/web[Pod]"]] == ["NP013"]
+    assert {f["rule"] for f in findings["shop"]} == {"NP002", "NP013"}
+    assert findings["shop/web[Pod]"][0]["at"].endswith("40-policies.yaml:27:20")
 
 
 def test_the_report_never_overwrites_an_input(runner: CliRunner, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import netsim
-from netsim.report import build_report
+from netsim.report import FindingNodes, build_report
 
 #: web's three pods: web-0 and web-1 are in the ipBlock that db's policy admits, web-2 is not; api's
 #: two pods differ in a label that no policy reads.
@@ -116,3 +116,62 @@ def test_a_diff_report_has_no_pod_views() -> None:
     data = build_report(index, title="shop", base=index)
     assert data["podViews"] == {}
     assert all("groups" not in n for n in data["workloads"]["nodes"])
+
+
+FINDINGS = """
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front, namespace: edge}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec: {containers: [{name: c}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: guard}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: edge}}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+"""
+
+
+def _finding_nodes() -> FindingNodes:
+    loaded = netsim.load_texts({"shop.yaml": shop_yaml() + FINDINGS})
+    return FindingNodes(netsim.PolicyIndex(loaded.cluster))
+
+
+def test_a_policy_finding_is_shown_on_its_namespace_and_the_workloads_it_selects() -> None:
+    assert _finding_nodes()("NetworkPolicy shop/db-from-the-first-subnet") == ("shop", DB)
+
+
+def test_a_service_finding_is_shown_on_its_namespace_and_its_backends_workloads() -> None:
+    assert _finding_nodes()("Service shop/web") == ("shop", WEB)
+
+
+def test_a_pod_or_workload_finding_is_shown_on_its_namespace_and_its_workload() -> None:
+    nodes = _finding_nodes()
+    assert nodes("Pod shop/web-2") == ("shop", WEB)
+    assert nodes("ReplicaSet shop/web-5d8f7") == ("shop", WEB)
+    assert nodes("Deployment edge/front") == ("edge", "edge/front[Deployment]")
+
+
+def test_a_cluster_policy_finding_is_shown_on_the_namespaces_its_subject_selects() -> None:
+    assert _finding_nodes()("AdminNetworkPolicy guard") == ("edge",)
+
+
+def test_other_findings_are_shown_on_their_namespace_or_nowhere() -> None:
+    nodes = _finding_nodes()
+    assert nodes("Namespace shop") == ("shop",)
+    assert nodes("HTTPRoute shop/www") == ("shop",)
+    assert nodes("NetworkPolicy shop/no-such-policy") == ("shop",)
+    assert nodes("AdminNetworkPolicy no-such-policy") == ()
