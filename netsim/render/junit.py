@@ -44,6 +44,7 @@ class JUnitCase:
     details: str = ""
     error: str | None = None
     skipped: str | None = None
+    kind: str | None = None  # the outcome element's type, when not the default (failure / undetermined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def junit_xml(suites: Sequence[JUnitSuite], name: str = "netsim") -> bytes:
                 tag, message, kind = "skipped", case.skipped, UNDETERMINED
             else:
                 continue
-            outcome = ET.SubElement(testcase, tag, {"message": _clean(message), "type": kind})
+            outcome = ET.SubElement(testcase, tag, {"message": _clean(message), "type": case.kind or kind})
             outcome.text = _clean(case.details)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
