@@ -1,4 +1,4 @@
-"""Shared fixtures: repository paths, the shared reference folder, golden files, a CLI runner."""
+"""Shared fixtures: repository paths, golden files, a CLI runner."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
-SHARED = REPO.parent / "shared"
 
 GoldenCheck = Callable[[Path, str], None]
 
@@ -48,11 +47,3 @@ def golden(request: pytest.FixtureRequest) -> GoldenCheck:
 def runner() -> CliRunner:
     """A click runner with stdout and stderr kept apart."""
     return CliRunner()
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    """../shared (present in CI and in the team's workspace, absent in a user's clone)."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present (it exists only in the team's workspace and CI)")
-    return SHARED

@@ -1,5 +1,6 @@
 """Agreement with netpol-analyzer's 54 AdminNetworkPolicy / BaselineAdminNetworkPolicy reference cases
-in ../shared/peer-cases/netpol-analyzer-anp (their README explains the peer's choices).
+(``ANP_CASES``; where they come from and how to get them: tests/peer/cases.py and
+docs/peer-differences.md, which also explains the peer's choices).
 
 The knobs are those of tests/peer/test_peer_cases.py: the peer never matches an ipBlock against a
 pod (``--no-ipblock-pods``), treats hostNetwork pods as ordinary pods (``--host-network pod``), and
@@ -49,12 +50,9 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from tests.conftest import SHARED
+from tests.peer.cases import ANP, ANP_CASES, Cases, cases_of
 
-CASES_DIR = SHARED / "peer-cases" / "netpol-analyzer-anp"
-CASES = (
-    sorted(p.name for p in CASES_DIR.iterdir() if (p / "expected_connlist.txt").is_file()) if CASES_DIR.is_dir() else []
-)
+CASES = list(ANP_CASES)
 PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic"]
 
 #: a v1alpha1 ``pods:`` subject or peer written in block style (its selectors on the lines below)
@@ -184,23 +182,26 @@ MATCHING = [c for c in CASES if c not in INVALID and c not in DIFFERING]
 
 
 @pytest.fixture
-def cases_dir(shared_dir: Path) -> Path:
-    if not CASES_DIR.is_dir():
-        pytest.skip("../shared/peer-cases/netpol-analyzer-anp is not present")
-    return CASES_DIR
+def cases() -> Cases:
+    return cases_of(ANP)
 
 
-def test_all_fifty_four_cases_are_present_and_sorted_into_one_group(cases_dir: Path) -> None:
+def test_all_fifty_four_cases_are_present_and_sorted_into_one_group(cases: Cases) -> None:
     assert len(CASES) == 54
+    for case in CASES:
+        assert cases.input(ANP, case).is_dir(), case
+        assert cases.expected(ANP, case).is_file(), case
+    if not cases.clone:  # a copy holds these cases and no other
+        assert sorted(p.name for p in (cases.root / ANP).iterdir() if (p / "expected_connlist.txt").is_file()) == CASES
     assert set(INVALID) | set(DIFFERING) <= set(CASES)
     assert not set(INVALID) & set(DIFFERING)
     assert (len(MATCHING), len(INVALID), len(DIFFERING)) == (30, 20, 4)
 
 
 @pytest.mark.parametrize("case", sorted([*MATCHING, *INVALID]))
-def test_connections_match_expected_output(case: str, cases_dir: Path, runner: CliRunner, tmp_path: Path) -> None:
-    expected = (cases_dir / case / "expected_connlist.txt").read_text()
-    source = cases_dir / case / "input"
+def test_connections_match_expected_output(case: str, cases: Cases, runner: CliRunner, tmp_path: Path) -> None:
+    expected = cases.expected(ANP, case).read_text()
+    source = cases.input(ANP, case)
     if case in INVALID:
         bad = runner.invoke(main, ["connections", *PEER_KNOBS, str(source)])
         assert bad.exit_code == 2
@@ -222,9 +223,9 @@ def test_connections_match_expected_output(case: str, cases_dir: Path, runner: C
 
 
 @pytest.mark.parametrize("case", sorted(DIFFERING))
-def test_the_differences_are_as_documented(case: str, cases_dir: Path, runner: CliRunner) -> None:
-    expected = (cases_dir / case / "expected_connlist.txt").read_text()
-    source = str(cases_dir / case / "input")
+def test_the_differences_are_as_documented(case: str, cases: Cases, runner: CliRunner) -> None:
+    expected = cases.expected(ANP, case).read_text()
+    source = str(cases.input(ANP, case))
     open_world = runner.invoke(main, ["connections", *PEER_KNOBS, source], catch_exceptions=False)
     assert open_world.exit_code == 0
     assert open_world.stdout != expected

@@ -1,4 +1,5 @@
-"""Agreement with the 40 netpol-analyzer reference cases in ../shared/peer-cases/netpol-analyzer.
+"""Agreement with netpol-analyzer's 40 NetworkPolicy reference cases (``PLAIN_CASES``; where they
+come from and how to get them: tests/peer/cases.py and docs/peer-differences.md).
 
 The peer's expected outputs assume two plugin choices that Kubernetes leaves open: ipBlocks never
 select pods (``--no-ipblock-pods``) and hostNetwork pods are ordinary pods (``--host-network
@@ -18,10 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from tests.conftest import SHARED, GoldenCheck
+from tests.conftest import GoldenCheck
+from tests.peer.cases import PLAIN, PLAIN_CASES, Cases, cases_of
 
-CASES_DIR = SHARED / "peer-cases" / "netpol-analyzer"
-CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "input").is_dir()) if CASES_DIR.is_dir() else []
 PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic"]
 
 
@@ -67,20 +67,24 @@ INVALID: dict[str, tuple[str, Callable[[Path], None]]] = {
 
 
 @pytest.fixture
-def cases_dir(shared_dir: Path) -> Path:
-    if not CASES_DIR.is_dir():
-        pytest.skip("../shared/peer-cases/netpol-analyzer is not present")
-    return CASES_DIR
+def cases() -> Cases:
+    return cases_of(PLAIN)
 
 
-def test_all_forty_cases_are_present(cases_dir: Path) -> None:
-    assert len(CASES) == 40
+def test_all_forty_cases_are_present(cases: Cases) -> None:
+    assert len(PLAIN_CASES) == 40
+    assert set(INVALID) <= set(PLAIN_CASES)
+    for case in PLAIN_CASES:
+        assert cases.input(PLAIN, case).is_dir(), case
+        assert cases.expected(PLAIN, case).is_file(), case
+    if not cases.clone:  # a copy holds these cases and no other
+        assert sorted(p.name for p in (cases.root / PLAIN).iterdir() if (p / "input").is_dir()) == list(PLAIN_CASES)
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_connections_match_expected_output(case: str, cases_dir: Path, runner: CliRunner, tmp_path: Path) -> None:
-    expected = (cases_dir / case / "expected_connlist.txt").read_text()
-    source = cases_dir / case / "input"
+@pytest.mark.parametrize("case", PLAIN_CASES)
+def test_connections_match_expected_output(case: str, cases: Cases, runner: CliRunner, tmp_path: Path) -> None:
+    expected = cases.expected(PLAIN, case).read_text()
+    source = cases.input(PLAIN, case)
     if case in INVALID:
         error, fix = INVALID[case]
         bad = runner.invoke(main, ["connections", *PEER_KNOBS, str(source)])
@@ -96,12 +100,12 @@ def test_connections_match_expected_output(case: str, cases_dir: Path, runner: C
     assert result.stdout == expected
 
 
-def test_hostnetwork_default_differs_as_documented(cases_dir: Path, runner: CliRunner, golden: GoldenCheck) -> None:
-    """By default hostNetwork pods are their node (reference §1.6 (b)): never isolated, never
-    selected. In this case every pod is a hostNetwork DaemonSet pod, so the policies have no
-    effect and everything is allowed; the peer applies them as if the pods were ordinary."""
+def test_hostnetwork_default_differs_as_documented(cases: Cases, runner: CliRunner, golden: GoldenCheck) -> None:
+    """By default hostNetwork pods are their node (docs/semantics.md, "hostNetwork pods"): never
+    isolated, never selected. In this case every pod is a hostNetwork DaemonSet pod, so the policies
+    have no effect and everything is allowed; the peer applies them as if the pods were ordinary."""
     case = "semanticDiff-same-topologies-new1"
-    result = runner.invoke(main, ["connections", "--no-ipblock-pods", str(cases_dir / case / "input")])
+    result = runner.invoke(main, ["connections", "--no-ipblock-pods", str(cases.input(PLAIN, case))])
     assert result.exit_code == 0
     golden(Path(__file__).parent / "golden" / f"{case}.default.txt", result.stdout)
     lines = result.stdout.splitlines()

@@ -1,6 +1,7 @@
 """Agreement with netpol-analyzer's exposure analysis (``list --exposure``): the 16 reference cases
-in ../shared/peer-cases/netpol-analyzer-exposure whose expected file the peer printed with the flag
-``--exposure`` alone (index.tsv; the ``--explain`` files are another feature).
+whose expected file the peer printed with the flag ``--exposure`` alone (``EXPOSURE_CASES``; the
+``--explain`` outputs are another feature). Where they come from and how to get them:
+tests/peer/cases.py and docs/peer-differences.md.
 
 netsim runs with the same knobs as for the plain connection lists (``--no-ipblock-pods
 --host-network pod --no-replica-traffic``). The connection list must match byte for byte; the
@@ -12,30 +13,15 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from tests.conftest import SHARED
+from tests.peer.cases import EXPOSURE, EXPOSURE_CASES, Cases, cases_of
 
-CASES_DIR = SHARED / "peer-cases" / "netpol-analyzer-exposure"
 PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic"]
 HEADER = "Exposure Analysis Result:\n"
-
-
-def _cases() -> list[tuple[str, str]]:
-    """(case, expected file) for every index row whose flags are only ``--exposure``."""
-    index = CASES_DIR / "index.tsv"
-    if not index.is_file():
-        return []
-    with index.open(newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    return sorted((r["case"], r["expected_file"]) for r in rows if r["cli_flags"].split() == ["--exposure"])
-
-
-CASES = _cases()
 
 
 def _collapse(text: str) -> str:
@@ -49,21 +35,29 @@ def _split(text: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def cases_dir(shared_dir: Path) -> Path:
-    if not CASES_DIR.is_dir():
-        pytest.skip("../shared/peer-cases/netpol-analyzer-exposure is not present")
-    return CASES_DIR
+def cases() -> Cases:
+    return cases_of(EXPOSURE)
 
 
-def test_sixteen_cases_have_exposure_only_flags(cases_dir: Path) -> None:
-    assert len(CASES) == 16
+def test_sixteen_cases_have_exposure_only_flags(cases: Cases) -> None:
+    assert len(EXPOSURE_CASES) == 16
+    for case in EXPOSURE_CASES:
+        assert cases.input(EXPOSURE, case).is_dir(), case
+        assert cases.expected(EXPOSURE, case, "exposure").is_file(), case
+    index = cases.root / EXPOSURE / "index.tsv"
+    if not cases.clone and index.is_file():  # a copy says which flags printed each expected file
+        with index.open(newline="") as f:
+            rows = [r for r in csv.DictReader(f, delimiter="\t") if r["cli_flags"].split() == ["--exposure"]]
+        assert sorted(r["case"] for r in rows) == list(EXPOSURE_CASES)
+        assert {r["expected_file"] for r in rows} == {"expected_exposure.txt"}
+        assert all(r["upstream_golden_file"] == f"test_outputs/connlist/{r['case']}_exposure_output.txt" for r in rows)
 
 
-@pytest.mark.parametrize(("case", "expected_file"), CASES)
-def test_exposure_matches_expected_output(case: str, expected_file: str, cases_dir: Path, runner: CliRunner) -> None:
-    expected = (cases_dir / case / expected_file).read_text()
+@pytest.mark.parametrize("case", EXPOSURE_CASES)
+def test_exposure_matches_expected_output(case: str, cases: Cases, runner: CliRunner) -> None:
+    expected = cases.expected(EXPOSURE, case, "exposure").read_text()
     result = runner.invoke(
-        main, ["connections", *PEER_KNOBS, "--exposure", str(cases_dir / case / "input")], catch_exceptions=False
+        main, ["connections", *PEER_KNOBS, "--exposure", str(cases.input(EXPOSURE, case))], catch_exceptions=False
     )
     assert result.exit_code == 0, result.stderr
     got_list, got_exposure = _split(result.stdout)

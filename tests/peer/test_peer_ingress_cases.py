@@ -1,7 +1,8 @@
-"""Agreement with netpol-analyzer's Ingress / OpenShift Route reference cases in
-../shared/peer-cases/netpol-analyzer-ingress (8 connection lists; their README explains the peer's
-choices): the lines from ``{ingress-controller}`` to the backends of the Services that Ingresses and
-Routes name, limited by the policies.
+"""Agreement with netpol-analyzer's Ingress / OpenShift Route reference cases (``INGRESS_CASES``: 8
+connection lists; where they come from and how to get them: tests/peer/cases.py and
+docs/peer-differences.md, which also explains the peer's choices): the lines from
+``{ingress-controller}`` to the backends of the Services that Ingresses and Routes name, limited by
+the policies.
 
 The knobs are those of tests/peer/test_peer_cases.py (``--no-ipblock-pods --host-network pod
 --no-replica-traffic``). With them netsim prints:
@@ -23,12 +24,9 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from tests.conftest import SHARED
+from tests.peer.cases import INGRESS, INGRESS_CASES, Cases, cases_of
 
-CASES_DIR = SHARED / "peer-cases" / "netpol-analyzer-ingress"
-CASES = (
-    sorted(p.name for p in CASES_DIR.iterdir() if (p / "expected_connlist.txt").is_file()) if CASES_DIR.is_dir() else []
-)
+CASES = list(INGRESS_CASES)
 PEER_KNOBS = ["--no-ipblock-pods", "--host-network", "pod", "--no-replica-traffic"]
 
 _MISSING_NAME = re.compile(r"^error: (?P<file>.+\.yaml):(?P<line>\d+):\d+: spec\.ports\[\d+\]\.name: Required value$")
@@ -66,20 +64,24 @@ def _name_ports(folder: Path, reported: list[str]) -> int:
 
 
 @pytest.fixture
-def cases_dir(shared_dir: Path) -> Path:
-    if not CASES_DIR.is_dir():
-        pytest.skip("../shared/peer-cases/netpol-analyzer-ingress is not present")
-    return CASES_DIR
+def cases() -> Cases:
+    return cases_of(INGRESS)
 
 
-def test_all_eight_connection_lists_are_present(cases_dir: Path) -> None:
+def test_all_eight_connection_lists_are_present(cases: Cases) -> None:
     assert len(CASES) == 8
     assert set(INVALID) <= set(CASES)
+    for case in CASES:
+        assert cases.input(INGRESS, case).is_dir(), case
+        assert cases.expected(INGRESS, case).is_file(), case
+    if not cases.clone:  # a copy holds these cases and no other
+        folder = cases.root / INGRESS
+        assert sorted(p.name for p in folder.iterdir() if (p / "expected_connlist.txt").is_file()) == CASES
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_connections_match_expected_output(case: str, cases_dir: Path, runner: CliRunner, tmp_path: Path) -> None:
-    source = cases_dir / case / "input"
+def test_connections_match_expected_output(case: str, cases: Cases, runner: CliRunner, tmp_path: Path) -> None:
+    source = cases.input(INGRESS, case)
     if case in INVALID:
         rejected = runner.invoke(main, ["connections", str(source), *PEER_KNOBS])
         assert rejected.exit_code == 2, rejected.output
@@ -92,4 +94,4 @@ def test_connections_match_expected_output(case: str, cases_dir: Path, runner: C
         source = fixed
     result = runner.invoke(main, ["connections", str(source), *PEER_KNOBS])
     assert result.exit_code == 0, result.output
-    assert result.stdout == (cases_dir / case / "expected_connlist.txt").read_text()
+    assert result.stdout == cases.expected(INGRESS, case).read_text()

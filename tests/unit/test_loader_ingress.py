@@ -20,7 +20,7 @@ from netsim.cli import main
 from netsim.errors import InputErrors, SourceSpan
 from netsim.loader import LoadResult, load_cluster, load_texts
 from netsim.model import BackendRef, Ingress, Route
-from tests.conftest import SHARED
+from tests.peer.cases import INGRESS, INGRESS_CASES, INGRESS_EXPLAIN_ONLY, cases_of
 
 SUBDOMAIN_REGEX = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
@@ -40,7 +40,6 @@ WILDCARD_REGEX = (
 )
 PATH_TYPE_HINT = "\n  hint: write pathType: Prefix (or Exact, or ImplementationSpecific)"
 PORT_HINT = "\n  hint: write service.port.number (a port of the Service) or service.port.name"
-INGRESS_CASES = SHARED / "peer-cases" / "netpol-analyzer-ingress"
 
 
 def ingress(spec: str, name: str = "web", api: str = "networking.k8s.io/v1") -> str:
@@ -546,14 +545,14 @@ def test_route_validation(text: str, expected: list[str]) -> None:
 # -- the peer's inputs and the command line --------------------------------------------------------
 
 
-@pytest.mark.usefixtures("shared_dir")
 def test_the_ingresses_and_routes_of_the_netpol_analyzer_cases_load() -> None:
     """Every Ingress and Route of the 12 cases is valid (their Services are another family's)."""
-    if not INGRESS_CASES.is_dir():
-        pytest.skip("../shared/peer-cases/netpol-analyzer-ingress is not present")
+    cases = cases_of(INGRESS)
     ingresses: list[Ingress] = []
     routes: list[Route] = []
-    for case in sorted(INGRESS_CASES.rglob("input")):
+    folders = [cases.input(INGRESS, c) for c in INGRESS_CASES]
+    folders += [cases.input(INGRESS, c, explain_only=True) for c in INGRESS_EXPLAIN_ONLY]
+    for case in folders:
         files = [str(f) for f in sorted(case.rglob("*.yaml")) if _declares(f, ("kind: Ingress", "kind: Route"))]
         cluster = load_cluster(files).cluster
         ingresses.extend(cluster.ingresses)

@@ -2,9 +2,8 @@
 pods grouped under their controller owner, ``generateName``, finished pods, lists, JSON, and the
 documents a real repository holds besides (skipped without a word) or instead (reported).
 
-The naming rules follow the netpol-analyzer reference cases (../shared/peer-cases/netpol-analyzer,
-README "Workload naming"); which ports a pod has follows Kubernetes (docs/semantics.md,
-"Workloads and pods").
+The naming rules follow netpol-analyzer's reference cases (tests/peer/test_peer_cases.py) and are
+stated in docs/semantics.md, "Workloads and pods", as is which ports a pod has (Kubernetes').
 """
 
 from __future__ import annotations
