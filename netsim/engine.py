@@ -130,7 +130,7 @@ class PolicyIndex:
 
     def isolating(self, pod: Pod, direction: Direction) -> tuple[NetworkPolicy, ...]:
         """Policies of the pod's namespace whose podSelector selects it and whose policyTypes
-        contain ``direction`` (hostNetwork pods are never selected, reference §1.6)."""
+        contain ``direction`` (hostNetwork pods are never selected: docs/semantics.md, "hostNetwork pods")."""
         key = (pod.ref, direction)
         cached = self._selecting.get(key)
         if cached is None:

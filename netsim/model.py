@@ -251,7 +251,7 @@ class NetworkPolicy:
     span: SourceSpan | None = field(default=None, compare=False, repr=False)
     policy_types_defaulted: bool = field(default=False, compare=False)
     # where the YAML wrote spec.podSelector and spec.egress (None when omitted): lint locates its
-    # findings there, and an `egress:` key with no rules is how mistake 6 (`egress: []` without
+    # findings there, and an `egress:` key with no rules is how lint's NP011 (`egress: []` without
     # policyTypes) shows, since the empty list and the omitted field decode alike
     pod_selector_span: SourceSpan | None = field(default=None, compare=False, repr=False)
     egress_span: SourceSpan | None = field(default=None, compare=False, repr=False)

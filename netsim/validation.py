@@ -1,4 +1,5 @@
-"""The API server's value checks, with its exact messages (reference §4.3, §5).
+"""The API server's value checks, with its exact messages (docs/semantics.md, "Validation messages"
+and "CIDR strictness"; apimachinery's ``pkg/util/validation``).
 
 Each function returns the list of problems (empty when valid), worded as apimachinery words
 them, so ``field: Invalid value: "x": <message>`` reads as ``kubectl apply`` would print it.

@@ -1,8 +1,9 @@
 """``netsim lint``: policies that are valid but probably wrong, as findings (data, never printed).
 
-Each rule (``NP001`` ...) rests on a section of the NetworkPolicy reference, most of them on §7's
-common mistakes, and answers through the engine and the matchers, so lint never disagrees with
-``check``. One module per group of rules; :mod:`netsim.lint.registry` holds them all.
+Each rule (``NP001`` ...) rests on a Kubernetes behaviour that docs/semantics.md states (its
+``reference`` names the behaviour and where Kubernetes states it; docs/lint.md explains every rule),
+and answers through the engine and the matchers, so lint never disagrees with ``check``. One module
+per group of rules; :mod:`netsim.lint.registry` holds them all.
 """
 
 from netsim.lint.base import DEFAULT_DNS, DnsTarget, Finding, LintConfig, LintContext, LintRule, Severity

@@ -1,4 +1,6 @@
-"""DNS rules: egress isolation that cuts pods off from the cluster DNS (reference §7.3, §7.4).
+"""DNS rules: egress isolation that cuts pods off from the cluster DNS, or lets only TCP through
+(docs/lint.md, NP003-NP005; a ``ports`` entry without ``protocol`` is TCP: docs/semantics.md,
+"Defaulting").
 
 The DNS pods are those of :class:`~netsim.lint.base.DnsTarget` (``k8s-app=kube-dns`` in
 ``kube-system`` unless configured). When the input has some, each egress-isolated pod is

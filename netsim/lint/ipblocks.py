@@ -1,4 +1,4 @@
-"""ipBlock rules: blocks that cover pod addresses (reference §1.7, mistake 14).
+"""ipBlock rules: blocks that cover pod addresses (docs/semantics.md, "ipBlock"; docs/lint.md, NP013).
 
 Whether an ipBlock selects pod IPs is the network plugin's choice: the upstream e2e tests expect
 it, Cilium does not do it. A block that covers pods therefore means different things on different

@@ -1,10 +1,12 @@
 """Isolation rules: namespaces left open, and policyTypes that isolate more or less than meant.
 
-* NP001/NP002: a namespace with pods and no default deny for ingress/egress (reference §1.1, §2.2).
+* NP001/NP002: a namespace with pods and no default deny for ingress/egress (docs/semantics.md,
+  "Isolation, per direction" and "Omitted and empty").
   A pod that only a policy of a kind netsim does not evaluate may isolate is "may be open".
-* NP010: an egress-only policy without ``policyTypes`` also isolates ingress (§1.2, mistake 5).
-* NP011: ``egress: []`` without ``policyTypes`` does not isolate egress (§1.2, mistake 6).
-* NP012: rules for a direction ``policyTypes`` does not list are ignored (§1.1, mistake 8).
+* NP010: an egress-only policy without ``policyTypes`` also isolates ingress (docs/semantics.md,
+  "Defaulting").
+* NP011: ``egress: []`` without ``policyTypes`` does not isolate egress ("Defaulting").
+* NP012: rules for a direction ``policyTypes`` does not list are ignored ("Isolation, per direction").
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ __all__ = ["RULES"]
 
 
 def _is_default_deny(policy: NetworkPolicy, direction: Direction) -> bool:
-    """``podSelector: {}``, ``direction`` in policyTypes, and no rules for it (reference §2.2)."""
+    """``podSelector: {}``, ``direction`` in policyTypes, and no rules for it (docs/semantics.md,
+    "Omitted and empty")."""
     return policy.pod_selector.is_empty() and direction in policy.policy_types and not policy.rules(direction)
 
 

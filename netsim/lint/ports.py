@@ -1,4 +1,5 @@
-"""Port rules: named ports that resolve to nothing (reference §3.3, mistake 11).
+"""Port rules: named ports that resolve to nothing (docs/semantics.md, "Ports and named ports";
+docs/lint.md, NP009).
 
 A named port resolves against the destination pod's declared container ports, by name and
 protocol: for an ingress rule the pods the policy selects, for an egress rule the pods its peers

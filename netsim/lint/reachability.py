@@ -1,9 +1,9 @@
 """Reachability rules: one-sided allows, which open a connection the other end never lets through.
 
-A connection needs the source's egress **and** the destination's ingress (reference §1.4). An
-ingress rule whose sources are all isolated for egress, with no egress rule allowing them to send
-what it accepts, opens nothing; the classic case is a default-deny-all namespace with only an
-ingress allow from web to backend. The egress mirror is reported the same way. The engine decides
+A connection needs the source's egress **and** the destination's ingress (docs/semantics.md, "The
+verdict"). An ingress rule whose sources are all isolated for egress, with no egress rule allowing
+them to send what it accepts, opens nothing; the classic case is a default-deny-all namespace with
+only an ingress allow from web to backend. The egress mirror is reported the same way. The engine decides
 every pair (exemptions such as the own node included); a pod talking to itself is left out,
 since that is always allowed (a workload of several replicas and itself is one replica to another,
 ``Options.replica_traffic``).

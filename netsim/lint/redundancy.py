@@ -1,4 +1,5 @@
-"""Redundancy rules: rules made moot by an allow-all rule (reference §1.3, mistake 22).
+"""Redundancy rules: rules made moot by an allow-all rule (policies are additive: docs/semantics.md,
+"Isolation, per direction"; docs/lint.md, NP015).
 
 Policies are additive: once one rule with no peers and no ports (``ingress: [{}]``) applies to a
 pod, every other rule for that pod and direction allows nothing more. A rule is reported when
@@ -18,7 +19,7 @@ _Where = tuple[NetworkPolicy, int]
 
 
 def _allows_all(rule: Rule) -> bool:
-    """No peers and no ports: every source or destination, on every port (reference §2.2)."""
+    """No peers and no ports: every source or destination, on every port (docs/semantics.md, "Omitted and empty")."""
     return not rule.peers and not rule.ports
 
 

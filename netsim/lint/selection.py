@@ -1,9 +1,10 @@
 """Selector rules: policies and peers that select nothing, or more than they seem to.
 
-* NP006: a policy whose podSelector selects no pod of its namespace (§1.1).
-* NP007: a peer that selects no pod; a namespaceSelector on a label no namespace has (§2.1, mistake 17).
-* NP008: a podSelector-only peer whose pods exist only in other namespaces (mistake 1).
-* NP014: a ``NotIn`` requirement that also matches objects without the key (§4.1, mistake 18).
+* NP006: a policy whose podSelector selects no pod of its namespace (docs/semantics.md, "Isolation,
+  per direction").
+* NP007: a peer that selects no pod; a namespaceSelector on a label no namespace has ("Peers").
+* NP008: a podSelector-only peer whose pods exist only in other namespaces ("Peers").
+* NP014: a ``NotIn`` requirement that also matches objects without the key ("Label selectors").
 
 Rules about pods need pods: a namespace with no pod in the input is skipped (the input may hold
 only policies), never reported.

@@ -1,4 +1,5 @@
-"""Policies netsim does not evaluate (reference §1.7: what a network plugin adds is the plugin's).
+"""Policies netsim does not evaluate (what a network plugin adds is the plugin's: docs/semantics.md,
+"Policy kinds netsim does not evaluate").
 
 * NP018: a policy object of a kind netsim recognises but does not evaluate (Cilium, Calico,
   Antrea, OVN-Kubernetes, others by their name; not the policy.networking.k8s.io tiers, which

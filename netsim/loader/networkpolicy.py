@@ -100,7 +100,7 @@ def _policy_types(reader: Reader, spec: Entries, egress: tuple[Rule | None, ...]
             text = reader.string(item, f"spec.policyTypes[{i}]")
             if text is not None:
                 raw.append((item, text))
-    if not raw:  # defaulting (reference §1.2): Ingress always, Egress iff egress rules exist
+    if not raw:  # defaulting (docs/semantics.md, "Defaulting"): Ingress always, Egress iff egress rules
         types = {Direction.INGRESS}
         if egress:
             types.add(Direction.EGRESS)

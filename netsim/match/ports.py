@@ -1,8 +1,8 @@
 """Port matching: numeric ports, endPort ranges, protocol-only entries and named ports.
 
 The port is always the destination port. A named port resolves against the *destination pod's*
-declared container ports by name **and** protocol (reference §3.3); it never matches a destination
-that is not a pod.
+declared container ports by name **and** protocol (docs/semantics.md, "Ports and named ports"); it
+never matches a destination that is not a pod.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Laws of NetworkPolicy that hold for every cluster, checked on random small clusters.
 
-One class per sentence of the reference; the sentence is the docstring.
+One class per law of docs/semantics.md; the law is the docstring.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _pairs(index: PolicyIndex) -> dict[tuple[str, str], PairVerdict]:
 
 
 class TestNoPolicies:
-    """A pod that no policy selects is non-isolated in both directions, so all traffic is allowed."""
+    """With no policy selecting it, a pod is open both ways: every connection is allowed."""
 
     @LAWS
     @given(clusters(max_policies=0), probe_ports, protocols)
@@ -105,7 +105,7 @@ def _with_rule(pol: NetworkPolicy, new: Rule, direction: Direction) -> NetworkPo
 
 
 class TestAdditivity:
-    """Network policies do not conflict; they are additive."""
+    """Policies add up (the concept page: "Network policies do not conflict; they are additive")."""
 
     @LAWS
     @given(clusters(min_policies=1), rules, st.sampled_from(list(Direction)), st.data())
@@ -138,7 +138,7 @@ class TestAdditivity:
 
 
 class TestSelectors:
-    """matchLabels {k: v} is matchExpressions [k In [v]]; an empty selector matches all objects."""
+    """``matchLabels: {k: v}`` is the requirement ``k In (v)``; the empty selector matches everything."""
 
     @LAWS
     @given(st.sampled_from(KEYS), st.sampled_from(VALUES), label_sets)

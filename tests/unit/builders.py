@@ -2,7 +2,7 @@
 
 Nothing here parses YAML: every helper builds the frozen model values directly (cyclonus's
 "traffic as labels" style). ``policy()`` applies the API server's ``policyTypes`` defaulting when
-no types are given (reference §1.2), exactly as the loader does.
+no types are given (docs/semantics.md, "Defaulting"), exactly as the loader does.
 """
 
 from __future__ import annotations

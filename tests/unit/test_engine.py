@@ -1,5 +1,6 @@
-"""The engine against the reference, one row per rule of §1-§4 (ids name the section), plus the
-explanation evidence and rendered explanations for a few verdicts.
+"""The engine against the rules of docs/semantics.md, one row per rule (ids start with the rule's
+topic; the comments name the section of docs/semantics.md), plus the explanation evidence and
+rendered explanations for a few verdicts.
 
 Every row builds its policies from model objects (no YAML) over one small world:
 
@@ -128,47 +129,60 @@ def case(
 
 
 CASES = [
-    # §1.1 isolation is per direction, by policies of the pod's own namespace -------------------
-    case("1.1-no-policy-selects-pod-all-allowed", [], "dev/client", "prod/db", True, 5432),
+    # isolation is per direction, by policies of the pod's own namespace ("Isolation, per direction")
+    case("isolation-no-policy-selects-pod-all-allowed", [], "dev/client", "prod/db", True, 5432),
     case(
-        "1.1-selected-pod-is-ingress-isolated", [policy("prod/p", DB, types="Ingress")], "dev/client", "prod/db", False
+        "isolation-selected-pod-is-ingress-isolated",
+        [policy("prod/p", DB, types="Ingress")],
+        "dev/client",
+        "prod/db",
+        False,
     ),
-    case("1.1-unselected-pod-stays-open", [policy("prod/p", DB, types="Ingress")], "dev/client", "prod/web", True),
     case(
-        "1.1-only-policies-of-pods-own-namespace-apply",
+        "isolation-unselected-pod-stays-open", [policy("prod/p", DB, types="Ingress")], "dev/client", "prod/web", True
+    ),
+    case(
+        "isolation-only-policies-of-pods-own-namespace-apply",
         [policy("dev/deny-everything", ALL, types="Ingress,Egress")],
         "prod/web",
         "prod/db",
         True,
     ),
-    case("1.1-egress-isolation-denies-egress", [DENY_EGRESS_PROD], "prod/web", "dev/client", False, denied_at="egress"),
-    case("1.1-egress-isolation-leaves-ingress-open", [DENY_EGRESS_PROD], "dev/client", "prod/web", True),
-    case("1.1-ingress-isolation-leaves-egress-open", [DENY_INGRESS_PROD], "prod/web", "dev/client", True),
     case(
-        "1.1-policyTypes-Egress-ignores-ingress-rules",
+        "isolation-egress-isolation-denies-egress",
+        [DENY_EGRESS_PROD],
+        "prod/web",
+        "dev/client",
+        False,
+        denied_at="egress",
+    ),
+    case("isolation-egress-isolation-leaves-ingress-open", [DENY_EGRESS_PROD], "dev/client", "prod/web", True),
+    case("isolation-ingress-isolation-leaves-egress-open", [DENY_INGRESS_PROD], "prod/web", "dev/client", True),
+    case(
+        "isolation-policyTypes-Egress-ignores-ingress-rules",
         [policy("prod/p", WEB, ingress=[rule(peer(DB))], egress=[rule()], types="Egress")],
         "dev/client",
         "prod/web",
         True,
     ),
     case(
-        "1.1-policyTypes-Ingress-ignores-egress-rules",
+        "isolation-policyTypes-Ingress-ignores-egress-rules",
         [policy("prod/p", WEB, ingress=[rule()], egress=[rule(peer(DB))], types="Ingress")],
         "prod/web",
         "dev/client",
         True,
     ),
-    case("1.1-empty-podSelector-selects-every-pod", [DENY_INGRESS_PROD], "dev/client", "prod/v6", False),
-    # §1.2 policyTypes defaulting (the builder defaults like the API server when types=None) ----
+    case("isolation-empty-podSelector-selects-every-pod", [DENY_INGRESS_PROD], "dev/client", "prod/v6", False),
+    # policyTypes defaulting ("Defaulting"; the builder defaults like the API server when types=None)
     case(
-        "1.2-egress-only-without-policyTypes-isolates-ingress",
+        "defaulting-egress-only-without-policyTypes-isolates-ingress",
         [policy("prod/egress-only", WEB, egress=[rule()])],
         "dev/client",
         "prod/web",
         False,
     ),
     case(
-        "1.2-egress-rules-without-policyTypes-isolate-egress",
+        "defaulting-egress-rules-without-policyTypes-isolate-egress",
         [policy("prod/egress-to-db", WEB, egress=[rule(peer(DB))])],
         "prod/web",
         "dev/client",
@@ -176,23 +190,23 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "1.2-empty-egress-without-policyTypes-leaves-egress-open",
+        "defaulting-empty-egress-without-policyTypes-leaves-egress-open",
         [policy("prod/no-egress-rules", WEB)],
         "prod/web",
         "dev/client",
         True,
     ),
     case(
-        "1.2-explicit-Egress-without-rules-denies-egress",
+        "defaulting-explicit-Egress-without-rules-denies-egress",
         [policy("prod/deny-egress-web", WEB, types="Egress")],
         "prod/web",
         "dev/client",
         False,
         denied_at="egress",
     ),
-    # §1.3 additivity: union across policies and rules; ports AND peers within a rule -----------
+    # additivity: union across policies and rules; ports AND peers within a rule ("Isolation, ...")
     case(
-        "1.3-policies-are-additive",
+        "additive-policies-are-additive",
         [
             db_ingress(rule(peer(WEB), ports=[port(5432)]), name="from-web"),
             db_ingress(rule(peer(None, sel({"env": "dev"})), ports=[port(5432)]), name="from-dev"),
@@ -203,21 +217,21 @@ CASES = [
         5432,
     ),
     case(
-        "1.3-deny-all-does-not-override-an-allow",
+        "additive-deny-all-does-not-override-an-allow",
         [DENY_INGRESS_PROD, db_ingress(rule(peer(None, ALL)))],
         "dev/client",
         "prod/db",
         True,
     ),
     case(
-        "1.3-rules-of-a-policy-are-ORed",
+        "additive-rules-of-a-policy-are-ORed",
         [db_ingress(rule(peer(WEB)), rule(peer(None, sel({"env": "dev"}))))],
         "dev/client",
         "prod/db",
         True,
     ),
     case(
-        "1.3-ports-and-peers-of-a-rule-are-ANDed",
+        "additive-ports-and-peers-of-a-rule-are-ANDed",
         [db_ingress(rule(peer(WEB), ports=[port(5432)]))],
         "prod/web",
         "prod/db",
@@ -225,7 +239,7 @@ CASES = [
         80,
     ),
     case(
-        "1.3-ports-entries-are-ORed",
+        "additive-ports-entries-are-ORed",
         [db_ingress(rule(peer(WEB), ports=[port(80), port(5432)]))],
         "prod/web",
         "prod/db",
@@ -233,7 +247,7 @@ CASES = [
         5432,
     ),
     case(
-        "1.3-except-is-not-a-deny-another-rule-allows",
+        "additive-except-is-not-a-deny-another-rule-allows",
         [
             policy(
                 "prod/out",
@@ -247,7 +261,7 @@ CASES = [
         True,
     ),
     case(
-        "1.3-except-is-not-a-deny-another-policy-allows",
+        "additive-except-is-not-a-deny-another-policy-allows",
         [
             policy("prod/out", WEB, egress=[rule(block("8.0.0.0/8", "8.8.8.0/24"))], types="Egress"),
             policy("prod/dns", WEB, egress=[rule(block("8.8.8.8/32"))], types="Egress"),
@@ -257,23 +271,23 @@ CASES = [
         True,
     ),
     case(
-        "1.3-except-narrows-its-own-peer",
+        "additive-except-narrows-its-own-peer",
         [policy("prod/out", WEB, egress=[rule(block("8.0.0.0/8", "8.8.8.0/24"))], types="Egress")],
         "prod/web",
         "8.8.8.8",
         False,
         denied_at="egress",
     ),
-    # §1.4 both ends must allow; addresses outside the pods have no policy ---------------------
+    # both ends must allow; addresses outside the pods have no policy ("The verdict") ------------
     case(
-        "1.4-egress-allows-but-ingress-denies",
+        "both-ends-egress-allows-but-ingress-denies",
         [policy("prod/out", WEB, egress=[rule()], types="Egress"), policy("dev/deny", ALL, types="Ingress")],
         "prod/web",
         "dev/client",
         False,
     ),
     case(
-        "1.4-ingress-allows-but-egress-denies",
+        "both-ends-ingress-allows-but-egress-denies",
         [db_ingress(rule()), policy("dev/deny-out", ALL, types="Egress")],
         "dev/client",
         "prod/db",
@@ -281,7 +295,7 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "1.4-both-deny",
+        "both-ends-both-deny",
         [DENY_INGRESS_PROD, policy("dev/deny-out", ALL, types="Egress")],
         "dev/client",
         "prod/db",
@@ -289,41 +303,43 @@ CASES = [
         denied_at="egress and ingress",
     ),
     case(
-        "1.4-both-allow",
+        "both-ends-both-allow",
         [db_ingress(rule(peer(None, sel({"env": "dev"})))), policy("dev/out", ALL, egress=[rule(peer(DB, ALL))])],
         "dev/client",
         "prod/db",
         True,
     ),
     case(
-        "1.4-external-source-has-no-egress-policy",
+        "both-ends-external-source-has-no-egress-policy",
         [DENY_EGRESS_PROD, db_ingress(rule(block("0.0.0.0/0")))],
         "8.8.8.8",
         "prod/db",
         True,
     ),
     case(
-        "1.4-external-destination-has-no-ingress-policy",
+        "both-ends-external-destination-has-no-ingress-policy",
         [policy("prod/out", WEB, egress=[rule(block("8.0.0.0/8"))], types="Egress")],
         "prod/web",
         "8.8.8.8",
         True,
     ),
     case(
-        "1.4-external-source-still-needs-ingress-allow",
+        "both-ends-external-source-still-needs-ingress-allow",
         [db_ingress(rule(peer(None, ALL)))],
         "8.8.8.8",
         "prod/db",
         False,
     ),
-    # §1.5 implicit allowances: own node, itself ------------------------------------------------
-    case("1.5-ingress-from-own-node-always-allowed", [DENY_INGRESS_PROD], N1, "prod/web", True),
-    case("1.5-ingress-from-other-node-follows-rules", [DENY_INGRESS_PROD], N2, "prod/web", False),
-    case("1.5-ingress-from-hostNetwork-pod-on-own-node", [DENY_INGRESS_PROD], "ops/agent", "prod/web", True),
-    case("1.5-ingress-from-hostNetwork-pod-on-other-node", [DENY_INGRESS_PROD], "ops/remote-agent", "prod/web", False),
-    case("1.5-egress-to-own-node-allowed-by-default", [DENY_EGRESS_PROD], "prod/web", N1, True),
+    # exemptions: own node, itself ("The local node", "A pod and itself") --------------------------
+    case("exempt-ingress-from-own-node-always-allowed", [DENY_INGRESS_PROD], N1, "prod/web", True),
+    case("exempt-ingress-from-other-node-follows-rules", [DENY_INGRESS_PROD], N2, "prod/web", False),
+    case("exempt-ingress-from-hostNetwork-pod-on-own-node", [DENY_INGRESS_PROD], "ops/agent", "prod/web", True),
     case(
-        "1.5-egress-to-own-node-knob-off",
+        "exempt-ingress-from-hostNetwork-pod-on-other-node", [DENY_INGRESS_PROD], "ops/remote-agent", "prod/web", False
+    ),
+    case("exempt-egress-to-own-node-allowed-by-default", [DENY_EGRESS_PROD], "prod/web", N1, True),
+    case(
+        "exempt-egress-to-own-node-knob-off",
         [DENY_EGRESS_PROD],
         "prod/web",
         N1,
@@ -331,40 +347,40 @@ CASES = [
         denied_at="egress",
         options=Options(egress_to_own_node=False),
     ),
-    case("1.5-egress-to-other-node-follows-rules", [DENY_EGRESS_PROD], "prod/web", N2, False, denied_at="egress"),
-    case("1.5-pod-to-itself-always-allowed", [DENY_ALL_PROD], "prod/web", "prod/web", True),
-    case("1.5-pod-to-itself-any-protocol", [DENY_ALL_PROD], "prod/db", "prod/db", True, 53, UDP),
-    # §1.6 hostNetwork pods: never subjects, never selected, matched by ipBlock of their node IP
+    case("exempt-egress-to-other-node-follows-rules", [DENY_EGRESS_PROD], "prod/web", N2, False, denied_at="egress"),
+    case("exempt-pod-to-itself-always-allowed", [DENY_ALL_PROD], "prod/web", "prod/web", True),
+    case("exempt-pod-to-itself-any-protocol", [DENY_ALL_PROD], "prod/db", "prod/db", True, 53, UDP),
+    # hostNetwork pods: never subjects, never selected, matched by ipBlock of their node IP
     case(
-        "1.6-hostNetwork-pod-never-ingress-isolated",
+        "hostNetwork-pod-never-ingress-isolated",
         [policy("ops/deny", ALL, types="Ingress,Egress")],
         "dev/client",
         "ops/agent",
         True,
     ),
     case(
-        "1.6-hostNetwork-pod-never-egress-isolated",
+        "hostNetwork-pod-never-egress-isolated",
         [policy("ops/deny", ALL, types="Ingress,Egress")],
         "ops/agent",
         "dev/client",
         True,
     ),
     case(
-        "1.6-hostNetwork-pod-never-matches-selectors",
+        "hostNetwork-pod-never-matches-selectors",
         [policy("prod/any-pod", WEB, ingress=[rule(peer(ALL, ALL))], types="Ingress")],
         "ops/remote-agent",
         "prod/web",
         False,
     ),
     case(
-        "1.6-hostNetwork-pod-matched-by-ipBlock-of-node-ip",
+        "hostNetwork-pod-matched-by-ipBlock-of-node-ip",
         [policy("prod/nodes", WEB, ingress=[rule(block("192.168.0.0/24"))], types="Ingress")],
         "ops/remote-agent",
         "prod/web",
         True,
     ),
     case(
-        "1.6-hostNetwork-destination-matched-by-ipBlock-only",
+        "hostNetwork-destination-matched-by-ipBlock-only",
         [policy("prod/out", DB, egress=[rule(peer(None, ALL))], types="Egress")],
         "prod/db",
         "ops/agent",
@@ -372,7 +388,7 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "1.6-knob-hostNetwork-as-pod-is-a-subject",
+        "hostNetwork-knob-hostNetwork-as-pod-is-a-subject",
         [policy("ops/deny", ALL, types="Ingress,Egress")],
         "dev/client",
         "ops/agent",
@@ -380,7 +396,7 @@ CASES = [
         options=Options(host_network_as_node=False),
     ),
     case(
-        "1.6-knob-hostNetwork-as-pod-matches-selectors",
+        "hostNetwork-knob-hostNetwork-as-pod-matches-selectors",
         [policy("prod/any-pod", WEB, ingress=[rule(peer(ALL, ALL))], types="Ingress")],
         "ops/remote-agent",
         "prod/web",
@@ -388,75 +404,77 @@ CASES = [
         options=Options(host_network_as_node=False),
     ),
     case(
-        "1.6-knob-hostNetwork-as-pod-is-not-the-node",
+        "hostNetwork-knob-hostNetwork-as-pod-is-not-the-node",
         [DENY_INGRESS_PROD],
         "ops/agent",
         "prod/web",
         False,
         options=Options(host_network_as_node=False),
     ),
-    # §2.1 peers -------------------------------------------------------------------------------
-    case("2.1-podSelector-only-is-own-namespace", [db_ingress(rule(peer(WEB)))], "prod/web", "prod/db", True),
-    case("2.1-podSelector-only-not-other-namespace", [db_ingress(rule(peer(WEB)))], "dev/web", "prod/db", False),
+    # peers ("Peers") ------------------------------------------------------------------------------
+    case("peers-podSelector-only-is-own-namespace", [db_ingress(rule(peer(WEB)))], "prod/web", "prod/db", True),
+    case("peers-podSelector-only-not-other-namespace", [db_ingress(rule(peer(WEB)))], "dev/web", "prod/db", False),
     case(
-        "2.1-namespaceSelector-only-is-all-pods-of-namespaces",
+        "peers-namespaceSelector-only-is-all-pods-of-namespaces",
         [db_ingress(rule(peer(None, sel({"env": "dev"}))))],
         "dev/client",
         "prod/db",
         True,
     ),
     case(
-        "2.1-namespaceSelector-only-not-other-namespaces",
+        "peers-namespaceSelector-only-not-other-namespaces",
         [db_ingress(rule(peer(None, sel({"env": "dev"}))))],
         "prod/web",
         "prod/db",
         False,
     ),
     case(
-        "2.1-both-selectors-in-one-peer-AND-pod-fails",
+        "peers-both-selectors-in-one-peer-AND-pod-fails",
         [db_ingress(rule(peer(WEB, sel({"env": "dev"}))))],
         "dev/client",
         "prod/db",
         False,
     ),
     case(
-        "2.1-both-selectors-in-one-peer-AND-both-hold",
+        "peers-both-selectors-in-one-peer-AND-both-hold",
         [db_ingress(rule(peer(WEB, sel({"env": "dev"}))))],
         "dev/web",
         "prod/db",
         True,
     ),
     case(
-        "2.1-two-peers-OR-namespace-side",
+        "peers-two-peers-OR-namespace-side",
         [db_ingress(rule(peer(None, sel({"env": "dev"})), peer(WEB)))],
         "dev/client",
         "prod/db",
         True,
     ),
     case(
-        "2.1-two-peers-OR-pod-side",
+        "peers-two-peers-OR-pod-side",
         [db_ingress(rule(peer(None, sel({"env": "dev"})), peer(WEB)))],
         "prod/web",
         "prod/db",
         True,
     ),
-    case("2.1-empty-podSelector-own-namespace-only", [db_ingress(rule(peer(ALL)))], "dev/web", "prod/db", False),
+    case("peers-empty-podSelector-own-namespace-only", [db_ingress(rule(peer(ALL)))], "dev/web", "prod/db", False),
     case(
-        "2.1-empty-namespaceSelector-every-namespace", [db_ingress(rule(peer(None, ALL)))], "dev/web", "prod/db", True
+        "peers-empty-namespaceSelector-every-namespace", [db_ingress(rule(peer(None, ALL)))], "dev/web", "prod/db", True
     ),
-    case("2.1-both-empty-every-pod", [db_ingress(rule(peer(ALL, ALL)))], "dev/client", "prod/db", True),
+    case("peers-both-empty-every-pod", [db_ingress(rule(peer(ALL, ALL)))], "dev/client", "prod/db", True),
     case(
-        "2.1-namespace-by-metadata-name-label",
+        "peers-namespace-by-metadata-name-label",
         [db_ingress(rule(peer(None, sel({"kubernetes.io/metadata.name": "dev"}))))],
         "dev/client",
         "prod/db",
         True,
     ),
-    # §2.2 omitted vs empty --------------------------------------------------------------------
-    case("2.2-no-ingress-rules-deny-all", [db_ingress()], "prod/web", "prod/db", False),
-    case("2.2-empty-rule-allows-all-sources", [db_ingress(rule())], "8.8.8.8", "prod/db", True, 9999, SCTP),
+    # omitted vs empty ("Omitted and empty") -------------------------------------------------------
+    case("omitted-vs-empty-no-ingress-rules-deny-all", [db_ingress()], "prod/web", "prod/db", False),
     case(
-        "2.2-rule-without-from-matches-all-sources",
+        "omitted-vs-empty-empty-rule-allows-all-sources", [db_ingress(rule())], "8.8.8.8", "prod/db", True, 9999, SCTP
+    ),
+    case(
+        "omitted-vs-empty-rule-without-from-matches-all-sources",
         [db_ingress(rule(ports=[port(5432)]))],
         "8.8.8.8",
         "prod/db",
@@ -464,7 +482,7 @@ CASES = [
         5432,
     ),
     case(
-        "2.2-rule-without-ports-matches-every-protocol",
+        "omitted-vs-empty-rule-without-ports-matches-every-protocol",
         [db_ingress(rule(peer(WEB)))],
         "prod/web",
         "prod/db",
@@ -473,7 +491,7 @@ CASES = [
         UDP,
     ),
     case(
-        "2.2-empty-port-entry-allows-every-TCP-port",
+        "omitted-vs-empty-empty-port-entry-allows-every-TCP-port",
         [db_ingress(rule(ports=[PortSpec()]))],
         "prod/web",
         "prod/db",
@@ -481,7 +499,7 @@ CASES = [
         65535,
     ),
     case(
-        "2.2-empty-port-entry-does-not-allow-UDP",
+        "omitted-vs-empty-empty-port-entry-does-not-allow-UDP",
         [db_ingress(rule(ports=[PortSpec()]))],
         "prod/web",
         "prod/db",
@@ -490,40 +508,40 @@ CASES = [
         UDP,
     ),
     case(
-        "2.2-egress-rule-without-to-matches-all-destinations",
+        "omitted-vs-empty-egress-rule-without-to-matches-all-destinations",
         [policy("prod/out", WEB, egress=[rule(ports=[port(443)])], types="Egress")],
         "prod/web",
         "2001:db8::1",
         True,
         443,
     ),
-    # §2.3 ipBlock -----------------------------------------------------------------------------
-    case("2.3-ipBlock-cidr", [db_ingress(rule(block("8.8.0.0/16")))], "8.8.8.8", "prod/db", True),
-    case("2.3-ipBlock-except", [db_ingress(rule(block("8.8.0.0/16", "8.8.8.0/24")))], "8.8.8.8", "prod/db", False),
-    case("2.3-ipBlock-ipv6", [db_ingress(rule(block("2001:db8::/32")))], "2001:db8::1", "prod/db", True),
-    case("2.3-ipBlock-ipv4-never-ipv6", [db_ingress(rule(block("0.0.0.0/0")))], "2001:db8::1", "prod/db", False),
-    case("2.3-ipBlock-ipv6-never-ipv4", [db_ingress(rule(block("::/0")))], "8.8.8.8", "prod/db", False),
+    # ipBlock ("ipBlock") --------------------------------------------------------------------------
+    case("ipBlock-cidr", [db_ingress(rule(block("8.8.0.0/16")))], "8.8.8.8", "prod/db", True),
+    case("ipBlock-except", [db_ingress(rule(block("8.8.0.0/16", "8.8.8.0/24")))], "8.8.8.8", "prod/db", False),
+    case("ipBlock-ipv6", [db_ingress(rule(block("2001:db8::/32")))], "2001:db8::1", "prod/db", True),
+    case("ipBlock-ipv4-never-ipv6", [db_ingress(rule(block("0.0.0.0/0")))], "2001:db8::1", "prod/db", False),
+    case("ipBlock-ipv6-never-ipv4", [db_ingress(rule(block("::/0")))], "8.8.8.8", "prod/db", False),
     case(
-        "2.3-ipBlock-ipv6-pod-ip",
+        "ipBlock-ipv6-pod-ip",
         [policy("prod/v6-out", WEB, egress=[rule(block("fd00::/64"))], types="Egress")],
         "prod/web",
         "prod/v6",
         True,
     ),
-    case("2.3-ipBlock-selects-pod-ip", [db_ingress(rule(block("10.0.2.20/32")))], "dev/client", "prod/db", True),
+    case("ipBlock-selects-pod-ip", [db_ingress(rule(block("10.0.2.20/32")))], "dev/client", "prod/db", True),
     case(
-        "2.3-ipBlock-pod-ip-knob-off",
+        "ipBlock-pod-ip-knob-off",
         [db_ingress(rule(block("10.0.0.0/8")))],
         "dev/client",
         "prod/db",
         False,
         options=Options(ipblock_matches_pods=False),
     ),
-    # §3 ports ---------------------------------------------------------------------------------
-    case("3.1-protocol-defaults-to-TCP", [db_ingress(rule(ports=[port(53)]))], "prod/web", "prod/db", False, 53, UDP),
-    case("3.1-SCTP-is-not-TCP", [db_ingress(rule(ports=[port(81, SCTP)]))], "prod/web", "prod/db", False, 81),
+    # ports ("Ports and named ports", "endPort") ----------------------------------------------------
+    case("protocol-defaults-to-TCP", [db_ingress(rule(ports=[port(53)]))], "prod/web", "prod/db", False, 53, UDP),
+    case("protocol-SCTP-is-not-TCP", [db_ingress(rule(ports=[port(81, SCTP)]))], "prod/web", "prod/db", False, 81),
     case(
-        "3.2-protocol-only-all-its-ports",
+        "port-protocol-only-all-its-ports",
         [db_ingress(rule(ports=[port(None, UDP)]))],
         "prod/web",
         "prod/db",
@@ -531,10 +549,12 @@ CASES = [
         9999,
         UDP,
     ),
-    case("3.2-protocol-only-not-others", [db_ingress(rule(ports=[port(None, UDP)]))], "prod/web", "prod/db", False, 80),
-    case("3.3-named-port-ingress", [db_ingress(rule(ports=[port("pg")]))], "prod/web", "prod/db", True, 5432),
     case(
-        "3.3-named-port-ingress-other-number",
+        "port-protocol-only-not-others", [db_ingress(rule(ports=[port(None, UDP)]))], "prod/web", "prod/db", False, 80
+    ),
+    case("named-port-ingress", [db_ingress(rule(ports=[port("pg")]))], "prod/web", "prod/db", True, 5432),
+    case(
+        "named-port-ingress-other-number",
         [db_ingress(rule(ports=[port("pg")]))],
         "prod/web",
         "prod/db",
@@ -542,7 +562,7 @@ CASES = [
         5433,
     ),
     case(
-        "3.3-named-port-egress-resolved-on-destination",
+        "named-port-egress-resolved-on-destination",
         [policy("prod/out", WEB, egress=[rule(ports=[port("dns", UDP)])], types="Egress")],
         "prod/web",
         "prod/db",
@@ -551,7 +571,7 @@ CASES = [
         UDP,
     ),
     case(
-        "3.3-named-port-egress-destination-without-that-name",
+        "named-port-egress-destination-without-that-name",
         [policy("prod/out", WEB, egress=[rule(ports=[port("dns", UDP)])], types="Egress")],
         "prod/web",
         "dev/client",
@@ -561,7 +581,7 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "3.3-named-port-not-resolved-on-the-source",
+        "named-port-not-resolved-on-the-source",
         [policy("prod/out", WEB, egress=[rule(ports=[port("http")])], types="Egress")],
         "prod/web",
         "dev/web",
@@ -570,7 +590,7 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "3.3-named-port-udp-declared-tcp-rule",
+        "named-port-udp-declared-tcp-rule",
         [db_ingress(rule(ports=[port("dns")]))],
         "prod/web",
         "prod/db",
@@ -579,7 +599,7 @@ CASES = [
         UDP,
     ),
     case(
-        "3.3-named-port-several-containers",
+        "named-port-several-containers",
         [db_ingress(rule(ports=[port("metrics")]))],
         "prod/web",
         "prod/db",
@@ -587,7 +607,7 @@ CASES = [
         9200,
     ),
     case(
-        "3.3-named-port-never-matches-external",
+        "named-port-never-matches-external",
         [policy("prod/out", DB, egress=[rule(block("0.0.0.0/0"), ports=[port("dns", UDP)])], types="Egress")],
         "prod/db",
         "8.8.8.8",
@@ -597,7 +617,7 @@ CASES = [
         denied_at="egress",
     ),
     case(
-        "3.4-endPort-upper-bound-inclusive",
+        "endPort-upper-bound-inclusive",
         [db_ingress(rule(ports=[port(5000, TCP, 5010)]))],
         "prod/web",
         "prod/db",
@@ -605,7 +625,7 @@ CASES = [
         5010,
     ),
     case(
-        "3.4-endPort-lower-bound-inclusive",
+        "endPort-lower-bound-inclusive",
         [db_ingress(rule(ports=[port(5000, TCP, 5010)]))],
         "prod/web",
         "prod/db",
@@ -613,44 +633,44 @@ CASES = [
         5000,
     ),
     case(
-        "3.4-endPort-outside-range",
+        "endPort-outside-range",
         [db_ingress(rule(ports=[port(5000, TCP, 5010)]))],
         "prod/web",
         "prod/db",
         False,
         5011,
     ),
-    # §4 label selectors -----------------------------------------------------------------------
+    # label selectors ("Label selectors") ----------------------------------------------------------
     case(
-        "4.1-NotIn-selects-pods-without-the-key",
+        "selector-NotIn-selects-pods-without-the-key",
         [db_ingress(rule(peer(sel(None, expr("tier", "NotIn", "frontend")), ALL)))],
         "prod/web",
         "prod/db",
         True,
     ),
     case(
-        "4.1-NotIn-rejects-listed-value",
+        "selector-NotIn-rejects-listed-value",
         [db_ingress(rule(peer(sel(None, expr("tier", "NotIn", "frontend")), ALL)))],
         "dev/client",
         "prod/db",
         False,
     ),
     case(
-        "4.1-matchLabels-AND-matchExpressions",
+        "selector-matchLabels-AND-matchExpressions",
         [db_ingress(rule(peer(sel({"app": "client"}, expr("tier", "In", "backend")), ALL)))],
         "dev/client",
         "prod/db",
         False,
     ),
     case(
-        "4.1-podSelector-with-expressions-selects-subject",
+        "selector-podSelector-with-expressions-selects-subject",
         [policy("prod/p", sel(None, expr("app", "In", "db", "v6")), types="Ingress")],
         "prod/web",
         "prod/v6",
         False,
     ),
     case(
-        "4.1-namespaceSelector-uses-namespace-labels",
+        "selector-namespaceSelector-uses-namespace-labels",
         [db_ingress(rule(peer(None, sel(None, expr("team", "Exists")))))],
         "dev/client",
         "prod/db",

@@ -1,8 +1,8 @@
 """The reachability graph on small hand-built clusters: nodes, edges, conns, aggregation and order.
 
 Every expected edge below is what Kubernetes allows: the source's egress and the destination's
-ingress must both allow (reference §1.4), a pod no policy selects is open in that direction, and
-named ports resolve on the destination pod (§3.3).
+ingress must both allow (docs/semantics.md, "The verdict"), a pod no policy selects is open in that
+direction, and named ports resolve on the destination pod ("Ports and named ports").
 """
 
 from __future__ import annotations
@@ -257,7 +257,8 @@ def test_an_external_range_never_gets_an_edge_to_another_range() -> None:
 
 
 def test_hostnetwork_pod_reaches_pods_on_its_own_node_only() -> None:
-    # reference §1.5/§1.6: traffic from a pod's own node is always allowed in
+    # traffic from a pod's own node is always allowed in (docs/semantics.md, "The local node" and
+    # "hostNetwork pods")
     agent = pod("kube-system/agent", {"app": "agent"}, host_network=True, node="n1", host_ip="192.168.0.1")
     on_n1 = pod("a/web-1", {"app": "web"}, ip="10.0.1.1", node="n1", host_ip="192.168.0.1")
     on_n2 = pod("a/web-2", {"app": "web"}, ip="10.0.2.1", node="n2", host_ip="192.168.0.2")
@@ -270,7 +271,8 @@ def test_hostnetwork_pod_reaches_pods_on_its_own_node_only() -> None:
 
 
 def test_isolated_pod_still_reaches_the_hostnetwork_pod_on_its_node() -> None:
-    # egress to the pod's own node is always allowed (reference §1.5), also when no rule selects it
+    # egress to the pod's own node is always allowed (docs/semantics.md, "The local node"), also when
+    # no rule selects it
     agent = pod("kube-system/agent", host_network=True, node="n1", host_ip="192.168.0.1")
     web = pod("a/web", {"app": "web"}, ip="10.0.1.1", node="n1", host_ip="192.168.0.1")
     far = pod("a/far", {"app": "web"}, ip="10.0.2.1", node="n2", host_ip="192.168.0.2")

@@ -1,8 +1,9 @@
 """netsim.loader: manifests to model, with the API server's defaulting and validation.
 
 Every error is pinned exactly as a user sees it: ``path:line:col: field.path: message`` plus the
-hint line where there is one. Sources: reference §1.2 (defaulting), §4.2/§4.3 (selectors and
-labels), §5.2-§5.4 (NetworkPolicy validation), §5.6 (strict decoding).
+hint line where there is one. Sources: docs/semantics.md, "Defaulting", "Validation messages"
+(selectors, labels, policyTypes, ports, peers and ipBlocks), "CIDR strictness" and "Strict and lax
+decoding"; the Kubernetes functions each names.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def only_policy(result: LoadResult) -> NetworkPolicy:
     return np
 
 
-# -- defaulting (reference §1.2) ----------------------------------------------------------------
+# -- defaulting (docs/semantics.md, "Defaulting") -------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -216,7 +217,7 @@ def test_policy_model(spec: str, pod_selector: LabelSelector, rules: tuple[Rule,
     assert (np.namespace, np.name, np.ref) == ("default", "np", "default/np")
 
 
-# -- NetworkPolicy validation: ports (reference §5.3) -------------------------------------------
+# -- NetworkPolicy validation: ports (ValidateNetworkPolicyPort) ----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -373,7 +374,7 @@ def test_port_validation(spec: str, expected: list[str]) -> None:
     assert errors(policy(spec)) == expected
 
 
-# -- NetworkPolicy validation: peers and ipBlock (reference §5.4) -------------------------------
+# -- NetworkPolicy validation: peers and ipBlock (ValidateNetworkPolicyPeer, ValidateIPBlock) -----
 
 
 @pytest.mark.parametrize(
@@ -548,7 +549,7 @@ def test_lax_mode_reads_legacy_cidrs_with_warnings() -> None:
     )
 
 
-# -- NetworkPolicy validation: policyTypes (reference §5.2) -------------------------------------
+# -- NetworkPolicy validation: policyTypes (ValidateNetworkPolicySpec) ----------------------------
 
 
 @pytest.mark.parametrize(
@@ -587,7 +588,7 @@ def test_policy_types_validation(spec: str, expected: list[str]) -> None:
     assert errors(policy(spec)) == expected
 
 
-# -- selectors and labels (reference §4.2, §4.3) ------------------------------------------------
+# -- selectors and labels (ValidateLabelSelector, IsQualifiedName, IsValidLabelValue) -------------
 
 
 @pytest.mark.parametrize(
@@ -806,7 +807,7 @@ def test_type_errors(spec: str, expected: list[str]) -> None:
     assert errors(policy(spec)) == expected
 
 
-# -- unknown fields and duplicate keys (reference §5.6) -----------------------------------------
+# -- unknown fields and duplicate keys (docs/semantics.md, "Strict and lax decoding") -------------
 
 TYPOS = """\
 apiVersion: networking.k8s.io/v1
@@ -866,7 +867,7 @@ def test_unknown_fields_are_dropped_with_a_warning_in_lax_mode() -> None:
         'np.yaml:18:1: specs: unknown field "specs" dropped (--lax)',
     ]
     np = only_policy(result)
-    # the danger the reference warns about: a dropped `matchLabel` leaves {}, every pod
+    # the danger of lax decoding (docs/semantics.md): a dropped `matchLabel` leaves {}, every pod
     assert np.pod_selector == LabelSelector()
     assert np.egress == (
         Rule((IPBlockPeer(ip_network("10.0.0.0/8")),), (PortSpec(Protocol.TCP), PortSpec(Protocol.TCP, 53))),

@@ -1,4 +1,5 @@
-"""Peer matching (reference §2.1, §2.3, §1.6): selectors, ipBlock, hostNetwork, the ipBlock-pods knob."""
+"""Peer matching (docs/semantics.md, "Peers", "ipBlock", "hostNetwork pods"): selectors, ipBlock,
+hostNetwork, the ipBlock-pods knob."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ AS_POD = Options(host_network_as_node=False)
 @pytest.mark.parametrize(
     ("the_peer", "options", "expected"),
     [
-        # reference §1.6 (a): a plugin may treat hostNetwork pods like any pod (knob off)
+        # a plugin may treat hostNetwork pods like any pod (--host-network pod: docs/semantics.md)
         pytest.param(peer(sel({"app": "web"}), ALL), AS_POD, True, id="as-pod-selected-by-labels"),
         pytest.param(peer(None, sel({"kubernetes.io/metadata.name": "ops"})), AS_POD, True, id="as-pod-by-namespace"),
         pytest.param(peer(sel({"app": "db"}), ALL), AS_POD, False, id="as-pod-labels-still-count"),

@@ -1,4 +1,5 @@
-"""Port matching (reference §3): numbers, endPort ranges, protocol-only entries and named ports."""
+"""Port matching (docs/semantics.md, "Ports and named ports" and "endPort"): numbers, endPort ranges,
+protocol-only entries and named ports."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from netsim.model import Endpoint, PortSpec
 from tests.unit.builders import SCTP, TCP, UDP, cport, ext, pod, port
 
 # A destination pod with the upstream e2e naming (serve-<port>-<proto>), plus two containers that
-# both call their port "metrics" with different numbers (names are unique per container only,
-# reference §3.3), and "dns" declared only as UDP.
+# both call their port "metrics" with different numbers (names are unique per container only:
+# validateContainerPorts), and "dns" declared only as UDP.
 SERVER = pod(
     "x/server",
     ports=[

@@ -1,4 +1,5 @@
-"""Label selector matching (reference §4.1), pinned to apimachinery's ``labels.Requirement.Matches``."""
+"""Label selector matching (docs/semantics.md, "Label selectors"), pinned to apimachinery's
+``labels.Requirement.Matches``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ NONE = Labels()
         pytest.param(expr("env", "In", "prod"), WEB, False, id="In-absent-key-false"),
         # NotIn: apimachinery labels.Requirement.Matches (selector.go) returns
         #   `if !ls.Has(r.key) { return true }` for NotIn, so an absent key MATCHES. cyclonus
-        #   returns false here; Kubernetes wins (reference §4.1 and §7.18).
+        #   returns false here; Kubernetes wins (docs/semantics.md, "Label selectors"; lint NP014).
         pytest.param(expr("env", "NotIn", "prod"), WEB, True, id="NotIn-absent-key-true"),
         pytest.param(expr("env", "NotIn", "prod"), NONE, True, id="NotIn-no-labels-true"),
         pytest.param(expr("env", "NotIn", "prod"), WEB_PROD, False, id="NotIn-value-listed"),

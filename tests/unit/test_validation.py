@@ -1,6 +1,6 @@
 """netsim.validation: the API server's value checks, every message pinned to apimachinery's text.
 
-Sources (reference §4.3, §5): apimachinery ``content/kube.go`` (label keys and values),
+Sources (docs/semantics.md, "Validation messages"): apimachinery ``content/kube.go`` (label keys and values),
 ``util/validation/validation.go`` (DNS names, ``IsValidPortNum``, ``IsValidPortName``), ``ip.go``
 (``parseCIDR`` / ``IsValidCIDRForLegacyField``) and ``field/errors.go`` (how values print).
 """
