@@ -25,25 +25,82 @@ __all__ = [
 ]
 
 
+#: How close (0 to 1) a name must be to be suggested.
+SUGGEST_CUTOFF = 0.5
+
+
+def _name_parts(text: str) -> tuple[str, str, str]:
+    """``(namespace, name, kind)`` of ``ns/name[Kind]``, ``ns/Kind/name``, ``ns/name`` or ``name``,
+    lower-cased (empty strings for the parts not written)."""
+    text = text.strip().lower()
+    kind = ""
+    if text.endswith("]") and "[" in text:
+        text, _, kind = text[:-1].rpartition("[")
+    namespace, _, name = text.rpartition("/")
+    if "/" in namespace:  # ns/Kind/name
+        namespace, _, kind = namespace.partition("/")
+    return namespace, name, kind
+
+
+def _closeness(text: tuple[str, str, str], name: tuple[str, str, str]) -> tuple[float, float]:
+    """How close a spelling is to what was typed: ``(score, name score)``, each 0 to 1.
+
+    The namespace and the name are compared apart (a typo in either costs only its part), the name
+    weighing more, so ``payment/api`` is closest to ``payments/api[Deployment]``, then to
+    ``shop/api`` (the same name elsewhere), then to ``payments/batch``. Between ``ns/name`` and
+    a bare name, the names are compared, or the namespace with the bare name (a namespace). A kind
+    counts a little, and only when one was typed.
+    """
+    import difflib  # only for a mistake: not paid by every run
+
+    def ratio(a: str, b: str) -> float:
+        return 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+    (t_ns, t_name, t_kind), (ns, nm, kind) = text, name
+    by_name = ratio(t_name, nm)
+    if t_ns and ns:
+        score = 0.4 * ratio(t_ns, ns) + 0.6 * by_name
+    elif t_ns or ns:
+        # one side names no namespace: the names decide, a little below a full match; or it is a
+        # namespace, named by the other's namespace part (``shop/web`` -> the namespace ``shop``)
+        by_namespace = ratio(t_ns, nm) if t_ns else ratio(t_name, ns)
+        score, by_name = max((0.9 * by_name, by_name), (0.8 * by_namespace, by_namespace))
+    else:
+        score = by_name
+    if t_kind:
+        score = 0.85 * score + 0.15 * ratio(t_kind, kind)
+    return score, by_name
+
+
 def suggest(text: str, names: Iterable[str] | Mapping[str, str], limit: int = 3) -> tuple[str, ...]:
-    """What a misspelt ``text`` may have meant: the closest of ``names`` (difflib), best first,
-    then the names whose last segment is ``text``'s (``prod/web`` -> ``shop/web``); ``limit`` at most.
+    """What a misspelt ``text`` may have meant: the closest of ``names``, best first, ``limit`` at most.
+
+    A name is suggested when it is close as a whole (difflib, ignoring case), when its name part is
+    the one typed (``prod/web`` -> ``shop/web``), or when namespace and name, compared apart, are
+    close. They are ranked by :func:`_closeness` (namespace and name apart, so ``payment/api``
+    suggests ``payments/api[Deployment]`` before ``payments/batch``), then by closeness as a whole;
+    names equally close keep difflib's order.
 
     ``names`` may map each spelling to what to suggest for it (``shop/web`` ->
-    ``shop/web[Deployment]``): ``text`` is compared with the spellings, the suggestions are theirs.
+    ``shop/web[Deployment]``): ``text`` is compared with the spellings, the suggestions are theirs,
+    each ranked by its closest spelling.
     """
     import difflib  # only for a mistake: not paid by every run
 
     shown = dict(names) if isinstance(names, Mapping) else {name: name for name in names}
-    pool = sorted(shown)
-    close = difflib.get_close_matches(text, pool, n=limit, cutoff=0.5)
-    leaf = text.rsplit("/", 1)[-1]
-    same_name = [n for n in pool if n.split("/", 1)[-1].split("[", 1)[0] == leaf and n not in close]
-    out: list[str] = []
-    for name in close + same_name:
-        if shown[name] not in out:
-            out.append(shown[name])
-    return tuple(out[:limit])
+    typed = _name_parts(text)
+    whole = text.strip().lower()
+    best: dict[str, tuple[float, float, float]] = {}
+    for spelling, suggestion in shown.items():
+        score, by_name = _closeness(typed, _name_parts(spelling))
+        as_a_whole = difflib.SequenceMatcher(None, whole, spelling.lower()).ratio()
+        same_name = by_name == 1.0 and bool(typed[1])
+        close = score >= SUGGEST_CUTOFF and by_name >= SUGGEST_CUTOFF
+        if close or same_name or as_a_whole >= SUGGEST_CUTOFF:
+            best[suggestion] = max(best.get(suggestion, (0.0, 0.0, 0.0)), (score, by_name, as_a_whole))
+    ranked = sorted(best, reverse=True)  # equally close: difflib's order
+    ranked.sort(key=lambda s: best[s], reverse=True)
+    return tuple(ranked[:limit])
 
 
 def did_you_mean(suggestions: Iterable[str]) -> str:
@@ -53,9 +110,14 @@ def did_you_mean(suggestions: Iterable[str]) -> str:
 
 
 def namespaces(cluster: Cluster) -> frozenset[str]:
-    """The namespaces of the input: declared by a Namespace manifest, or holding a pod, a workload
-    or a policy."""
-    return frozenset(ns.name for ns in cluster.namespaces) | {p.namespace for p in cluster.pods}
+    """The namespaces of the input: declared by a Namespace manifest, or holding a pod, a workload,
+    a NetworkPolicy or a Service."""
+    return (
+        frozenset(ns.name for ns in cluster.namespaces)
+        | {p.namespace for p in cluster.pods}
+        | {p.namespace for p in cluster.policies}
+        | {s.namespace for s in cluster.services}
+    )
 
 
 def require_namespace(cluster: Cluster, text: str, option: str) -> None:

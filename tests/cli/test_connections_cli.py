@@ -378,7 +378,8 @@ UNKNOWN_FILTERS = [
     ),
     (
         ["--from", "shop/db-0"],
-        "--from shop/db-0: no such endpoint at --group-by workload; did you mean 'shop/db[StatefulSet]'?",
+        "--from shop/db-0: no such endpoint at --group-by workload; "
+        "did you mean 'shop/db[StatefulSet]', 'shop/web[Deployment]'?",
     ),
     (
         ["--group-by", "namespace", "--to", "shop/web"],
@@ -577,7 +578,9 @@ spec:
         ),
         encoding="utf-8",
     )
-    (workdir / "policies.yaml").write_text("", encoding="utf-8")
+    # no policies; the namespace -n names (a namespace of the input, or -n is an error)
+    tools = "apiVersion: v1\nkind: Namespace\nmetadata: {name: tools}\n"
+    (workdir / "policies.yaml").write_text(tools, encoding="utf-8")
     assert lines(runner) == [
         "0.0.0.0-255.255.255.255[External] => shop/api-5d8f[ReplicaSet] : All Connections",
         "shop/api-5d8f[ReplicaSet] => 0.0.0.0-255.255.255.255[External] : All Connections",
