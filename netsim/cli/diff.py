@@ -68,8 +68,10 @@ def _is_input(name: str, under: str) -> bool:
 def checkout_at(rev: str, paths: Sequence[str], dest: Path) -> tuple[list[str], dict[str, str], list[str]]:
     """Write ``paths`` as they are at git revision ``rev`` under ``dest``, with their layout.
 
-    Returns the files written, the label of each (``REV:repo/relative/path``, what positions in
-    errors and spans print) and warnings (a path that does not exist at ``rev``).
+    Returns the inputs to load, each PATH's copy (a file, or a directory that the loader then
+    walks as it walks the working tree's, so a file in it that holds no Kubernetes objects is
+    skipped as it is there), the label of each file and directory written (``REV:repo/relative/path``,
+    what positions in errors and spans print) and warnings (a path that does not exist at ``rev``).
     """
     files: list[str] = []
     labels: dict[str, str] = {}
@@ -110,7 +112,9 @@ def checkout_at(rev: str, paths: Sequence[str], dest: Path) -> tuple[list[str], 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(blob.stdout)
             labels[str(target)] = f"{rev}:{name}"
-            files.append(str(target))
+        copy = root / rel
+        labels.setdefault(str(copy), f"{rev}:{rel}")
+        files.append(str(copy))
     return files, labels, warnings
 
 

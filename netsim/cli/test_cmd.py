@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from netsim.expectations import (
 from netsim.model import Pod, Unknown, UnknownKind
 from netsim.output import write_atomic
 from netsim.render.text import explain
-from netsim.source import Limits, discover
+from netsim.source import Limits
 
 __all__ = ["report_case", "test"]
 
@@ -188,25 +187,6 @@ def _load_specs(specs: Sequence[str], limits: Limits) -> tuple[list[tuple[str, t
     return loaded, errors
 
 
-def _manifest_files(paths: Sequence[str], specs: Sequence[str]) -> tuple[tuple[str, ...], list[InputError]]:
-    """The manifest arguments, folders expanded without the expectations files they hold
-    (so a scenario folder with its expect.yaml next to its manifests can be given as it is)."""
-    out: list[str] = []
-    errors: list[InputError] = []
-    spec_paths = {os.path.realpath(s) for s in specs}
-    for path in paths:
-        if path == "-" or not os.path.isdir(path):
-            out.append(path)
-            continue
-        found, problems = discover([path])
-        errors += problems
-        kept = [f for f in found if os.path.realpath(f) not in spec_paths and not is_expectations_file(f)]
-        if found and not kept:
-            errors.append(InputError("no manifests in directory, only expectations files", field=path))
-        out += kept
-    return tuple(out), errors
-
-
 def _run(index: PolicyIndex, cases: Sequence[Case], namespace: str) -> tuple[list[_Outcome], list[InputError]]:
     outcomes = []
     errors: list[InputError] = []
@@ -277,10 +257,11 @@ def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined
                 "no manifests among the arguments: give the files or folders to test after the expectations"
             )
         loaded, errors = _load_specs(specs, common.limits)
-        files_in, discover_errors = _manifest_files(manifests, specs)
-        errors += discover_errors
         try:
-            index = PolicyIndex(replace(common, paths=files_in).load().cluster, common.options)
+            # folders are read as every command reads them: the files in them that hold no
+            # Kubernetes objects (the expectations files beside the manifests, a chart's values.yaml)
+            # are skipped with one line, not reported as if named on the command line
+            index = PolicyIndex(replace(common, paths=manifests).load().cluster, common.options)
         except InputErrors as group:
             errors.extend(e for e in group.exceptions if isinstance(e, InputError))
             raise InputErrors(errors) from None

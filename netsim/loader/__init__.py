@@ -71,10 +71,11 @@ def load_cluster(
 ) -> LoadResult:
     """Load files, directories (recursively) and ``-`` (stdin) into a Cluster.
 
-    ``labels`` maps a file path to the name positions give it (``REV:path`` for a file read out
-    of git). ``progress(done, total)`` is called after each document, in characters read of the
-    regular files' total size. Raises :class:`InputErrors` with every problem found, in file and
-    line order (at most ``limits.max_errors`` of them: reading stops there).
+    ``labels`` maps a file or directory path to the name positions and errors give it
+    (``REV:path`` for one read out of git). ``progress(done, total)`` is called after each
+    document, in characters read of the regular files' total size. Raises :class:`InputErrors`
+    with every problem found, in file and line order (at most ``limits.max_errors`` of them:
+    reading stops there).
     """
     options = options or LoadOptions()
     found = find_inputs(inputs, options.limits)
@@ -112,7 +113,8 @@ def load_cluster(
             before += sizes.get(path, 0)
         for top, names in skipped.items():  # nothing but files that hold no objects: as an empty one
             if names and not objects[top]:
-                reader.errors.append(InputError(_NOTHING_IN_DIRECTORY + listing(names), field=top))
+                where = (labels or {}).get(top, top)  # a directory read out of git: REV:path
+                reader.errors.append(InputError(_NOTHING_IN_DIRECTORY + listing(names), field=where))
         for path in found.kustomizations:  # not manifests: only whether they make a kustomize folder
             reader.path = (labels or {}).get(path, path)
             try:

@@ -164,6 +164,10 @@ def test_expectations_files_inside_a_manifest_folder_are_skipped(monkeypatch: py
     assert result.exit_code == 0, result.stderr
     n = len(load_expectations(f"{folder}/expect.yaml"))
     assert result.stdout == f"{n} cases in 1 file: {n} passed, 0 failed\n"
+    # the folder is read as every command reads one (tests/cli/test_real_repositories_cli.py)
+    assert result.stderr == (
+        f"warning: skipped 1 file that holds no Kubernetes objects: {folder}/expect.yaml (netsim test expectations)\n"
+    )
 
 
 def test_a_folder_of_expectations_only_is_not_manifests() -> None:
@@ -172,7 +176,8 @@ def test_a_folder_of_expectations_only_is_not_manifests() -> None:
     result = run("passing.yaml", "specs")
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: specs: no manifests in directory, only expectations files\n"
+        "error: specs: no Kubernetes objects in directory, only files that hold none: specs/more.yaml "
+        "(netsim test expectations)\n"
         "netsim: 1 input error; nothing was evaluated\n"
     )
 
