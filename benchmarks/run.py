@@ -9,8 +9,8 @@ generator's parameters and the generator's own text. Then each command runs --ru
     check        netsim check FILE --from team-0000/web-0-0000 --to kube-system/coredns-0 --port dns/UDP
     connections  netsim connections FILE                      (text, grouped by workload)
     json         netsim connections FILE -o json
-    graph-dot    netsim graph FILE --group-by namespace -o OUT.dot
-    graph-svg    netsim graph FILE --group-by namespace -o OUT.svg   (small sizes only: dot's layout)
+    graph-dot    netsim graph FILE --group-by namespace --output-file OUT.dot
+    graph-svg    netsim graph FILE --group-by namespace --output-file OUT.svg   (small sizes only: dot's layout)
     report       netsim report FILE --output-file OUT.html             (the HTML report)
     nca          nca --connectivity FILE --pod_list FILE --ns_list FILE   (--compare-nca only)
 
@@ -234,7 +234,7 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list
     if command == "json":
         return [*netsim, "connections", str(cluster), "-o", "json"]
     if command == "graph-dot":
-        return [*netsim, "graph", str(cluster), "--group-by", "namespace", "-o", str(out_dir / "graph.dot")]
+        return [*netsim, "graph", str(cluster), "--group-by", "namespace", "--output-file", str(out_dir / "graph.dot")]
     if command == "lint":
         return [*netsim, "lint", str(cluster)]
     if command == "diff":  # both sides evaluated and compared (the same file: no change found)
@@ -242,7 +242,7 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list
     if command == "report":
         return [*netsim, "report", str(cluster), "--output-file", str(out_dir / "report.html")]
     if command == "graph-svg":
-        return [*netsim, "graph", str(cluster), "--group-by", "namespace", "-o", str(out_dir / "graph.svg")]
+        return [*netsim, "graph", str(cluster), "--group-by", "namespace", "--output-file", str(out_dir / "graph.svg")]
     raise ValueError(command)
 
 

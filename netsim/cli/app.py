@@ -16,13 +16,14 @@ import gc
 import importlib
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from gettext import gettext
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from netsim import __version__
 from netsim.errors import InputError, InputErrors, NetsimError
@@ -30,7 +31,7 @@ from netsim.errors import InputError, InputErrors, NetsimError
 if TYPE_CHECKING:
     from netsim.engine import PolicyIndex
     from netsim.loader import LoadOptions, LoadResult
-    from netsim.model import IPNetwork, Options
+    from netsim.model import Cluster, IPNetwork, Options
     from netsim.source import Limits
 
 __all__ = [
@@ -38,13 +39,19 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_INTERRUPTED",
     "EXIT_UNDETERMINED",
+    "PROTOCOL",
+    "Choice",
     "Common",
     "InputFailure",
     "LazyCommand",
+    "Output",
     "common_options",
+    "format_of",
     "handle_interrupt",
     "main",
+    "output_options",
     "reporting",
+    "resolve_output",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -127,6 +134,45 @@ def _pod_cidrs(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
     return tuple(dict.fromkeys(out))
 
 
+class Choice(click.Choice[str]):
+    """click's Choice, case-insensitive unless told otherwise, shown in help as written
+    (``[TCP|UDP|SCTP]``), whose error suggests the closest choice (``did you mean 'namespace'?``)."""
+
+    def __init__(self, choices: Iterable[str], case_sensitive: bool = False) -> None:
+        super().__init__(choices, case_sensitive=case_sensitive)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        return f"[{'|'.join(self.choices)}]"
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        from netsim.endpoints import did_you_mean, suggest
+
+        choices = ", ".join(repr(c) for c in self.choices)
+        close = suggest(str(value), self.choices, limit=1)
+        return f"{value!r} is not one of {choices}" + (did_you_mean(close) if close else ".")
+
+
+#: ``--protocol``: any case on the command line, the value upper-case (``tcp`` -> ``TCP``).
+PROTOCOL = Choice(["TCP", "UDP", "SCTP"])
+
+
+class _PathOption(click.Option):
+    """``-f/--filename PATH``: each value joins the positional PATHS where it stands on the
+    command line, so ``a.yaml -f b.yaml c.yaml`` reads a, b and c in that order (``netsim diff``
+    takes its BASE and HEAD from either)."""
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for opt in self.opts:
+            registered = parser._long_opt.get(opt) or parser._short_opt.get(opt)
+
+            def process(value: Any, state: Any, option: click.Option = self) -> None:
+                state.largs.append(value)  # read as if written as a positional PATH here
+                state.order.append(option)
+
+            registered.process = process
+
+
 def common_options(func: F) -> F:
     """Options every command that reads manifests shares."""
     from netsim.model import Options
@@ -134,13 +180,32 @@ def common_options(func: F) -> F:
 
     defaults = Limits()
     options = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True)),
+        click.argument("paths", nargs=-1, required=False, metavar="PATHS...", type=click.Path(allow_dash=True)),
+        click.option(
+            "-f",
+            "--filename",
+            "filenames",
+            cls=_PathOption,
+            multiple=True,
+            metavar="PATH",
+            type=click.Path(allow_dash=True),
+            help="A file, folder or '-' (standard input) to read, as kubectl's -f; the same as a PATHS "
+            "argument, in the order given. Repeatable.",
+        ),
         click.option(
             "-n",
             "--namespace",
             default="default",
             show_default=True,
-            help="Namespace for objects that name none, and for endpoint names without 'ns/'.",
+            help="Namespace for objects that name none, and for endpoint names without 'ns/'. Not a filter: "
+            "every namespace of the input is evaluated. A namespace the input does not have is an error.",
+        ),
+        click.option(
+            "-A",
+            "--all-namespaces",
+            is_flag=True,
+            help="Every namespace, as kubectl's -A: what netsim always evaluates, so it changes nothing; "
+            "it cannot be combined with -n (or --focus).",
         ),
         click.option(
             "--lax",
@@ -163,7 +228,7 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--host-network",
-            type=click.Choice(["node", "pod"]),
+            type=Choice(["node", "pod"]),
             default="node",
             show_default=True,
             help="How hostNetwork pods are treated: as their node (never selected by policies; most "
@@ -180,7 +245,7 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--networkpolicy-tier",
-            type=click.Choice(["direction", "pod"]),
+            type=Choice(["direction", "pod"]),
             default="direction",
             show_default=True,
             help="When NetworkPolicy ends the cluster-scoped tiers for a pod: a NetworkPolicy isolating it "
@@ -224,9 +289,24 @@ def common_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        paths = kwargs.pop("paths")  # -f/--filename values are among them, in command-line order
+        kwargs.pop("filenames")
+        if not paths:
+            raise click.UsageError("Missing argument 'PATHS...' (or -f PATH): the files, folders or - to read.", ctx)
+        namespace_given = ctx.get_parameter_source("namespace") not in (None, ParameterSource.DEFAULT)
+        all_namespaces = kwargs.pop("all_namespaces")
+        if all_namespaces and namespace_given:
+            raise click.UsageError(
+                "-A/--all-namespaces and -n/--namespace cannot be combined: netsim evaluates every namespace "
+                "either way; -n only names the namespace of objects and endpoint names that give none.",
+                ctx,
+            )
         common = Common(
-            paths=kwargs.pop("paths"),
+            paths=paths,
             namespace=kwargs.pop("namespace"),
+            namespace_given=namespace_given,
+            all_namespaces=all_namespaces,
             lax=kwargs.pop("lax"),
             limits=_limits_type()(**{name: kwargs.pop(name) for name, _ in _LIMITS}),
             options=Options(
@@ -242,13 +322,24 @@ def common_options(func: F) -> F:
         )
         return func(common, **kwargs)
 
+    own = {id(p) for p in getattr(func, "__click_params__", ())}  # the command's own, declared below
     out: Callable[..., Any] = wrapper
     for option in reversed(options):
         out = option(out)
-    # list the --max-* limits last in --help, after the command's own options: click shows the
-    # parameters a command's decorators collected in reverse, so they go to the front here
+    # --help lists the command's own options first (the required ones first of all), then these
+    # shared ones, then the --max-* limits: click shows the parameters a command's decorators
+    # collected in reverse, so the sort puts the last to show first (it is stable: within a group,
+    # the order of the decorators)
     params: list[click.Parameter] = out.__click_params__  # type: ignore[attr-defined]
-    params.sort(key=lambda p: p.name not in _LIMIT_NAMES)
+
+    def position(param: click.Parameter) -> int:
+        if param.name in _LIMIT_NAMES:
+            return 0
+        if id(param) not in own:
+            return 1
+        return 3 if param.required else 2
+
+    params.sort(key=position)
     return out  # type: ignore[return-value]
 
 
@@ -261,6 +352,21 @@ class Common:
     lax: bool
     limits: Limits
     options: Options
+    namespace_given: bool = False  # -n was on the command line: it must name a namespace of the input
+    all_namespaces: bool = False  # -A
+
+    def require_namespace(self, *clusters: Cluster) -> None:
+        """An explicit ``-n NS`` must name a namespace of the input (of either side, for ``diff``):
+        ``error: -n payment: no such namespace in the input; did you mean 'payments'?``."""
+        from netsim.endpoints import did_you_mean, namespaces, suggest
+
+        if not self.namespace_given:
+            return
+        known = frozenset().union(*(namespaces(c) for c in clusters))
+        if self.namespace not in known:
+            raise NetsimError(
+                f"-n {self.namespace}: no such namespace in the input" + did_you_mean(suggest(self.namespace, known))
+            )
 
     def load_options(self) -> LoadOptions:
         """How to read the inputs: ``-n``, ``--lax`` and the ``--max-*`` limits."""
@@ -277,6 +383,7 @@ class Common:
         gc.freeze()
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
+        self.require_namespace(result.cluster)
         return result
 
     def index(self) -> PolicyIndex:
@@ -305,6 +412,96 @@ def load_cluster(
     from netsim.loader import load_cluster as load
 
     return load(inputs, options, labels=labels, progress=progress)
+
+
+#: A command's output formats, each with the file suffixes that pick it (the first is the usual one).
+Formats = Mapping[str, tuple[str, ...]]
+
+
+def format_of(path: str, formats: Formats) -> str | None:
+    """The format whose suffix ``path`` ends with (case-insensitive; the longest suffix wins, so
+    ``x.sarif.json`` is SARIF when SARIF claims ``.sarif.json``), or None."""
+    name = path.lower()
+    found = [(len(suffix), fmt) for fmt, suffixes in formats.items() for suffix in suffixes if name.endswith(suffix)]
+    return max(found)[1] if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where a command's result goes: ``format`` (``-o``), to ``file`` (``--output-file``) or, when
+    that is None, to standard output."""
+
+    format: str
+    file: str | None = None
+
+    def write(self, data: str | bytes, inputs: Sequence[str]) -> None:
+        """Write the result: to the file atomically, never over one of ``inputs``; or to stdout."""
+        if self.file is None:
+            click.echo(data, nl=False)
+            return
+        from netsim.output import write_atomic
+
+        write_atomic(self.file, data.encode("utf-8") if isinstance(data, str) else data, inputs)
+
+    def done(self) -> None:
+        """``wrote FILE`` on stderr after a file was written (the result itself is in the file)."""
+        if self.file is not None:
+            click.echo(f"wrote {self.file}", err=True)
+
+
+def resolve_output(output: str | None, output_file: str | None, formats: Formats, default: str) -> Output:
+    """``-o`` and ``--output-file`` as one :class:`Output`.
+
+    Without ``-o`` the format is the one the file's suffix names, else ``default``; with both, a
+    suffix that names another format of the command is a usage error (``-o json --output-file
+    x.csv``). ``--output-file -`` is standard output.
+    """
+    if output_file == "-":
+        output_file = None
+    by_suffix = format_of(output_file, formats) if output_file is not None else None
+    if output is None:
+        return Output(by_suffix or default, output_file)
+    if by_suffix is not None and by_suffix != output:
+        raise click.UsageError(
+            f"-o {output} and --output-file {output_file} disagree: the suffix names {by_suffix} output; "
+            f"drop -o to write {by_suffix}, or give the file a suffix of {output} ({', '.join(formats[output])})"
+        )
+    return Output(output, output_file)
+
+
+def _format_help(formats: Formats, default: str) -> str:
+    suffixes = ", ".join(f"{s} {fmt}" for fmt, ss in formats.items() for s in ss)
+    return f"Output format. Default: {default}, or with --output-file the one its suffix names ({suffixes})."
+
+
+def output_options(formats: Formats, default: str, *, help: str | None = None) -> Callable[[F], F]:
+    """``-o/--output FORMAT`` and ``--output-file FILE``, passed to the command as ``output``, an
+    :class:`Output` (see :func:`resolve_output`)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            output = resolve_output(kwargs.pop("output_format"), kwargs.pop("output_file"), formats, default)
+            return func(*args, output=output, **kwargs)
+
+        out: Callable[..., Any] = click.option(
+            "--output-file",
+            "output_file",
+            default=None,
+            metavar="FILE",
+            help="Write the result to FILE (atomically, never over an input) instead of standard output.",
+        )(wrapper)
+        with_format: Callable[..., Any] = click.option(
+            "-o",
+            "--output",
+            "output_format",
+            type=Choice(list(formats)),
+            default=None,
+            help=help or _format_help(formats, default),
+        )(out)
+        return with_format  # type: ignore[return-value]
+
+    return decorate
 
 
 #: Seconds of work before a progress bar appears (short runs stay quiet).
@@ -363,30 +560,109 @@ def handle_interrupt(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: The exit statuses every command shares.
+_BAD_INPUT = ("2", "bad input or usage (nothing on stdout)")
+_INTERRUPTED = ("130", "interrupted (Ctrl-C)")
+
+
 class LazyCommand(NamedTuple):
-    """Where a command is defined, and its one-line help for ``netsim --help``."""
+    """Where a command is defined, its one-line help for ``netsim --help``, and its exit statuses
+    (the ``Exit status:`` block that ends its ``--help``)."""
 
     module: str
     help: str
+    exits: tuple[tuple[str, str], ...] = ()
 
 
 #: Every command: the module that defines it (imported when the command is asked for, so a command
-#: loads only what it needs) and the one-line help ``netsim --help`` lists without importing every
-#: command (the first sentence of the command's help: tests/cli/test_lazy_commands.py checks them).
+#: loads only what it needs), the one-line help ``netsim --help`` lists without importing every
+#: command (the first sentence of the command's help: tests/cli/test_lazy_commands.py checks them)
+#: and its exit statuses.
 COMMANDS: Mapping[str, LazyCommand] = {
-    "check": LazyCommand("netsim.cli.check", "Can SOURCE open a connection to DESTINATION on PORT, and why?"),
-    "connections": LazyCommand("netsim.cli.connections", "List every allowed connection, with its ports."),
+    "check": LazyCommand(
+        "netsim.cli.check",
+        "Can SOURCE open a connection to DESTINATION on PORT, and why?",
+        (
+            ("0", "allowed"),
+            ("1", "denied"),
+            _BAD_INPUT,
+            ("3", "undetermined: the answer depends on what the input does not say"),
+            _INTERRUPTED,
+        ),
+    ),
+    "connections": LazyCommand(
+        "netsim.cli.connections",
+        "List every allowed connection, with its ports.",
+        (("0", "listed (an empty list too)"), _BAD_INPUT, _INTERRUPTED),
+    ),
     "diff": LazyCommand(
-        "netsim.cli.diff", "What changes between two versions of the manifests: connections and policies."
+        "netsim.cli.diff",
+        "What changes between two versions of the manifests: connections and policies.",
+        (
+            ("0", "compared (without --exit-code or --fail-on, whatever changed)"),
+            ("1", "a change that --exit-code or --fail-on asks to fail on"),
+            _BAD_INPUT,
+            _INTERRUPTED,
+        ),
     ),
-    "graph": LazyCommand("netsim.cli.graph", "Draw who may talk to whom: a Graphviz picture of the allowed traffic."),
-    "lint": LazyCommand("netsim.cli.lint", "Find policies that are valid but probably wrong."),
-    "matrix": LazyCommand("netsim.cli.matrix", "The pod-to-pod truth table for one port."),
+    "graph": LazyCommand(
+        "netsim.cli.graph",
+        "Draw who may talk to whom: a Graphviz picture of the allowed traffic.",
+        (("0", "drawn"), _BAD_INPUT, _INTERRUPTED),
+    ),
+    "lint": LazyCommand(
+        "netsim.cli.lint",
+        "Find policies that are valid but probably wrong.",
+        (
+            ("0", "no finding at or above --fail-on"),
+            ("1", "some finding at or above --fail-on"),
+            _BAD_INPUT,
+            _INTERRUPTED,
+        ),
+    ),
+    "matrix": LazyCommand(
+        "netsim.cli.matrix",
+        "The pod-to-pod truth table for one port.",
+        (("0", "printed"), _BAD_INPUT, _INTERRUPTED),
+    ),
     "report": LazyCommand(
-        "netsim.cli.report", "Write an interactive report of the allowed traffic: one HTML file, no server."
+        "netsim.cli.report",
+        "Write an interactive report of the allowed traffic: one HTML file, no server.",
+        (("0", "written"), _BAD_INPUT, _INTERRUPTED),
     ),
-    "test": LazyCommand("netsim.cli.test_cmd", "Check expectations files (SPEC...) against manifests (PATH...)."),
+    "test": LazyCommand(
+        "netsim.cli.test_cmd",
+        "Check expectations files (SPEC...) against manifests (PATH...).",
+        (
+            ("0", "every case passed (undetermined ones too, with --allow-undetermined)"),
+            ("1", "some case failed"),
+            _BAD_INPUT,
+            ("3", "no case failed, some are undetermined (without --allow-undetermined)"),
+            _INTERRUPTED,
+        ),
+    ),
 }
+
+
+class _Command(click.Command):
+    """A netsim command: ``usage_args`` replaces the arguments in its usage line (``SPEC...
+    PATHS...``), and its ``--help`` ends with its exit statuses (from :data:`COMMANDS`)."""
+
+    def __init__(self, *args: Any, usage_args: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.usage_args = usage_args
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        if self.usage_args is None:
+            return super().collect_usage_pieces(ctx)
+        return [self.options_metavar or "", self.usage_args]
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lazy = COMMANDS.get(self.name or "")
+        if lazy is not None and lazy.exits:
+            with formatter.section("Exit status"):
+                formatter.write_dl(list(lazy.exits), col_max=5)
+        super().format_epilog(ctx, formatter)
 
 
 class _Group(click.Group):
@@ -401,6 +677,7 @@ class _Group(click.Group):
     """
 
     _registered: MutableMapping[str, click.Command]
+    command_class = _Command
 
     @property
     def commands(self) -> MutableMapping[str, click.Command]:
@@ -432,20 +709,18 @@ class _Group(click.Group):
         return sorted({*self._registered, *COMMANDS})
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """click's list of commands, with the one-line help of :data:`COMMANDS` for a command not
-        imported (a stand-in command with that help is shortened the way click shortens the real
-        one's)."""
-        commands: list[tuple[str, click.Command]] = []
+        """click's list of commands, each with its one-line help from :data:`COMMANDS` (whether its
+        module is imported or not), whole: a line too long for the terminal wraps."""
+        rows: list[tuple[str, str]] = []
         for name in self.list_commands(ctx):
             cmd = self._registered.get(name)
-            if cmd is None:
-                cmd = click.Command(name, help=COMMANDS[name].help)
-            if not cmd.hidden:
-                commands.append((name, cmd))
-        if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            if name in COMMANDS and (cmd is None or not cmd.hidden):
+                rows.append((name, COMMANDS[name].help))  # whole: write_dl wraps it, never cuts it
+            elif cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(formatter.width)))
+        if rows:
             with formatter.section(gettext("Commands")):
-                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -460,14 +735,16 @@ def main() -> None:
     """Simulate Kubernetes NetworkPolicy: who can reach whom, on which port, and why.
 
     Point netsim at the manifests you apply to a cluster (files, folders, '-' for stdin,
-    `kubectl get -o yaml` output). It evaluates them exactly as Kubernetes does.
+    `kubectl get -o yaml` output), as arguments or with -f as kubectl takes them. It evaluates
+    them exactly as Kubernetes does. In every command -o names the output format and
+    --output-file FILE writes the result to a file.
 
     \b
     Examples:
       netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
       netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
       netsim connections scenarios/production-hardening/manifests
-      netsim graph scenarios/production-hardening/manifests -o production.svg
+      netsim graph scenarios/production-hardening/manifests --output-file production.svg
       netsim test scenarios/production-hardening/expect.yaml scenarios/production-hardening/manifests
       netsim lint scenarios/production-hardening/manifests
       netsim diff --base-ref origin/main k8s/ -o md

@@ -8,7 +8,17 @@ from typing import NoReturn
 
 import click
 
-from netsim.cli.app import EXIT_UNDETERMINED, Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import (
+    EXIT_UNDETERMINED,
+    PROTOCOL,
+    Common,
+    Output,
+    common_options,
+    handle_interrupt,
+    main,
+    output_options,
+    reporting,
+)
 from netsim.endpoints import parse_port, resolve_endpoint, resolve_port
 from netsim.engine import evaluate
 from netsim.errors import NetsimError
@@ -20,6 +30,9 @@ from netsim.verdict import Decision
 
 __all__ = ["check"]
 
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "json": (".json",)}
+
 _EXIT = {Decision.ALLOWED: 0, Decision.DENIED: 1, Decision.UNDETERMINED: EXIT_UNDETERMINED}
 
 
@@ -29,29 +42,33 @@ _EXIT = {Decision.ALLOWED: 0, Decision.DENIED: 1, Decision.UNDETERMINED: EXIT_UN
     "--from",
     "source",
     required=True,
-    help="Source: a pod (ns/name or name), a workload (ns/name[Kind]) or an IP address.",
+    metavar="SOURCE",
+    help="Source: a pod (ns/name, or name in the -n namespace), a workload (ns/name[Kind], e.g. "
+    "shop/web[Deployment]) or an IP address.",
 )
 @click.option(
     "--to",
     "destination",
     required=True,
-    help="Destination: a pod (ns/name or name), a workload (ns/name[Kind]), a Service (ns/name[Service], "
-    "or its ClusterIP) or an IP address.",
+    metavar="DESTINATION",
+    help="Destination: a pod (ns/name, or name in the -n namespace), a workload (ns/name[Kind], e.g. "
+    "shop/db[StatefulSet]), a Service (ns/name[Service], or its ClusterIP) or an IP address.",
 )
 @click.option(
     "--port",
     "port",
     required=True,
+    metavar="PORT",
     help="Destination port: a number, a named port of the destination pod (of a Service: its port number "
     "or name), optionally /TCP, /UDP or /SCTP.",
 )
 @click.option(
     "--protocol",
-    type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False),
+    type=PROTOCOL,
     default=None,
-    help="Protocol (default TCP, or the named port's protocol); same as a /PROTO suffix on --port.",
+    help="Protocol, in any case (default TCP, or the named port's protocol); same as a /PROTO suffix on --port.",
 )
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_options(FORMATS, "text")
 @handle_interrupt
 def check(
     common: Common,
@@ -59,7 +76,7 @@ def check(
     destination: str,
     port: str,
     protocol: str | None,
-    output: str,
+    output: Output,
 ) -> NoReturn:
     """Can SOURCE open a connection to DESTINATION on PORT, and why?
 
@@ -78,8 +95,6 @@ def check(
     the connection towards every backend pod on its targetPort (policies see the pod, never the
     Service) and answers ALLOWED only when every backend allows it.
 
-    Exit status: 0 allowed, 1 denied, 2 bad input or usage, 3 undetermined.
-
     \b
     Examples:
       netsim check scenarios/production-hardening/manifests --from production/web --to production/backend --port 8080
@@ -88,31 +103,34 @@ def check(
       kubectl get ns,pods,netpol -A -o yaml | netsim check - --from x/a --to x/b --port dns/UDP
       netsim check scenarios/cluster-guardrails/manifests --from shop/web --to restricted/vault --port api
       netsim check manifests/ --from shop/web --to 'payments/api[Service]' --port https
+      netsim check -f policies.yaml -f pods.yaml --from shop/web --to shop/db --port 5432 --output-file verdict.json
     """
     with reporting():
         index = common.index()
         cluster = index.cluster
         src = resolve_endpoint(cluster, source, common.namespace)
         ref = parse_port(port)
-        if protocol and ref.protocol and ref.protocol.value != protocol.upper():
+        if protocol and ref.protocol and ref.protocol.value != protocol:
             raise NetsimError(f"--port {port} and --protocol {protocol} disagree")
-        wanted = Protocol(protocol.upper()) if protocol else ref.protocol
+        wanted = Protocol(protocol) if protocol else ref.protocol
         service = resolve_service(cluster, destination, common.namespace)
+        replicas = common.options.replica_traffic
         if service is not None:
             result = evaluate_service(index, src, service, service_port(service, str(ref.port), wanted))
+            decision = result.decision
+            if output.format == "json":
+                text = json.dumps(service_verdict_json(result, replica_traffic=replicas), indent=2) + "\n"
+            else:
+                text = explain_service(result, replica_traffic=replicas)
         else:
             dst = resolve_endpoint(cluster, destination, common.namespace)
             number, proto = resolve_port(ref, dst, wanted)
             verdict = evaluate(index, Traffic(src, dst, number, proto))
-    replicas = common.options.replica_traffic
-    if service is not None:
-        if output == "json":
-            click.echo(json.dumps(service_verdict_json(result, replica_traffic=replicas), indent=2))
-        else:
-            click.echo(explain_service(result, replica_traffic=replicas), nl=False)
-        sys.exit(_EXIT[result.decision])
-    if output == "json":
-        click.echo(json.dumps(verdict_json(verdict, replica_traffic=replicas), indent=2))
-    else:
-        click.echo(explain(verdict, replica_traffic=replicas), nl=False)
-    sys.exit(_EXIT[verdict.decision])
+            decision = verdict.decision
+            if output.format == "json":
+                text = json.dumps(verdict_json(verdict, replica_traffic=replicas), indent=2) + "\n"
+            else:
+                text = explain(verdict, replica_traffic=replicas)
+        output.write(text, common.paths)
+    output.done()
+    sys.exit(_EXIT[decision])

@@ -11,7 +11,17 @@ from itertools import chain
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
+from netsim.cli.app import (
+    Choice,
+    Common,
+    Output,
+    common_options,
+    handle_interrupt,
+    main,
+    output_options,
+    progress,
+    reporting,
+)
 from netsim.endpoints import did_you_mean, namespaces, parse_port, require_namespace, resolve_endpoint, suggest
 from netsim.engine import PolicyIndex
 from netsim.errors import NetsimError
@@ -24,6 +34,9 @@ from netsim.render.exposure import exposure_json, exposure_text
 from netsim.services import resolve_service, service_backends
 
 __all__ = ["connections"]
+
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "json": (".json",), "csv": (".csv",), "md": (".md", ".markdown")}
 
 #: The node a pod belongs to at each --group-by level (as netsim.graph keys them).
 _GROUP_KEY: dict[GroupBy, Callable[[Pod], str]] = {
@@ -207,7 +220,7 @@ def _exposure_tail(exposed: Exposure, output: str, listed: int) -> str:
 )
 @click.option(
     "--group-by",
-    type=click.Choice([g.value for g in GroupBy]),
+    type=Choice([g.value for g in GroupBy]),
     default=GroupBy.WORKLOAD.value,
     show_default=True,
     help="List pods, workloads (a controller's pods as one endpoint) or namespaces.",
@@ -227,7 +240,7 @@ def _exposure_tail(exposed: Exposure, output: str, listed: int) -> str:
     "only by labels, external ranges) and the workloads no policy protects, per direction (-o text or json; "
     "docs/exposure.md). Example: netsim connections manifests/ --exposure",
 )
-@click.option("-o", "--output", type=click.Choice(["text", "json", "csv", "md"]), default="text", show_default=True)
+@output_options(FORMATS, "text")
 @handle_interrupt
 def connections(
     common: Common,
@@ -238,7 +251,7 @@ def connections(
     group_by: str,
     ingress_pods: tuple[str, ...],
     exposure: bool,
-    output: str,
+    output: Output,
 ) -> None:
     """List every allowed connection, with its ports.
 
@@ -259,8 +272,11 @@ def connections(
       netsim connections cluster-dump.yaml --no-ipblock-pods --group-by namespace
       netsim connections scenarios/cluster-guardrails/manifests --networkpolicy-tier pod
       netsim connections manifests/ --ingress-pod ingress-nginx/ingress-nginx-controller
+      netsim connections -f cluster-dump.yaml --output-file connections.json
     """
     by = GroupBy(group_by)
+    if common.all_namespaces and focus:
+        raise click.UsageError("-A/--all-namespaces and --focus cannot be combined: -A asks for every namespace")
     with reporting():
         port_ref = parse_port(port) if port else None
         if port_ref is not None and not isinstance(port_ref.port, int):
@@ -306,23 +322,37 @@ def connections(
             yield row
 
     if exposure:
-        exposed = _exposure(index, grouped, by, output, focus)
-        if output == "json":
-            click.echo('{"connections": ', nl=False)
+        exposed = _exposure(index, grouped, by, output.format, focus)
 
-    # streamed: a 100,000-pod cluster lists millions of rows, never held as one string
+    # streamed: a 100,000-pod cluster lists millions of rows, never held as one string (but as one
+    # file's content with --output-file, which is written atomically)
+    pieces: list[str] = []
     batch: list[str] = []
     size = 0
-    rows = chain(grouped.iter_rows(), entered)
-    for chunk in STREAMS[output](counted(row for row in rows if keep(row))):
-        batch.append(chunk)
-        size += len(chunk)
-        if size > 1 << 20:
-            click.echo("".join(batch), nl=False)
+
+    def emit(text: str, *, flush: bool = False) -> None:
+        nonlocal batch, size
+        batch.append(text)
+        size += len(text)
+        if flush or size > 1 << 20:
+            if output.file is None:
+                click.echo("".join(batch), nl=False)
+            else:
+                pieces.append("".join(batch))
             batch, size = [], 0
-    click.echo("".join(batch), nl=False)
+
+    if exposure and output.format == "json":
+        emit('{"connections": ')
+    rows = chain(grouped.iter_rows(), entered)
+    for chunk in STREAMS[output.format](counted(row for row in rows if keep(row))):
+        emit(chunk)
     if exposure:
-        click.echo(_exposure_tail(exposed, output, listed), nl=False)
+        emit(_exposure_tail(exposed, output.format, listed))
+    emit("", flush=True)
+    if output.file is not None:
+        with reporting():
+            output.write("".join(pieces), common.paths)
+        output.done()
     if undetermined:
         noun = "connection depends" if undetermined == 1 else "connections depend"
         click.echo(

@@ -11,17 +11,19 @@ from pathlib import Path
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import Choice, Common, Output, common_options, handle_interrupt, main, output_options, reporting
 from netsim.diff import Diff, diff_clusters
 from netsim.engine import PolicyIndex
 from netsim.errors import InputError, InputErrors, NetsimError
 from netsim.loader import LoadResult, load_cluster
 from netsim.model import Cluster
-from netsim.output import write_atomic
 from netsim.render.diff import diff_json, diff_md, diff_text
 from netsim.source import INPUT_SUFFIXES
 
 __all__ = ["checkout_at", "diff"]
+
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "json": (".json",), "md": (".md", ".markdown"), "html": (".html", ".htm")}
 
 
 def _git(cwd: str, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -153,7 +155,7 @@ def _status(result: Diff, exit_code: bool, fail_on: str | None) -> int:
     return 1 if failed or (exit_code and not result.empty) else 0
 
 
-@main.command()
+@main.command(usage_args="(BASE HEAD | --base-ref REV PATHS...)")
 @common_options
 @click.option(
     "--base-ref",
@@ -162,15 +164,6 @@ def _status(result: Diff, exit_code: bool, fail_on: str | None) -> int:
     default=None,
     help="Compare PATHS as they are at git revision REV (base) with the working tree (head).",
 )
-@click.option("-o", "--output", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
-@click.option(
-    "--output-file",
-    "output_file",
-    default=None,
-    metavar="FILE",
-    help="Write to FILE (atomically) instead of standard output; -o html writes the interactive report "
-    "of netsim report with the added, removed and changed connections coloured.",
-)
 @click.option(
     "--exit-code",
     is_flag=True,
@@ -178,15 +171,20 @@ def _status(result: Diff, exit_code: bool, fail_on: str | None) -> int:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["added", "removed", "any"]),
+    type=Choice(["added", "removed", "any"]),
     default=None,
     help="Exit 1 only when traffic is newly allowed (added: connections added or ports gained), "
     "newly denied (removed: connections removed or ports lost), or either (any).",
 )
+@output_options(
+    FORMATS,
+    "text",
+    help="text, json, md (a pull-request comment) or html (the interactive report of netsim report with the added, "
+    "removed and changed connections coloured). Default: text, or with --output-file the one its suffix names "
+    "(.json, .md, .html).",
+)
 @handle_interrupt
-def diff(
-    common: Common, base_ref: str | None, output: str, output_file: str | None, exit_code: bool, fail_on: str | None
-) -> None:
+def diff(common: Common, base_ref: str | None, output: Output, exit_code: bool, fail_on: str | None) -> None:
     """What changes between two versions of the manifests: connections and policies.
 
     Takes BASE and HEAD (two files or directories), or --base-ref REV and PATHS, which are read
@@ -197,15 +195,14 @@ def diff(
     it: a changed policy that selects its source for Egress or its destination for Ingress, or
     a workload or namespace whose labels changed.
 
-    Exit status: 0, or 1 with --exit-code / --fail-on when they find a change; 2 bad input.
-
     \b
     Examples:
       netsim diff scenarios/k8s-docs/default-deny-ingress/manifests scenarios/k8s-docs/allow-all-ingress/manifests
       netsim diff old/ new/ -o md > pr-comment.md
       netsim diff --base-ref origin/main k8s/policies k8s/apps --fail-on added
       netsim diff --base-ref HEAD~1 manifests/ -o json --exit-code
-      netsim diff --base-ref origin/main manifests/ -o html --output-file pr.html
+      netsim diff --base-ref origin/main manifests/ --output-file pr.html
+      netsim diff -f old.yaml -f new.yaml -o md
     """
     with reporting():
         if base_ref is None:
@@ -221,7 +218,8 @@ def diff(
                     click.echo(f"warning: {warning}", err=True)
                 base, head = _load_sides(common, files, common.paths, labels)
         result = diff_clusters(base, head, common.options)
-        if output == "html":
+        common.require_namespace(base, head)
+        if output.format == "html":
             from netsim.render.html import report_html  # the report only when asked for
             from netsim.report import build_report
 
@@ -232,13 +230,10 @@ def diff(
             )
             text = report_html(data)
         else:
-            text = {"text": diff_text, "json": diff_json, "md": diff_md}[output](result, base_label, head_label)
-        if output_file is not None:
-            write_atomic(output_file, text.encode("utf-8"), common.paths)
-    if output_file is None:
-        click.echo(text, nl=False)
-    else:
-        click.echo(f"wrote {output_file}", err=True)
+            render = {"text": diff_text, "json": diff_json, "md": diff_md}[output.format]
+            text = render(result, base_label, head_label)
+        output.write(text, common.paths)
+    output.done()
     status = _status(result, exit_code, fail_on)
     if status:
         sys.exit(status)

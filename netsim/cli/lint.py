@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from netsim import __version__
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import Choice, Common, Output, common_options, handle_interrupt, main, output_options, reporting
 from netsim.endpoints import did_you_mean, suggest
 from netsim.lint import RULES, RULES_BY_ID, DnsTarget, LintConfig, Severity
 from netsim.lint import lint as run_lint
@@ -19,6 +19,9 @@ from netsim.render.lint import findings_json, findings_sarif, findings_text
 from netsim.validation import label_key_errors, label_value_errors, namespace_name_errors
 
 __all__ = ["lint"]
+
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "json": (".json",), "sarif": (".sarif", ".sarif.json")}
 
 _BY_NAME = {r.name: r.id for r in RULES}
 
@@ -74,16 +77,8 @@ def _namespace(value: str) -> str:
 @main.command()
 @common_options
 @click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-    help="text: one line per finding with a hint; json; sarif: SARIF 2.1.0 for code scanning.",
-)
-@click.option(
     "--fail-on",
-    type=click.Choice([s.value for s in Severity]),
+    type=Choice([s.value for s in Severity]),
     default=Severity.ERROR.value,
     show_default=True,
     help="Exit with status 1 when a finding of this severity or worse exists.",
@@ -111,10 +106,16 @@ def _namespace(value: str) -> str:
     show_default=True,
     help="Namespace of the cluster DNS pods (NP003, NP004).",
 )
+@output_options(
+    FORMATS,
+    "text",
+    help="text: one line per finding with a hint; json; sarif: SARIF 2.1.0 for code scanning. Default: text, or "
+    "with --output-file the one its suffix names (.json, .sarif or .sarif.json).",
+)
 @handle_interrupt
 def lint(
     common: Common,
-    output: str,
+    output: Output,
     fail_on: str,
     disabled: frozenset[str],
     dns_selector: LabelSelector,
@@ -135,25 +136,26 @@ def lint(
     stays quiet or says what "may" be, with what it depends on, at most as a warning.
     --pod-cidr, --closed-world and --ignore-unevaluated settle these as for every command.
 
-    Exit status: 0 no finding at or above --fail-on, 1 some, 2 bad input or usage.
-
     \b
     Examples:
       netsim lint scenarios/production-hardening/manifests
       netsim lint scenarios/k8s-docs/default-deny-all/manifests --fail-on warning
       netsim lint manifests/ --disable NP002 --disable dns-tcp-blocked -o json
       netsim lint manifests/ -o sarif > netsim.sarif
+      netsim lint -f manifests/ --output-file netsim.sarif
       netsim lint scenarios/cluster-guardrails/manifests
     """
     with reporting():
         index = common.index()
         config = LintConfig(DnsTarget(dns_namespace, dns_selector), disabled)
         findings = run_lint(index, config)
-    if output == "json":
-        click.echo(findings_json(findings, RULES_BY_ID), nl=False)
-    elif output == "sarif":
-        click.echo(findings_sarif(findings, RULES, version=__version__, root=Path.cwd()), nl=False)
-    else:
-        click.echo(findings_text(findings), nl=False)
+        if output.format == "json":
+            text = findings_json(findings, RULES_BY_ID)
+        elif output.format == "sarif":
+            text = findings_sarif(findings, RULES, version=__version__, root=Path.cwd())
+        else:
+            text = findings_text(findings)
+        output.write(text, common.paths)
+    output.done()
     threshold = Severity(fail_on).rank
     sys.exit(1 if any(f.severity.rank >= threshold for f in findings) else 0)

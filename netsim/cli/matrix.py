@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import PROTOCOL, Common, Output, common_options, handle_interrupt, main, output_options, reporting
 from netsim.matrix import build_matrix
 from netsim.model import Protocol
 from netsim.render.matrix import matrix_csv, matrix_json, matrix_text
 
 __all__ = ["matrix"]
+
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "csv": (".csv",), "json": (".json",)}
 
 
 class _PortNumber(click.ParamType[int]):
@@ -35,19 +38,14 @@ class _PortNumber(click.ParamType[int]):
 @main.command()
 @common_options
 @click.option("--port", required=True, type=_PortNumber(), help="Destination port number (1-65535).")
-@click.option(
-    "--protocol",
-    type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False),
-    default="TCP",
-    show_default=True,
-)
-@click.option("-o", "--output", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--protocol", type=PROTOCOL, default="TCP", show_default=True, help="Protocol, in any case.")
+@output_options(FORMATS, "text")
 @handle_interrupt
 def matrix(
     common: Common,
     port: int,
     protocol: str,
-    output: str,
+    output: Output,
 ) -> None:
     """The pod-to-pod truth table for one port.
 
@@ -63,8 +61,10 @@ def matrix(
       netsim matrix scenarios/k8s-docs/default-deny-ingress/manifests --port 80
       netsim matrix manifests/ --port 53 --protocol UDP -o csv > dns.csv
       netsim matrix manifests/ --port 8080 -o json | jq '.allowed | length'
+      netsim matrix manifests/ --port 443 --protocol tcp --output-file https.csv
     """
     with reporting():
-        m = build_matrix(common.index(), port, Protocol(protocol.upper()))
-    render = {"text": matrix_text, "csv": matrix_csv, "json": matrix_json}[output]
-    click.echo(render(m), nl=False)
+        m = build_matrix(common.index(), port, Protocol(protocol))
+        render = {"text": matrix_text, "csv": matrix_csv, "json": matrix_json}[output.format]
+        output.write(render(m), common.paths)
+    output.done()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netsim.cli.app import Common, common_options, handle_interrupt, main, progress, reporting
+from netsim.cli.app import Common, Output, common_options, handle_interrupt, main, output_options, progress, reporting
 from netsim.lint import lint
-from netsim.output import write_atomic
 from netsim.render.html import report_html
 from netsim.report import FindingNodes, ReportFinding, build_report
 
@@ -15,20 +14,13 @@ __all__ = ["report"]
 
 @main.command()
 @common_options
-@click.option("-o", "--output", type=click.Choice(["html"]), default="html", show_default=True, help="The format.")
-@click.option(
-    "--output-file",
-    "output_file",
-    default=None,
-    metavar="FILE",
-    help="Write the report to FILE (atomically) instead of standard output.",
-)
 @click.option("--title", default=None, help="The report's title (default: the input paths).")
 @click.option(
     "--no-lint", is_flag=True, help="Leave out the lint findings shown on the namespaces and workloads they concern."
 )
+@output_options({"html": (".html", ".htm")}, "html", help="The format: html, the only one (and the default).")
 @handle_interrupt
-def report(common: Common, output: str, output_file: str | None, title: str | None, no_lint: bool) -> None:
+def report(common: Common, output: Output, title: str | None, no_lint: bool) -> None:
     """Write an interactive report of the allowed traffic: one HTML file, no server.
 
     The overview draws namespaces (sized by their pods) and external address ranges, with one
@@ -57,9 +49,5 @@ def report(common: Common, output: str, output_file: str | None, title: str | No
                 findings.extend((node, shown) for node in nodes_of(f.subject))
         with progress("evaluating") as step:
             data = build_report(index, title=title or " ".join(common.paths), findings=findings, progress=step)
-        page = report_html(data)
-        if output_file is None:
-            click.echo(page, nl=False)
-            return
-        write_atomic(output_file, page.encode("utf-8"), common.paths)
-    click.echo(f"wrote {output_file}", err=True)
+        output.write(report_html(data), common.paths)
+    output.done()

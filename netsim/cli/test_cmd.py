@@ -9,7 +9,16 @@ from dataclasses import dataclass, replace
 
 import click
 
-from netsim.cli.app import EXIT_UNDETERMINED, Common, common_options, handle_interrupt, main, reporting
+from netsim.cli.app import (
+    EXIT_UNDETERMINED,
+    Common,
+    Output,
+    common_options,
+    handle_interrupt,
+    main,
+    output_options,
+    reporting,
+)
 from netsim.engine import PolicyIndex
 from netsim.errors import InputError, InputErrors
 from netsim.expectations import (
@@ -29,6 +38,9 @@ from netsim.render.text import explain
 from netsim.source import Limits
 
 __all__ = ["report_case", "test"]
+
+#: -o formats and the --output-file suffixes that pick them.
+FORMATS = {"text": (".txt",), "junit": (".xml",)}
 
 #: Offending pairs explained in full per failed case (the others are listed, one line each).
 MAX_EXPLAINED = 3
@@ -201,14 +213,15 @@ def _run(index: PolicyIndex, cases: Sequence[Case], namespace: str) -> tuple[lis
     return outcomes, errors
 
 
-@main.command("test")
+@main.command("test", usage_args="SPEC... PATHS...")
 @common_options
 @click.option(
     "--junit",
     "junit_path",
     metavar="FILE",
     default=None,
-    help="Also write a JUnit XML report to FILE (one testcase per case), for CI test reports.",
+    help="Also write a JUnit XML report to FILE (one testcase per case), for CI test reports; the text report "
+    "still goes to standard output (or --output-file).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the failed and undetermined cases and the summary.")
 @click.option(
@@ -216,8 +229,14 @@ def _run(index: PolicyIndex, cases: Sequence[Case], namespace: str) -> tuple[lis
     is_flag=True,
     help="Report undetermined cases but do not fail on them (exit status 0 instead of 3).",
 )
+@output_options(
+    FORMATS,
+    "text",
+    help="text: PASS/FAIL per case; junit: the JUnit XML report instead. Default: text, or with --output-file "
+    "the one its suffix names (.xml junit).",
+)
 @handle_interrupt
-def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined: bool) -> None:
+def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined: bool, output: Output) -> None:
     """Check expectations files (SPEC...) against manifests (PATH...).
 
     Each argument that is a YAML file holding one mapping with a `cases` list (and no `kind`)
@@ -235,15 +254,13 @@ def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined
     manifests, --closed-world or --ignore-unevaluated settle them. A workload with several
     replicas to itself is one replica to another (--no-replica-traffic: one pod).
 
-    Exit status: 0 every case passed, 1 some case failed, 2 bad input or usage, 3 no case failed
-    but some are undetermined (0 with --allow-undetermined).
-
     \b
     Examples:
       netsim test scenarios/production-hardening/expect.yaml scenarios/production-hardening/manifests
       netsim test policy-tests/*.yaml manifests/ --junit netsim-junit.xml
       netsim test -q expectations.yaml cluster-dump.yaml --no-ipblock-pods
       netsim test expectations.yaml manifests/ --pod-cidr 10.244.0.0/16 --allow-undetermined
+      netsim test -f expectations.yaml -f manifests/ -q --output-file netsim-junit.xml
     """
     with reporting():
         specs = [p for p in common.paths if is_expectations_file(p)]
@@ -275,9 +292,11 @@ def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined
         if errors:
             raise InputErrors(errors)
         replicas = common.options.replica_traffic
+        junit = b""
+        if junit_path is not None or output.format == "junit":
+            junit = _junit(files, allow_undetermined=allow_undetermined, replica_traffic=replicas)
         if junit_path is not None:
-            report = _junit(files, allow_undetermined=allow_undetermined, replica_traffic=replicas)
-            write_atomic(junit_path, report, common.paths)
+            write_atomic(junit_path, junit, common.paths)
     lines: list[str] = []
     counts = dict.fromkeys(CaseOutcome, 0)
     for _path, outcomes in files:
@@ -302,7 +321,9 @@ def test(common: Common, junit_path: str | None, quiet: bool, allow_undetermined
         if allow_undetermined:
             summary += " (allowed by --allow-undetermined)"
     lines.append(summary)
-    click.echo("\n".join(lines))
+    with reporting():
+        output.write(junit if output.format == "junit" else "\n".join(lines) + "\n", common.paths)
+    output.done()
     if failed:
         sys.exit(1)
     if undetermined and not allow_undetermined:

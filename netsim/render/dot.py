@@ -501,7 +501,7 @@ def render(dot_source: str, fmt: str, layout: str = "dot") -> bytes:
         raise RenderError(
             f"Graphviz's `{layout}` program is not installed, so {fmt.upper()} cannot be rendered. "
             "Install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
-            "Fedora: dnf install graphviz), or write DOT instead (-o graph.dot or -o -)."
+            "Fedora: dnf install graphviz), or write DOT instead (-o dot, or --output-file graph.dot)."
         )
     import graphviz  # type: ignore[import-untyped]  # only to render pictures: DOT output does without it
 

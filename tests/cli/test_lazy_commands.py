@@ -123,7 +123,7 @@ def test_version_and_help_import_no_command(tmp_path: Path, args: list[str]) -> 
             id="connections",
         ),
         pytest.param(
-            ["graph", MANIFESTS, "-o", "-"],
+            ["graph", MANIFESTS, "-o", "dot"],
             {"netsim.render.dot"},
             {"graphviz", "netsim.lint", "netsim.expectations"},  # graphviz only to render pictures, not DOT
             id="graph",

@@ -21,7 +21,7 @@ SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "production-h
     ("args", "labels"),
     [
         (["connections", SCENARIO], ["reading", "evaluating"]),
-        (["graph", SCENARIO, "-o", "-", "--group-by", "namespace"], ["reading", "evaluating"]),
+        (["graph", SCENARIO, "-o", "dot", "--group-by", "namespace"], ["reading", "evaluating"]),
         (["check", SCENARIO, "--from", "production/web", "--to", "production/backend", "--port", "8080"], ["reading"]),
     ],
 )

@@ -425,13 +425,21 @@ def test_ignore_unevaluated_answers_without_them(runner: CliRunner) -> None:
 
 def test_check_help_documents_exit_status_3_and_the_new_options(runner: CliRunner) -> None:
     text = runner.invoke(main, ["check", "--help"], terminal_width=100, catch_exceptions=False).stdout
-    assert "Exit status: 0 allowed, 1 denied, 2 bad input or usage, 3 undetermined." in text
+    assert text.endswith(
+        "Exit status:\n"
+        "  0    allowed\n"
+        "  1    denied\n"
+        "  2    bad input or usage (nothing on stdout)\n"
+        "  3    undetermined: the answer depends on what the input does not say\n"
+        "  130  interrupted (Ctrl-C)\n"
+    )
     assert "--pod-cidr 10.244.0.0/16" in text
     options = [line.split()[0] for line in text.splitlines() if line.startswith("  -")]
+    # the command's own options first, then the shared ones, then the limits
+    assert options.index("--from") < options.index("--host-network") < options.index("--max-file-bytes")
     assert options.index("--host-network") < options.index("--pod-cidr") < options.index("--closed-world")
     assert options.index("--closed-world") < options.index("--ignore-unevaluated")
     assert options.index("--ignore-unevaluated") < options.index("--replica-traffic")
-    assert options.index("--replica-traffic") < options.index("--from") < options.index("--max-file-bytes")
 
 
 def test_main_help_names_exit_status_3(runner: CliRunner) -> None:
@@ -479,4 +487,5 @@ def test_networkpolicy_tier_option(runner: CliRunner, tmp_path: Path) -> None:
     assert check(runner, *args, "--networkpolicy-tier", "pod").exit_code == 0
     bad = check(runner, *args, "--networkpolicy-tier", "pods")
     assert bad.exit_code == 2
-    assert "Invalid value for '--networkpolicy-tier': 'pods' is not one of 'direction', 'pod'." in bad.stderr
+    message = "Invalid value for '--networkpolicy-tier': 'pods' is not one of 'direction', 'pod'; did you mean 'pod'?"
+    assert message in bad.stderr

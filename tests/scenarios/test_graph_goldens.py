@@ -61,7 +61,7 @@ def test_connections_golden(
 @pytest.mark.parametrize("folder", GRAPH_SCENARIOS, ids=_name)
 def test_graph_golden(folder: Path, runner: CliRunner, golden: GoldenCheck, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    golden(folder / "golden" / "graph.dot", _run(runner, "graph", _manifests(folder), "-o", "-"))
+    golden(folder / "golden" / "graph.dot", _run(runner, "graph", _manifests(folder), "-o", "dot"))
 
 
 @pytest.mark.parametrize("folder", [f for f in GRAPH_SCENARIOS if (f / "expect.yaml").is_file()], ids=_name)

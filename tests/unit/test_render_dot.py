@@ -488,7 +488,7 @@ def test_render_without_dot_says_how_to_install_it(monkeypatch: pytest.MonkeyPat
     assert f"Graphviz's `dot` program is not installed, so {fmt.upper()} cannot be rendered" in message
     assert "apt-get install graphviz" in message
     assert "brew install graphviz" in message
-    assert "-o graph.dot or -o -" in message
+    assert "(-o dot, or --output-file graph.dot)" in message
     # DOT itself needs no Graphviz
     assert render("digraph {}", "dot") == b"digraph {}"
 
