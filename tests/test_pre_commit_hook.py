@@ -11,14 +11,17 @@ values). Then, with pre-commit from the package index (the dev extras):
   (k8s-docs/default-deny-egress: NP003);
 * the hook with its own ``files`` pattern, on every file of a commit, gets the other YAML files too,
   and netsim rejects them (exit code 2): why docs/ci.md says to set ``files``;
-* both ``.pre-commit-config.yaml`` samples of docs/ci.md, taken from the page with only the
-  ``repo:`` URL replaced by the copy, do what the page says.
+* both ``.pre-commit-config.yaml`` samples of docs/ci.md, taken from the page, do what the page
+  says: their ``repo:`` and ``rev:`` are what ``try-repo --ref`` ran above, and their overrides
+  (``files``, ``pass_filenames``, ``args``) are run on the hook as .pre-commit-hooks.yaml defines
+  it, as a ``local`` hook whose ``entry`` is the ``netsim`` of this environment.
 
 Installing the hook (a virtualenv, then ``pip install`` of the copy, from the package index) takes
-several seconds. ``try-repo`` installs into a store of its own that it deletes afterwards, so each of
-the two ``try-repo`` runs installs once; every ``pre-commit run`` shares one store
-(``PRE_COMMIT_HOME``, a temporary folder: the user's ~/.cache/pre-commit is never touched) and so one
-install. The three installs run at the same time, in a module-scoped fixture. Needs git.
+several seconds, and ``try-repo`` installs into a store of its own that it deletes afterwards
+(``Store(tempdir)`` in pre-commit's ``commands/try_repo.py``): each ``try-repo`` run installs once,
+whatever ``PRE_COMMIT_HOME`` says. So the module-scoped fixture makes two installs, one per input,
+at the same time, and the runs of the samples install nothing. ``PRE_COMMIT_HOME`` and virtualenv's
+data are temporary folders all the same: the user's ~/.cache/pre-commit is never touched. Needs git.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, SCENARIOS
 
@@ -65,6 +69,7 @@ def _env(home: Path) -> dict[str, str]:
     (home / "gitconfig").touch()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     env.update(
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),  # this netsim first
         GIT_CONFIG_GLOBAL=str(home / "gitconfig"),
         GIT_CONFIG_NOSYSTEM="1",
         GIT_AUTHOR_NAME="netsim test",
@@ -134,14 +139,18 @@ def docs_samples() -> list[str]:
     return [b for b in blocks if b.startswith("# .pre-commit-config.yaml\n")]
 
 
-def _with_repo(sample: str, repo: Path) -> str:
-    """A docs sample with its ``repo:`` URL replaced by ``repo`` (and nothing else changed)."""
-    replaced, n = re.subn(r"(?m)^(\s*- repo: )\S+", lambda m: m.group(1) + str(repo), sample)
-    assert n == 1, sample
-    return replaced
-
-
-PLAIN_CONFIG = "repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: netsim-lint\n"
+def _local(sample: str | None) -> str:
+    """A configuration that runs the hook as .pre-commit-hooks.yaml defines it, with a docs sample's
+    overrides (``None``: none), as a ``local`` hook: pre-commit merges a configuration's hook keys
+    over the repository's definition in the same way, and this runs without an install."""
+    [defined] = [h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text()) if h["id"] == HOOK]
+    hook = {k: v for k, v in defined.items() if k != "minimum_pre_commit_version"}
+    if sample is not None:
+        [repo] = yaml.safe_load(sample)["repos"]
+        [override] = repo["hooks"]
+        hook |= override
+    hook["language"] = "system"  # the netsim on PATH, instead of an install of it
+    return yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}, sort_keys=False)
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +161,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     env = _env(root)
     hook = _hook_repo(root, env)
     samples = docs_samples()
-    configs = {"configs/plain.yaml": PLAIN_CONFIG.format(repo=hook, rev=TAG)}
-    configs |= {f"configs/docs-{i}.yaml": _with_repo(s, hook) for i, s in enumerate(samples, 1)}
+    configs = {"configs/plain.yaml": _local(None)}
+    configs |= {f"configs/docs-{i}.yaml": _local(s) for i, s in enumerate(samples, 1)}
     passing = _consumer(root, env, "passing", PASSING, configs)
     failing = _consumer(root, env, "failing", FAILING, configs)
 
@@ -163,21 +172,16 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
             consumer.name: _pre_commit(consumer, env, "try-repo", str(hook), HOOK, "--ref", TAG, "--files", *files)
         }
 
-    def with_store() -> dict[str, Run]:  # the first run installs, the others then reuse the install
+    def local() -> dict[str, Run]:  # no install: one after the other, while try-repo installs
         out = {"plain": _pre_commit(passing, env, "run", "--all-files", "-c", "configs/plain.yaml")}
-        later = {
-            f"docs-{i}-{consumer.name}": (consumer, f"configs/docs-{i}.yaml")
-            for i in range(1, len(samples) + 1)
-            for consumer in (passing, failing)
-        }
-        with ThreadPoolExecutor(max_workers=len(later)) as pool:
-            done = {
-                k: pool.submit(_pre_commit, c, env, "run", "--all-files", "-c", cfg) for k, (c, cfg) in later.items()
-            }
-        return out | {k: f.result() for k, f in done.items()}
+        for i in range(1, len(samples) + 1):
+            for consumer in (passing, failing):
+                config = f"configs/docs-{i}.yaml"
+                out[f"docs-{i}-{consumer.name}"] = _pre_commit(consumer, env, "run", "--all-files", "-c", config)
+        return out
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        parts = [pool.submit(job) for job in (try_repo(passing), try_repo(failing), with_store)]
+        parts = [pool.submit(job) for job in (try_repo(passing), try_repo(failing), local)]
         results: dict[str, Run] = {}
         for part in parts:
             results |= part.result()
@@ -220,8 +224,10 @@ def test_docs_ci_md_has_the_two_samples_this_test_runs() -> None:
     samples = docs_samples()
     assert len(samples) == 2
     for sample in samples:
-        assert f"    rev: {TAG}\n" in sample  # the release tag of this version (CHANGELOG.md)
-        assert f"      - id: {HOOK}\n" in sample
+        [repo] = yaml.safe_load(sample)["repos"]
+        assert repo["rev"] == TAG  # the release tag of this version (CHANGELOG.md), as try-repo --ref ran
+        assert [h["id"] for h in repo["hooks"]] == [HOOK]
+        assert repo["repo"].startswith("https://")  # a URL the reader replaces with their clone's
     assert "files: ^k8s/.*\\.ya?ml$" in samples[0]
     assert "pass_filenames: false" in samples[1]
     # the try-repo line the page shows is the run of test_try_repo_*
