@@ -99,8 +99,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.diff": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.reach", "netsim.externals", "netsim.connset", "netsim.model"}
     ),
+    # observed connections decided by the engine, as check decides them
+    "netsim.replay": frozenset({"netsim.engine", "netsim.verdict", "netsim.flows", "netsim.model"}),
     # the data of netsim report: the graph at two levels, laid out, with explanations (text renderer)
-    "netsim.report": frozenset({"netsim.engine", "netsim.graph", "netsim.render", "netsim.connset", "netsim.model"}),
+    "netsim.report": frozenset(
+        {"netsim.engine", "netsim.graph", "netsim.render", "netsim.match", "netsim.connset", "netsim.model"}
+    ),
     # what the policies allow to and from endpoints not in the input, from the rules and the engine
     "netsim.exposure": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.externals", "netsim.match", "netsim.connset", "netsim.model"}
@@ -118,6 +122,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "netsim.lint",
             "netsim.diff",
             "netsim.expectations",
+            "netsim.replay",
         }
     ),
     "netsim.cli": ANYTHING,
