@@ -82,6 +82,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # (match: the API server checks that a workload's selector selects its own template)
     "netsim.loader": frozenset({"netsim.source", "netsim.validation", "netsim.match", "netsim.model", "netsim.errors"}),
     "netsim.endpoints": frozenset({"netsim.model", "netsim.errors"}),
+    # observed traffic (netsim replay): flow exports read with the input limits, mapped to endpoints
+    "netsim.flows": frozenset({"netsim.source", "netsim.endpoints", "netsim.model"}),
     # loader-side (source, endpoints) plus the engine and its verdicts
     "netsim.expectations": frozenset(
         {
