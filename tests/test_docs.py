@@ -137,18 +137,7 @@ def test_help_examples_on_this_repository_run(name: str, tmp_path: Path, monkeyp
     assert _run_examples(_help_examples(name)) == []
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/cli.md"])
-def test_documented_examples_on_this_repository_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = [
-        shlex.split(line.removeprefix("$ netsim "))
-        for lang, body in fences((REPO / doc).read_text(encoding="utf-8"))
-        if lang == "console"
-        for line in body.splitlines()
-        if line.startswith("$ netsim ") and not any(c in line for c in "|<>")
-    ]
-    assert any(_on_this_repository(argv) for argv in examples), f"{doc} has no example on this repository"
-    monkeypatch.chdir(tmp_path)
-    assert _run_examples(examples) == []
+# the commands README.md, CHANGELOG.md and docs/*.md show: tests/test_docs_commands.py
 
 
 # -- README ------------------------------------------------------------------------------------------
