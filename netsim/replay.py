@@ -30,6 +30,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.flows.fold import FoldResult
+from netsim.flows.model import Skip
 from netsim.model import (
     Cluster,
     Direction,
@@ -47,11 +49,13 @@ __all__ = [
     "ChangeKind",
     "FailOn",
     "Observed",
+    "ReplayInput",
     "ReplayReport",
     "ReplayResult",
     "Replayed",
     "UnmappedFlows",
     "compare",
+    "from_fold",
     "replay",
     "with_default_deny",
 ]
@@ -66,15 +70,16 @@ Progress = Callable[[int, int], None]
 class Observed:
     """One distinct connection the flows show: ``source`` opened ``destination`` on ``port``.
 
-    ``records`` counts the flow records folded into it (replies excluded); ``at`` is where its
-    first record is (``file:line``); ``seen`` what the observer decided for its records
-    (``allowed``, ``denied``), when the flow source says."""
+    ``flows`` counts its observations (a connection that both ends report counts once; replies
+    are not counted: they belong to their request); ``at`` is where its first record is
+    (``file:line``); ``seen`` what the observers decided for it (``allowed``, ``denied``), when
+    the flow source says."""
 
     source: Endpoint
     destination: Endpoint
     protocol: Protocol
     port: int
-    records: int
+    flows: int
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     at: str = ""
@@ -101,10 +106,16 @@ class UnmappedFlows:
     source: str  # the end as the flow wrote it
     destination: str
     reason: str  # why (one line): "pod shop/legacy-0 is not in the manifests"
-    records: int
+    flows: int
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     at: str = ""
+    protocol: Protocol | None = None
+    port: int | None = None
+
+    def __str__(self) -> str:
+        where = f" {self.port}/{self.protocol.value}" if self.port is not None and self.protocol is not None else ""
+        return f"{self.source} -> {self.destination}{where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,22 +135,76 @@ class Replayed:
 class ReplayResult:
     """Every observed connection with its verdict, the unmapped flows, and what was skipped.
 
-    ``skipped``: (reason, records) for the records that are not connections to decide: replies
-    (folded into their request), records that are no flows, protocols NetworkPolicy does not
-    cover, malformed records skipped by ``--lax``."""
+    ``records``: the flow records read; ``skipped``: (reason, records) for those that are not
+    connections to decide: replies (a reply belongs to its request), records that are no flows,
+    protocols NetworkPolicy does not cover, malformed records skipped by ``--lax``."""
 
     connections: tuple[Replayed, ...]
     unmapped: tuple[UnmappedFlows, ...] = ()
     skipped: tuple[tuple[str, int], ...] = ()
+    records: int = 0
 
     def of(self, decision: Decision) -> tuple[Replayed, ...]:
         """The connections with that decision."""
         return tuple(r for r in self.connections if r.decision is decision)
 
     @property
-    def records(self) -> int:
-        """Flow records behind the connections and the unmapped flows."""
-        return sum(r.observed.records for r in self.connections) + sum(u.records for u in self.unmapped)
+    def flows(self) -> int:
+        """Flows (observations) behind the connections and the unmapped flows."""
+        return sum(r.observed.flows for r in self.connections) + sum(u.flows for u in self.unmapped)
+
+
+def from_fold(result: FoldResult, label: str) -> ReplayInput:
+    """The observed connections, unmapped flows and skipped records of a folded flow export
+    (``label``: how positions name the export, ``file`` in ``file:line``)."""
+    observed = tuple(
+        Observed(
+            c.source,
+            c.destination,
+            c.protocol,
+            c.port,
+            c.count,
+            c.first_seen,
+            c.last_seen,
+            f"{label}:{c.line}",
+            c.observed,
+        )
+        for c in result.connections
+    )
+    unmapped = tuple(
+        UnmappedFlows(
+            u.source,
+            u.destination,
+            "; ".join(u.reasons),
+            u.count,
+            u.first_seen,
+            u.last_seen,
+            f"{label}:{u.line}",
+            u.protocol,
+            u.port,
+        )
+        for u in result.unmapped
+    )
+    skipped = tuple((reason.description, n) for reason, n in sorted(result.skipped.items()) if n)
+    # the records folded (and the replies and other protocols skipped there), plus those the
+    # reader skipped: no flow, malformed with --lax
+    unread = sum(n for reason, n in result.skipped.items() if reason in (Skip.NOT_FLOW, Skip.MALFORMED))
+    return ReplayInput(observed, unmapped, skipped, result.records + unread)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayInput:
+    """What a flow export gives a replay: the connections to decide, the flows that map to
+    nothing, the records skipped (reason, count) and the records read."""
+
+    observed: tuple[Observed, ...]
+    unmapped: tuple[UnmappedFlows, ...]
+    skipped: tuple[tuple[str, int], ...]
+    records: int
+
+    def result(self, replayed: tuple[Replayed, ...]) -> ReplayResult:
+        """The replay's result, with this input's unmapped flows and counts."""
+        return ReplayResult(replayed, self.unmapped, self.skipped, self.records)
 
 
 def replay(index: PolicyIndex, observed: Iterable[Observed], progress: Progress | None = None) -> tuple[Replayed, ...]:

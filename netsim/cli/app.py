@@ -625,6 +625,17 @@ COMMANDS: Mapping[str, LazyCommand] = {
         "The pod-to-pod truth table for one port.",
         (("0", "printed"), _BAD_INPUT, _INTERRUPTED),
     ),
+    "replay": LazyCommand(
+        "netsim.cli.replay",
+        "Replay observed flows against the manifests: would the policies allow what the cluster carried?",
+        (
+            ("0", "nothing fails --fail-on (by default: no observed connection is denied)"),
+            ("1", "an observed connection --fail-on fails on: denied, or with --base-ref newly denied"),
+            _BAD_INPUT,
+            ("3", "nothing fails, but the manifests cannot decide an observed connection"),
+            _INTERRUPTED,
+        ),
+    ),
     "report": LazyCommand(
         "netsim.cli.report",
         "Write an interactive report of the allowed traffic: one HTML file, no server.",

@@ -59,7 +59,8 @@ def parse_endpoint(text: str, fld: str = "") -> FlowEnd:
         try:
             ip_network(text, strict=False)
         except ValueError:
-            return FlowEnd(namespace=pod["ns"], pod=pod["name"])
+            # ns/name is a pod or a workload, whichever the manifests have (as on netsim's command line)
+            return FlowEnd(namespace=pod["ns"], pod=pod["name"], workload=pod["name"])
         raise RecordError(f"{describe(text)} is an address range: a flow is between addresses", field=fld)
     if "/" not in text:
         raise RecordError(f"endpoint {describe(text)} has no namespace: {_ENDPOINT_FORMS}", field=fld)

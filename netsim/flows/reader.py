@@ -95,17 +95,28 @@ def detect_format(record: object) -> str | None:
     return None
 
 
-def read_flows(path: str, fmt: str | None, limits: Limits, *, lax: bool, label: str | None = None) -> FlowStream:
+def read_flows(
+    path: str,
+    fmt: str | None,
+    limits: Limits,
+    *,
+    lax: bool,
+    label: str | None = None,
+    size_option: str = "--max-file-bytes",
+) -> FlowStream:
     """Open the flow export ``path`` (``-``: standard input) in format ``fmt`` (None: told from
     the first record); the records are read as the stream is iterated.
 
-    Positions name the file ``label`` (default: ``path``; ``<stdin>`` for ``-``). Raises
+    Positions name the file ``label`` (default: ``path``; ``<stdin>`` for ``-``); an export over
+    ``limits.max_file_bytes`` is refused naming ``size_option``, the option that sets it. Raises
     InputError when the file cannot be opened, NetsimError for an unknown format name.
     """
     if fmt is not None and fmt not in FORMATS:
         raise NetsimError(f"unknown flows format {fmt!r}: use {', '.join(FORMATS)}")
     label = "<stdin>" if path == "-" else label or path
-    return FlowStream(_open(path, label), label, fmt, limits, lax=lax, close=path != "-")
+    stream = FlowStream(_open(path, label), label, fmt, limits, lax=lax, close=path != "-")
+    stream._input.size_option = size_option
+    return stream
 
 
 def _open(path: str, label: str) -> IO[bytes]:
@@ -131,6 +142,7 @@ class _Input:
     def __init__(self, raw: IO[bytes], label: str, limits: Limits, *, close: bool) -> None:
         self.label = label
         self.limit = limits.max_file_bytes
+        self.size_option = "--max-file-bytes"  # the option that sets the limit, for the message
         self.bytes_read = 0
         self.line = 0  # lines read so far (readline)
         self._raw = raw
@@ -169,7 +181,7 @@ class _Input:
         if self.bytes_read > self.limit:
             what = "the decompressed data is" if self.compressed else "file is"
             raise InputError(
-                f"{what} larger than the limit of {self.limit} bytes (--max-file-bytes)",
+                f"{what} larger than the limit of {self.limit:,} bytes ({self.size_option})",
                 span=LineSpan(self.label, max(self.line, 1)),
             )
 

@@ -1,9 +1,9 @@
 """Rendering a :class:`~netsim.replay.ReplayReport`: text, JSON, a pull-request comment
 (Markdown) and JUnit XML (one test case per distinct observed connection).
 
-Every format says the same: a summary (flow records and distinct connections allowed, denied,
-undetermined and unmapped, and the records skipped), then every connection that is denied or
-undetermined with its record count, when it was first and last seen, where its first record is,
+Every format says the same: a summary (records read, flows, and distinct connections allowed,
+denied, undetermined and unmapped, and the records skipped), then every connection that is denied
+or undetermined with its flow count, when it was first and last seen, where its first record is,
 and the explanation ``netsim check`` prints for it; with a base version, first what the change
 does to the observed traffic (newly denied, newly allowed, newly undetermined).
 """
@@ -47,27 +47,24 @@ def _seen(first: datetime | None, last: datetime | None) -> str:
     return f"seen {_time(first)} to {_time(last)}"
 
 
-def _records(r: Replayed | UnmappedFlows) -> int:
-    return r.observed.records if isinstance(r, Replayed) else r.records
-
-
 def replay_summary(result: ReplayResult) -> str:
-    """``1,204 flow records, 37 connections: 31 allowed, 4 denied, 1 undetermined; 1 unmapped (12 records)``."""
+    """``70 records, 25 flows in 12 connections: 8 allowed, 3 denied, 1 undetermined; 1 unmapped (2 flows)``."""
     conns = result.connections
     parts = [f"{len(result.of(d)):,} {d.value}" for d in (Decision.ALLOWED, Decision.DENIED, Decision.UNDETERMINED)]
-    text = f"{_n(result.records, 'flow record')}, {_n(len(conns), 'connection')}: {', '.join(parts)}"
+    flows = sum(r.observed.flows for r in conns)
+    text = f"{_n(result.records, 'record')}, {_n(flows, 'flow')} in {_n(len(conns), 'connection')}: {', '.join(parts)}"
     if result.unmapped:
-        records = sum(u.records for u in result.unmapped)
-        text += f"; {len(result.unmapped):,} unmapped ({_n(records, 'record')})"
+        unmapped = sum(u.flows for u in result.unmapped)
+        text += f"; {len(result.unmapped):,} unmapped ({_n(unmapped, 'flow')})"
     return text
 
 
 def _skipped(result: ReplayResult) -> str:
-    return ", ".join(f"{n:,} {reason}" for reason, n in result.skipped if n)
+    return "; ".join(f"{reason}: {n:,}" for reason, n in result.skipped if n)
 
 
-def _facts(observed_records: int, first: datetime | None, last: datetime | None, at: str) -> str:
-    parts = [_n(observed_records, "record")]
+def _facts(flows: int, first: datetime | None, last: datetime | None, at: str) -> str:
+    parts = [_n(flows, "flow")]
     seen = _seen(first, last)
     if seen:
         parts.append(seen)
@@ -76,9 +73,16 @@ def _facts(observed_records: int, first: datetime | None, last: datetime | None,
     return ", ".join(parts)
 
 
+def _observers(seen: frozenset[str]) -> str:
+    """What the flow source's own verdicts say, when it gives them."""
+    if not seen:
+        return ""
+    return "; the observer reported it " + " and ".join(sorted(seen))
+
+
 def _head(r: Replayed) -> str:
     o = r.observed
-    return f"{r.decision.value.upper()} {o}: {_facts(o.records, o.first_seen, o.last_seen, o.at)}"
+    return f"{r.decision.value.upper()} {o}: {_facts(o.flows, o.first_seen, o.last_seen, o.at)}{_observers(o.seen)}"
 
 
 def _indent(text: str, by: str = "  ") -> str:
@@ -91,7 +95,7 @@ def _explanation(r: Replayed) -> str:
 
 
 def _unmapped_line(u: UnmappedFlows) -> str:
-    return f"UNMAPPED {u.source} -> {u.destination}: {u.reason} ({_facts(u.records, u.first_seen, u.last_seen, u.at)})"
+    return f"UNMAPPED {u}: {u.reason} ({_facts(u.flows, u.first_seen, u.last_seen, u.at)})"
 
 
 def _change_word(kind: ChangeKind) -> str:
@@ -119,7 +123,7 @@ def replay_text(report: ReplayReport) -> str:
                 lines += [
                     "",
                     f"{_change_word(kind)} {o} (was {c.base.decision.value}): "
-                    f"{_facts(o.records, o.first_seen, o.last_seen, o.at)}",
+                    f"{_facts(o.flows, o.first_seen, o.last_seen, o.at)}",
                 ]
                 lines.append(_explanation(c.head))
     for decision in _ORDER:
@@ -138,7 +142,7 @@ def _observed_json(r: Replayed, *, evidence: bool) -> dict[str, Any]:
         "destination": endpoint_json(o.destination),
         "protocol": o.protocol.value,
         "port": o.port,
-        "records": o.records,
+        "flows": o.flows,
         "firstSeen": _time(o.first_seen) or None,
         "lastSeen": _time(o.last_seen) or None,
         "at": o.at or None,
@@ -154,8 +158,10 @@ def _unmapped_json(u: UnmappedFlows) -> dict[str, Any]:
     return {
         "source": u.source,
         "destination": u.destination,
+        "protocol": u.protocol.value if u.protocol is not None else None,
+        "port": u.port,
         "reason": u.reason,
-        "records": u.records,
+        "flows": u.flows,
         "firstSeen": _time(u.first_seen) or None,
         "lastSeen": _time(u.last_seen) or None,
         "at": u.at or None,
@@ -165,36 +171,54 @@ def _unmapped_json(u: UnmappedFlows) -> dict[str, Any]:
 def _summary_json(result: ReplayResult) -> dict[str, Any]:
     return {
         "records": result.records,
+        "flows": sum(r.observed.flows for r in result.connections),
         "connections": len(result.connections),
         **{d.value: len(result.of(d)) for d in Decision},
         "unmapped": len(result.unmapped),
-        "unmappedRecords": sum(u.records for u in result.unmapped),
+        "unmappedFlows": sum(u.flows for u in result.unmapped),
         "skipped": dict(result.skipped),
     }
 
 
+#: Above this many connections the JSON is written compact (one line): the same document, encoded
+#: by the standard library's C encoder item by item instead of indented by its Python one.
+COMPACT_ABOVE = 2000
+
+
 def replay_json(report: ReplayReport) -> str:
     """Every connection with its decision (those not allowed with their verdict's evidence), the
-    unmapped flows, and with a base the changes; ``failing``: what makes the exit status 1."""
+    unmapped flows, and with a base the changes; ``failing``: what makes the exit status 1.
+
+    Indented up to :data:`COMPACT_ABOVE` connections, compact above; the connections are encoded
+    one at a time, so a large replay never holds its whole document as Python objects."""
     result = report.result
-    data: dict[str, Any] = {
+    compact = len(result.connections) > COMPACT_ABOVE
+    head: dict[str, Any] = {
         "flows": list(report.flows),
         "manifests": report.manifests,
         "whatIf": report.what_if,
         "failOn": report.fail_on.value,
         "summary": _summary_json(result),
-        "connections": [_observed_json(r, evidence=r.decision is not Decision.ALLOWED) for r in result.connections],
+        "connections": [],
         "unmapped": [_unmapped_json(u) for u in result.unmapped],
         "failing": len(report.failing()),
         "exitStatus": report.exit_status(),
     }
     if report.base is not None:
-        data["base"] = {"label": report.base_label, "summary": _summary_json(report.base)}
-        data["changes"] = [
+        head["base"] = {"label": report.base_label, "summary": _summary_json(report.base)}
+        head["changes"] = [
             {"change": c.kind.value, "base": c.base.decision.value, **_observed_json(c.head, evidence=True)}
             for c in report.changes
         ]
-    return json.dumps(data, indent=2) + "\n"
+    if not compact:
+        head["connections"] = [
+            _observed_json(r, evidence=r.decision is not Decision.ALLOWED) for r in result.connections
+        ]
+        return json.dumps(head, indent=2) + "\n"
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    items = (encode(_observed_json(r, evidence=r.decision is not Decision.ALLOWED)) for r in result.connections)
+    before, after = encode(head).split('"connections":[]', 1)
+    return "".join((before, '"connections":[', ",".join(items), "]", after, "\n"))
 
 
 def _md(text: str) -> str:
@@ -206,11 +230,11 @@ def _code(text: str) -> str:
 
 
 def _md_rows(rows: Sequence[Replayed], extra: Sequence[str] = ()) -> list[str]:
-    header = ["connection", "records", "first seen", "last seen", "first record", *extra]
+    header = ["connection", "flows", "first seen", "last seen", "first record", *extra]
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
         o = r.observed
-        cells = [_code(str(o)), f"{o.records:,}", _time(o.first_seen), _time(o.last_seen), _code(o.at)]
+        cells = [_code(str(o)), f"{o.flows:,}", _time(o.first_seen), _time(o.last_seen), _code(o.at)]
         out.append("| " + " | ".join(cells) + " |")
     return out
 
@@ -251,10 +275,10 @@ def replay_md(report: ReplayReport) -> str:
             lines += _md_rows(rows) + _md_explanations(rows)
     if result.unmapped:
         lines += ["", f"#### Unmapped ({len(result.unmapped)})", ""]
-        lines += ["| source | destination | records | why | first record |", "|---|---|---|---|---|"]
+        lines += ["| source | destination | flows | why | first record |", "|---|---|---|---|---|"]
         for u in result.unmapped:
             lines.append(
-                f"| {_code(u.source)} | {_code(u.destination)} | {u.records:,} | {_md(u.reason)} | {_code(u.at)} |"
+                f"| {_code(u.source)} | {_code(u.destination)} | {u.flows:,} | {_md(u.reason)} | {_code(u.at)} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -282,15 +306,15 @@ def replay_junit(report: ReplayReport) -> bytes:
         if change is not None:
             details = f"{change.kind.value} (base: {change.base.decision.value})\n{details}"
         if id(r) in failing:
-            message = f"observed ({_n(o.records, 'record')}) but denied"
+            message = f"observed ({_n(o.flows, 'flow')}) but denied"
             if change is not None:
-                message = f"observed ({_n(o.records, 'record')}), newly denied"
+                message = f"observed ({_n(o.flows, 'flow')}), newly denied"
             cases.append(JUnitCase(name, classname, path, line, failure=message, details=details))
         elif r.decision is Decision.UNDETERMINED and report.fail_on is not FailOn.NEVER:
-            message = f"observed ({_n(o.records, 'record')}); the manifests cannot decide it"
+            message = f"observed ({_n(o.flows, 'flow')}); the manifests cannot decide it"
             cases.append(JUnitCase(name, classname, path, line, error=message, details=details))
         elif r.decision is not Decision.ALLOWED:
-            message = f"observed ({_n(o.records, 'record')}), {r.decision.value}; --fail-on {report.fail_on} passes it"
+            message = f"observed ({_n(o.flows, 'flow')}), {r.decision.value}; --fail-on {report.fail_on} passes it"
             case = JUnitCase(name, classname, path, line, skipped=message, details=details, kind=r.decision.value)
             cases.append(case)
         else:
@@ -300,7 +324,7 @@ def replay_junit(report: ReplayReport) -> bytes:
             f"{u.source} -> {u.destination}",
             "unmapped",
             *_location(u.at),
-            skipped=f"unmapped ({_n(u.records, 'record')}): {u.reason}",
+            skipped=f"unmapped ({_n(u.flows, 'flow')}): {u.reason}",
             kind="unmapped",
         )
         for u in report.result.unmapped

@@ -33,6 +33,7 @@ ERROR_SCENARIOS = sorted(p.parent for p in SCENARIOS.rglob("expected-errors.txt"
 DOCUMENTED = {
     "cluster-guardrails",
     "common-mistakes",
+    "observed-traffic",
     "open-world",
     "production-hardening",
     "services-and-ingress",
@@ -70,13 +71,15 @@ def _failure_report(failures: list[ExpectationResult]) -> str:
 
 
 def _readme_commands(readme: Path) -> list[str]:
-    """Lines starting with ``netsim `` inside fenced code blocks."""
+    """Lines starting with ``netsim `` inside fenced shell blocks (``sh``, ``shell``, ``bash``,
+    ``console`` or no language; a ``text`` block is output, which may start with ``netsim``)."""
     commands: list[str] = []
-    fenced = False
+    fence: str | None = None
     for line in readme.read_text(encoding="utf-8").splitlines():
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif fenced and line.startswith("netsim "):
+        stripped = line.lstrip()
+        if stripped.startswith("```"):
+            fence = stripped[3:].strip() if fence is None else None
+        elif fence in ("", "sh", "shell", "bash", "console") and line.startswith("netsim "):
             commands.append(line)
     return commands
 

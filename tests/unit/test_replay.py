@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,10 +46,10 @@ T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 T1 = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 
 
-def obs(src: object, dst: object, number: int, records: int = 1, at: str = "flows.json:1") -> Observed:
+def obs(src: object, dst: object, number: int, flows: int = 1, at: str = "flows.json:1") -> Observed:
     assert hasattr(src, "ref")
     assert hasattr(dst, "ref")
-    return Observed(src, dst, Protocol.TCP, number, records, T0, T1, at)  # type: ignore[arg-type]
+    return Observed(src, dst, Protocol.TCP, number, flows, T0, T1, at)  # type: ignore[arg-type]
 
 
 def test_each_connection_is_decided_as_check_decides_it_and_carries_that_verdict() -> None:
@@ -121,48 +122,49 @@ def _report() -> ReplayReport:
         ),
     )
     result = ReplayResult(
-        replayed, unmapped, (("replies folded into their requests", 43), ("records that are no flows", 2))
+        replayed, unmapped, (("replies folded into their requests", 43), ("records that are no flows", 2)), 120
     )
     return ReplayReport(("flows.json",), "manifests/", result)
 
 
 def test_the_summary_counts_records_connections_and_unmapped_flows() -> None:
     assert replay_summary(_report().result) == (
-        "55 flow records, 2 connections: 1 allowed, 1 denied, 0 undetermined; 1 unmapped (12 records)"
+        "120 records, 43 flows in 2 connections: 1 allowed, 1 denied, 0 undetermined; 1 unmapped (12 flows)"
     )
 
 
 def test_text_lists_what_is_not_allowed_with_its_explanation_and_the_unmapped_flows() -> None:
     text = replay_text(_report())
-    assert text.startswith("netsim replay: 55 flow records, 2 connections")
-    assert "  skipped: 43 replies folded into their requests, 2 records that are no flows\n" in text
+    assert text.startswith("netsim replay: 120 records, 43 flows in 2 connections")
+    assert "  skipped: replies folded into their requests: 43; records that are no flows: 2\n" in text
     assert (
-        "DENIED ops/probe -> shop/api 8080/TCP: 3 records, seen 2026-12-01T10:00:00Z to 2026-12-06T09:30:00Z, "
+        "DENIED ops/probe -> shop/api 8080/TCP: 3 flows, seen 2026-12-01T10:00:00Z to 2026-12-06T09:30:00Z, "
         "first at flows.json:17\n  egress  at ops/probe: not isolated" in text
     )
     assert "shop/api-from-web spec.ingress[0]" in text
     assert "web -> shop/api" not in text  # an allowed connection is only counted
     assert text.rstrip().endswith(
         "UNMAPPED 10.9.9.9 -> shop/legacy-0: pod shop/legacy-0 is not in the manifests "
-        "(12 records, seen 2026-12-01T10:00:00Z, first at flows.json:33)"
+        "(12 flows, seen 2026-12-01T10:00:00Z, first at flows.json:33)"
     )
 
 
 def test_json_has_every_connection_and_the_evidence_of_those_not_allowed() -> None:
     data = json.loads(replay_json(_report()))
     assert data["summary"] == {
-        "records": 55,
+        "records": 120,
+        "flows": 43,
         "connections": 2,
         "allowed": 1,
         "denied": 1,
         "undetermined": 0,
         "unmapped": 1,
-        "unmappedRecords": 12,
+        "unmappedFlows": 12,
         "skipped": {"replies folded into their requests": 43, "records that are no flows": 2},
     }
     allowed, denied = data["connections"]
     assert "verdict" not in allowed
-    assert allowed["records"] == 40
+    assert allowed["flows"] == 40
     assert denied["decision"] == "denied"
     assert denied["verdict"]["verdict"] == "denied"
     assert denied["firstSeen"] == "2026-12-01T10:00:00Z"
@@ -173,7 +175,7 @@ def test_json_has_every_connection_and_the_evidence_of_those_not_allowed() -> No
 
 def test_markdown_is_a_pull_request_comment_with_tables_and_folded_explanations() -> None:
     md = replay_md(_report())
-    assert md.startswith("### netsim replay: 55 flow records, 2 connections")
+    assert md.startswith("### netsim replay: 120 records, 43 flows in 2 connections")
     assert "#### Denied (1)" in md
     assert (
         "| `ops/probe -> shop/api 8080/TCP` | 3 | 2026-12-01T10:00:00Z | 2026-12-06T09:30:00Z | `flows.json:17` |" in md
@@ -188,7 +190,7 @@ def test_junit_makes_each_connection_a_case_failing_where_the_exit_status_does()
     assert cases["shop/web -> shop/api 8080/TCP"].find("failure") is None
     failure = cases["ops/probe -> shop/api 8080/TCP"].find("failure")
     assert failure is not None
-    assert failure.get("message") == "observed (3 records) but denied"
+    assert failure.get("message") == "observed (3 flows) but denied"
     assert cases["ops/probe -> shop/api 8080/TCP"].get("file") == "flows.json"
     assert cases["ops/probe -> shop/api 8080/TCP"].get("line") == "17"
     skipped = cases["10.9.9.9 -> shop/legacy-0"].find("skipped")
@@ -210,3 +212,13 @@ def test_the_decisions_do_not_depend_on_the_order_of_the_connections(order: list
     expected = {r.observed.key: r.decision for r in replay(index, observed)}
     shuffled = replay(PolicyIndex(HEAD), [observed[i] for i in order])
     assert {r.observed.key: r.decision for r in shuffled} == expected
+
+
+def test_a_large_replay_is_the_same_json_written_compact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import netsim.render.replay as render
+
+    indented = replay_json(_report())
+    monkeypatch.setattr(render, "COMPACT_ABOVE", 1)
+    compact = replay_json(_report())
+    assert compact.count("\n") == 1
+    assert json.loads(compact) == json.loads(indented)

@@ -22,7 +22,11 @@ TCP, UDP, SCTP = Protocol.TCP, Protocol.UDP, Protocol.SCTP
 @pytest.mark.parametrize(
     ("text", "end"),
     [
-        ("shop/web-7d9c8b6f5-x2x4k", FlowEnd(namespace="shop", pod="web-7d9c8b6f5-x2x4k")),
+        # ns/name: a pod or a workload, whichever the manifests have
+        (
+            "shop/web-7d9c8b6f5-x2x4k",
+            FlowEnd(namespace="shop", pod="web-7d9c8b6f5-x2x4k", workload="web-7d9c8b6f5-x2x4k"),
+        ),
         ("shop/api[Deployment]", FlowEnd(namespace="shop", workload="api", workload_kind="Deployment")),
         ("shop/Deployment/api", FlowEnd(namespace="shop", workload="api", workload_kind="Deployment")),
         ("shop/cart[Pod]", FlowEnd(namespace="shop", pod="cart")),

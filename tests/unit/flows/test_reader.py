@@ -210,7 +210,7 @@ def test_a_gzip_bomb_stops_at_the_limit_quickly_in_bounded_memory(tmp_path: Path
     finally:
         tracemalloc.stop()
     assert str(caught.value) == (
-        "bomb.jsonl.gz:1: the decompressed data is larger than the limit of 1048576 bytes (--max-file-bytes)"
+        "bomb.jsonl.gz:1: the decompressed data is larger than the limit of 1,048,576 bytes (--max-file-bytes)"
     )
     assert elapsed < 5
     assert peak < 16 << 20
