@@ -12,6 +12,9 @@ generator's parameters and the generator's own text. Then each command runs --ru
     graph-dot    netsim graph FILE --group-by namespace --output-file OUT.dot
     graph-svg    netsim graph FILE --group-by namespace --output-file OUT.svg   (small sizes only: dot's layout)
     report       netsim report FILE --output-file OUT.html             (the HTML report)
+    replay       netsim replay FILE --flows FLOWS --fail-on never --output-file OUT.txt
+                 (FLOWS: a Hubble export of --flow-records-per-pod records per pod, made by
+                 benchmarks/flows.py and cached like the cluster: 1,000,000 records at 10,000 pods)
     nca          nca --connectivity FILE --pod_list FILE --ns_list FILE   (--compare-nca only)
 
 --compare-nca installs network-config-analyzer (2.1.0, else the newest, and says so) into a
@@ -62,7 +65,8 @@ PODS_PER_NAMESPACE = 25
 POLICIES_PER_NAMESPACE = 10
 NCA_PACKAGE = "network-config-analyzer"
 NCA_VERSION = "2.1.0"
-COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff", "report")
+COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff", "report", "replay")
+FLOWS = HERE / "flows.py"
 PARSE_SNIPPET = (
     "import sys, yaml\n"
     "with open(sys.argv[1], encoding='utf-8') as f:\n"
@@ -213,7 +217,24 @@ def cluster_file(size: Size, work_dir: Path, timeout: float) -> Path:
     return path
 
 
-def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list[str]:
+def flows_file(cluster: Path, records: int, work_dir: Path, timeout: float) -> Path:
+    """The Hubble export for ``cluster`` (benchmarks/flows.py), cached like the cluster."""
+    digest = hashlib.sha256(FLOWS.read_bytes()).hexdigest()[:12]
+    path = work_dir / "flows" / f"{cluster.stem}-r{records}-{digest}.json"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log(f"generating {records:,} flow records -> {path}")
+    partial = path.with_suffix(".partial")
+    command = [sys.executable, str(FLOWS), str(cluster), "--records", str(records), "-o", str(partial)]
+    proc = subprocess.run(command, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"flows.py failed with exit status {proc.returncode}")
+    partial.replace(path)
+    return path
+
+
+def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path, flows: Path | None = None) -> list[str]:
     netsim = [python, "-m", "netsim"]
     if command == "parse":
         return [python, "-c", PARSE_SNIPPET, str(cluster)]
@@ -243,6 +264,9 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path) -> list
         return [*netsim, "report", str(cluster), "--output-file", str(out_dir / "report.html")]
     if command == "graph-svg":
         return [*netsim, "graph", str(cluster), "--group-by", "namespace", "--output-file", str(out_dir / "graph.svg")]
+    if command == "replay" and flows is not None:
+        out = str(out_dir / "replay.txt")
+        return [*netsim, "replay", str(cluster), "--flows", str(flows), "--fail-on", "never", "--output-file", out]
     raise ValueError(command)
 
 
@@ -451,6 +475,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per command run")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--flow-records-per-pod",
+        type=int,
+        default=100,
+        help="replay: flow records per pod in the generated Hubble export (100: a million at 10,000 pods)",
+    )
+    parser.add_argument(
         "--cluster-policies",
         type=int,
         default=0,
@@ -525,7 +555,10 @@ def main(argv: list[str] | None = None) -> int:
         for command in args.commands:
             if command == "graph-svg" and (size.pods > args.svg_max_pods or shutil.which("dot") is None):
                 continue
-            m = Measurement(size, command, netsim_argv(args.python, command, cluster, size_out))
+            flows = None
+            if command == "replay":
+                flows = flows_file(cluster, size.pods * args.flow_records_per_pod, work_dir, args.timeout)
+            m = Measurement(size, command, netsim_argv(args.python, command, cluster, size_out, flows))
             results.append(m)
             if command in failed:
                 m.failure = "skipped"

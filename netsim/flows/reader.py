@@ -136,8 +136,17 @@ def _open(path: str, label: str) -> IO[bytes]:
     return raw
 
 
+#: A gzip export whose data expands more than this many times is refused as a gzip bomb: JSON flow
+#: exports compress 10 to 30 times; a bomb (zeros, one repeated line) a thousand times. Checked
+#: from :data:`_BOMB_CHECK_FROM` decompressed bytes on, every :data:`_BOMB_CHECK_EVERY`.
+MAX_GZIP_RATIO = 250
+_BOMB_CHECK_FROM = 64 << 20
+_BOMB_CHECK_EVERY = 16 << 20
+
+
 class _Input:
-    """The bytes of one input, decompressed if need be, counted against ``max_file_bytes``."""
+    """The bytes of one input, decompressed if need be, counted against ``max_file_bytes`` (and,
+    when compressed, against :data:`MAX_GZIP_RATIO` times the compressed bytes consumed)."""
 
     def __init__(self, raw: IO[bytes], label: str, limits: Limits, *, close: bool) -> None:
         self.label = label
@@ -153,6 +162,8 @@ class _Input:
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", span=LineSpan(label, 1)) from exc
         self.compressed = bool(head == _GZIP_MAGIC)
+        self._buffered = buffered
+        self._next_check = _BOMB_CHECK_FROM
         self._stream: IO[bytes] = (
             cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb")) if self.compressed else buffered
         )
@@ -178,10 +189,26 @@ class _Input:
 
     def _count(self, size: int) -> None:
         self.bytes_read += size
+        if self.compressed and self.bytes_read >= self._next_check:
+            self._next_check = self.bytes_read + _BOMB_CHECK_EVERY
+            self._check_ratio()
         if self.bytes_read > self.limit:
             what = "the decompressed data is" if self.compressed else "file is"
             raise InputError(
                 f"{what} larger than the limit of {self.limit:,} bytes ({self.size_option})",
+                span=LineSpan(self.label, max(self.line, 1)),
+            )
+
+    def _check_ratio(self) -> None:
+        try:
+            consumed = self._buffered.tell()  # compressed bytes the decompressor has taken
+        except (OSError, ValueError):  # a pipe: no position, only --max-flow-bytes applies
+            return
+        if consumed > 0 and self.bytes_read > MAX_GZIP_RATIO * consumed:
+            raise InputError(
+                f"the gzip data expands {self.bytes_read // consumed:,} times ({self.bytes_read:,} bytes from "
+                f"{consumed:,}): refused as a gzip bomb (flow exports compress 10 to 30 times; at most "
+                f"{MAX_GZIP_RATIO} is read)",
                 span=LineSpan(self.label, max(self.line, 1)),
             )
 
