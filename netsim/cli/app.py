@@ -759,6 +759,7 @@ def main() -> None:
       netsim test scenarios/production-hardening/expect.yaml scenarios/production-hardening/manifests
       netsim lint scenarios/production-hardening/manifests
       netsim diff --base-ref origin/main k8s/ -o md
+      netsim replay scenarios/observed-traffic/manifests --flows scenarios/observed-traffic/flows/hubble.json
 
     Every command: `netsim COMMAND --help`. Exit status: 0 yes/success, 1 no (denied, a failed
     case, a change or finding you asked to fail on), 2 bad input or usage, 3 undetermined (the
