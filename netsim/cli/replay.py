@@ -135,6 +135,7 @@ def _watching(stream: FlowStream, total: int, step: Callable[[int, int], None]) 
     finally:
         done.set()
         watcher.join()
+    step(min(stream.bytes_read, total), total)  # read to the end: the bar ends where the data did
 
 
 @contextmanager

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from netsim.cli import app, main
 
 SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "production-hardening" / "manifests")
+OBSERVED = str(Path(__file__).resolve().parents[2] / "scenarios" / "observed-traffic" / "manifests")
+FLOWS = str(Path(__file__).resolve().parents[2] / "scenarios" / "observed-traffic" / "flows" / "hubble.json")
 
 
 @pytest.mark.parametrize(
@@ -23,6 +25,7 @@ SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "production-h
         (["connections", SCENARIO], ["reading", "evaluating"]),
         (["graph", SCENARIO, "-o", "dot", "--group-by", "namespace"], ["reading", "evaluating"]),
         (["check", SCENARIO, "--from", "production/web", "--to", "production/backend", "--port", "8080"], ["reading"]),
+        (["replay", OBSERVED, "--flows", FLOWS, "--fail-on", "never"], ["reading", "reading flows", "replaying"]),
     ],
 )
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, args: list[str], labels: list[str]) -> None:
