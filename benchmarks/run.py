@@ -201,18 +201,19 @@ def cluster_file(size: Size, work_dir: Path, timeout: float) -> Path:
     if size.services:
         name += "-svc"
     path = work_dir / "clusters" / f"{name}-{generator_digest()}.yaml"
+    return _generated(path, [sys.executable, str(GENERATOR), *size.generator_args()], size.label, timeout)
+
+
+def _generated(path: Path, argv: list[str], what: str, timeout: float) -> Path:
+    """``path``, written by ``argv -o PATH`` unless an earlier run wrote it (never half-written)."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    log(f"generating {size.label} -> {path}")
+    log(f"generating {what} -> {path}")
     partial = path.with_suffix(".partial")
-    proc = subprocess.run(
-        [sys.executable, str(GENERATOR), *size.generator_args(), "-o", str(partial)],
-        timeout=timeout,
-        check=False,
-    )
+    proc = subprocess.run([*argv, "-o", str(partial)], timeout=timeout, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"generate.py failed with exit status {proc.returncode}")
+        raise SystemExit(f"{Path(argv[1]).name} failed with exit status {proc.returncode}")
     partial.replace(path)
     return path
 
@@ -221,17 +222,8 @@ def flows_file(cluster: Path, records: int, work_dir: Path, timeout: float) -> P
     """The Hubble export for ``cluster`` (benchmarks/flows.py), cached like the cluster."""
     digest = hashlib.sha256(FLOWS.read_bytes()).hexdigest()[:12]
     path = work_dir / "flows" / f"{cluster.stem}-r{records}-{digest}.json"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    log(f"generating {records:,} flow records -> {path}")
-    partial = path.with_suffix(".partial")
-    command = [sys.executable, str(FLOWS), str(cluster), "--records", str(records), "-o", str(partial)]
-    proc = subprocess.run(command, timeout=timeout, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"flows.py failed with exit status {proc.returncode}")
-    partial.replace(path)
-    return path
+    argv = [sys.executable, str(FLOWS), str(cluster), "--records", str(records)]
+    return _generated(path, argv, f"{records:,} flow records", timeout)
 
 
 def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path, flows: Path | None = None) -> list[str]:

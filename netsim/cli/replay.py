@@ -30,7 +30,7 @@ from netsim.engine import PolicyIndex
 from netsim.errors import NetsimError
 from netsim.flows.reader import FlowStream
 from netsim.model import Cluster, Direction
-from netsim.replay import FailOn, ReplayInput, ReplayReport, from_fold, replay, with_default_deny
+from netsim.replay import FailOn, ReplayInput, ReplayReport, ReplayResult, from_fold, replay, with_default_deny
 from netsim.source import Limits
 
 __all__ = ["FLOW_FORMATS", "flow_options", "read_observed", "replay_cmd"]
@@ -276,24 +276,10 @@ def replay_cmd(
                 words = " and ".join(d.value for d in directions)
                 where = "every namespace" if "all" in deny_in else ", ".join(names)
                 what_if = f"a default deny for {words} in {where}"
-            head_input = read_observed(
-                cluster,
-                flows_path,
-                flows_format,
-                common.limits,
-                lax=common.lax,
-                label=label,
-                max_flow_bytes=max_flow_bytes,
-            )
-            with progress("replaying") as step:
-                head = head_input.result(replay(index, head_input.observed, step))
-            base_label = None
-            base = None
-            if base_ref is not None:
-                base_label = f"{base_ref}:{' '.join(common.paths)}"
-                base_index = _base_index(common, base_ref)
-                base_input = read_observed(
-                    base_index.cluster,
+
+            def replayed(index: PolicyIndex, step: Callable[[int, int], None] | None = None) -> ReplayResult:
+                found = read_observed(
+                    index.cluster,
                     flows_path,
                     flows_format,
                     common.limits,
@@ -301,7 +287,15 @@ def replay_cmd(
                     label=label,
                     max_flow_bytes=max_flow_bytes,
                 )
-                base = base_input.result(replay(base_index, base_input.observed))
+                return found.result(replay(index, found.observed, step))
+
+            with progress("replaying") as step:
+                head = replayed(index, step)
+            base_label = None
+            base = None
+            if base_ref is not None:
+                base_label = f"{base_ref}:{' '.join(common.paths)}"
+                base = replayed(_base_index(common, base_ref))
         report = ReplayReport(
             (label,), " ".join(common.paths), head, chosen, base_label=base_label, base=base, what_if=what_if
         )
