@@ -103,6 +103,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # observed connections decided by the engine, as check decides them
     "netsim.replay": frozenset({"netsim.engine", "netsim.verdict", "netsim.flows", "netsim.model"}),
+    # policies suggested from observed connections, checked with replay and diff before written
+    "netsim.suggest": frozenset(
+        {
+            "netsim.engine",
+            "netsim.replay",
+            "netsim.diff",
+            "netsim.graph",
+            "netsim.match",
+            "netsim.verdict",
+            "netsim.connset",
+            "netsim.model",
+        }
+    ),
     # the data of netsim report: the graph at two levels, laid out, with explanations (text renderer)
     "netsim.report": frozenset(
         {"netsim.engine", "netsim.graph", "netsim.render", "netsim.match", "netsim.connset", "netsim.model"}
@@ -125,6 +138,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "netsim.diff",
             "netsim.expectations",
             "netsim.replay",
+            "netsim.suggest",
         }
     ),
     "netsim.cli": ANYTHING,
