@@ -641,6 +641,16 @@ COMMANDS: Mapping[str, LazyCommand] = {
         "Write an interactive report of the allowed traffic: one HTML file, no server.",
         (("0", "written"), _BAD_INPUT, _INTERRUPTED),
     ),
+    "suggest": LazyCommand(
+        "netsim.cli.suggest",
+        "Suggest NetworkPolicies from observed flows: allow what was observed and the manifests deny.",
+        (
+            ("0", "written (or nothing to write)"),
+            ("1", "netsim's own check of the suggestion failed: nothing written"),
+            _BAD_INPUT,
+            _INTERRUPTED,
+        ),
+    ),
     "test": LazyCommand(
         "netsim.cli.test_cmd",
         "Check expectations files (SPEC...) against manifests (PATH...).",
