@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv6Address
 from typing import Literal
 
 from netsim.connset import ConnSet
 from netsim.engine import PolicyIndex, evaluate_pair
 from netsim.errors import SourceSpan
-from netsim.externals import ExternalRange, cut_points, split_range
+from netsim.externals import ExternalRange, cut_points, external_ranges, split_range
 from netsim.graph import GroupBy, NodeInfo, grouped_edges
 from netsim.model import (
     Cluster,
@@ -29,6 +30,7 @@ from netsim.model import (
     ClusterRule,
     Direction,
     External,
+    IPAddress,
     NetworkPolicy,
     Options,
     Pod,
@@ -273,15 +275,27 @@ def _side(
         edges[(src, dst)] = (conns, undetermined)
 
     split: dict[tuple[ExternalRange, Direction], tuple[ExternalRange, ...]] = {}
+    cluster = index.cluster
+    # pod and node addresses: a range's representative avoids them (a node's own address may
+    # behave apart, e.g. the local-node exception), so a part made only of them, cut out by the
+    # other side's ipBlocks, is evaluated at its own address rather than given the range's verdict
+    avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
+    own: dict[Direction, set[ExternalRange]] = {d: set() for d in Direction}
 
     def parts(rng: ExternalRange, direction: Direction) -> tuple[ExternalRange, ...]:
         out = split.get((rng, direction))
         if out is None:  # once per range: every workload's edge to it is split the same way
-            out = split[(rng, direction)] = split_range(rng, cuts[direction][rng.version])
-            for part in out:
+            whole = split_range(rng, cuts[direction][rng.version])
+            for part in whole:
                 infos.setdefault(part.label, _range_info(part))
+                if len(whole) > 1 and _only(part, avoid):
+                    own[direction].add(part)
+            out = split[(rng, direction)] = tuple(p for p in whole if p not in own[direction])
         return out
 
+    for direction in Direction:  # find the parts to evaluate apart, on ranges with edges or not
+        for rng in external_ranges(cluster, direction, options=index.options):
+            parts(rng, direction)
     keys, width = grouped.keys, len(grouped.keys)
     for e in grouped.conns.keys() | grouped.undetermined.keys():
         s, d = keys[e // width], keys[e % width]
@@ -295,8 +309,18 @@ def _side(
                 put(s, part.label, conns, undetermined)
         else:
             put(s, d, conns, undetermined)
-    cluster = index.cluster
-    avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
+    for direction, found in own.items():
+        for part in sorted(found, key=lambda r: (r.version, r.first_int)):
+            ext = External(part.representative())
+            for pod in cluster.pods:
+                if direction is Direction.EGRESS:
+                    pair = evaluate_pair(index, pod, ext)
+                    if pair.possible:
+                        put(pod.endpoint, part.label, pair.conns, pair.undetermined)
+                else:
+                    pair = evaluate_pair(index, ext, pod)
+                    if pair.possible:
+                        put(part.label, pod.endpoint, pair.conns, pair.undetermined)
     for direction in Direction:
         if not cuts[direction][6] or cut_points(cluster, direction, index.options)[6]:
             continue
@@ -312,6 +336,14 @@ def _side(
                 else:
                     put(part.label, pod.endpoint, pair.conns, pair.undetermined)
     return edges, infos
+
+
+def _only(part: ExternalRange, addresses: frozenset[IPAddress]) -> bool:
+    """True if every address of ``part`` (a small range) is one of ``addresses``."""
+    if part.last_int - part.first_int >= 256:
+        return False
+    cls = IPv4Address if part.version == 4 else IPv6Address
+    return all(cls(v) in addresses for v in range(part.first_int, part.last_int + 1))
 
 
 def _members(cluster: Cluster) -> dict[str, tuple[Pod, ...]]:

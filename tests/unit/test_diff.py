@@ -468,3 +468,20 @@ def test_undetermined_in_both_versions_is_no_change() -> None:
     d = _diff(cluster([client, db], [cidr]), cluster([client, db], [cidr]))
     assert d.empty
     assert not d.opens
+
+
+def test_an_ipblock_cut_at_a_node_address_changes_nothing_for_that_address() -> None:
+    # web's node is 192.168.0.10; web is isolated for egress and may always reach its own node (the
+    # local-node exception). The head adds an unrelated egress ipBlock of exactly that address, so
+    # its ranges are cut there: the base's verdict for that address must be the node's own, not the
+    # one of the wider range around it (which avoids node addresses).
+    web = pod("shop/web", {"app": "web"}, ip="10.0.1.10", node="node-a", host_ip="192.168.0.10")
+    deny = policy("shop/deny-egress", ALL, types="Egress")
+    to_node = policy(
+        "shop/other-to-node",
+        sel({"app": "none"}),
+        egress=[rule(block("192.168.0.10/32"), ports=[port(22)])],
+    )
+    base = cluster([web], [deny])
+    head = cluster([web], [deny, to_node])
+    assert [_key(c) for c in _diff(base, head).connections] == []
