@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from ipaddress import IPv6Address, ip_address
 
 from netsim.connset import ConnSet
 from netsim.diff import ConnectionChange, diff_clusters
-from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.engine import PolicyIndex
 from netsim.graph import NodeInfo
 from netsim.match.peers import describe_peer, peer_state
 from netsim.model import Cluster, Direction, External, IPBlockPeer, Options, Pod, PodPeer
@@ -140,39 +139,11 @@ def _opened(
     extra = [end for o in observed for end in (o.source, o.destination) if isinstance(end, Pod)]
     workloads = Workloads(cluster, options, extra)
     reach, blocks = _reach(workloads, suggestion)
-    indexes = (PolicyIndex(cluster, options), PolicyIndex(after, options))
     out: list[Opened] = []
     for change, conns, certain in unobserved:
         why = _why(change, certain, reach, blocks)
-        if why is None and not _confirmed(change, workloads, indexes):
-            continue
         out.append(Opened(change.source.label, change.destination.label, conns, certain, why))
     return tuple(out)
-
-
-#: Largest external range whose every address the engine re-checks (see _confirmed).
-_CONFIRM_ADDRESSES = 256
-
-
-def _confirmed(change: ConnectionChange, workloads: Workloads, indexes: tuple[PolicyIndex, PolicyIndex]) -> bool:
-    """Whether the engine, address by address, sees the opening the diff reports on a small
-    external range. The diff evaluates one address per range; on its side without the
-    suggestion's cut there, a node's own address (exempt from policies for the pods on that node)
-    is judged by a range's other addresses, so the two sides can differ where nothing changed."""
-    src, dst = change.source, change.destination
-    rng = dst.range if dst.range is not None else src.range
-    if rng is None or rng.last_int - rng.first_int >= _CONFIRM_ADDRESSES:
-        return True
-    key = src.key if dst.range is not None else dst.key
-    before, after = indexes
-    for value in range(rng.first_int, rng.last_int + 1):
-        address = External(ip_address(value) if rng.version == 4 else IPv6Address(value))
-        for pod in workloads.pods(key):
-            ends = (pod, address) if dst.range is not None else (address, pod)
-            old, new = evaluate_pair(before, *ends), evaluate_pair(after, *ends)
-            if (new.conns - old.conns - old.undetermined) or (new.possible - old.possible):
-                return True
-    return False
 
 
 def _addresses(end: object, options: Options) -> set[int]:
