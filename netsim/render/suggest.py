@@ -207,7 +207,7 @@ def summary_text(suggestion: Suggestion, verification: Verification, directory: 
         + ("" if v.allows_observed else f"; {len(v.denied):,} still denied: FAILED")
     )
     lines += [f"  still denied: {r.observed}" for r in v.denied]
-    lines += [f"  no NetworkPolicy can allow {r.observed}: {why}" for r, why in v.not_allowable]
+    lines += [f"  not suggested: {r.observed}: {why}" for r, why in v.not_allowable]
     lines += [f"  undetermined {r.observed}: {why}" for r, why in v.undetermined]
     widened = [o for o in v.opened if o.reason]
     if v.opens_nothing_else:

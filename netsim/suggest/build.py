@@ -10,10 +10,11 @@ and connections that were allowed only because it was not isolated need rules to
 repeated against the manifests plus the policies so far until it adds nothing (the set of needed
 sides only grows, so this ends, after two or three rounds in practice).
 
-Some connections no NetworkPolicy can allow; they are kept with the reason
-(:class:`Unsuggested`): a side an unevaluated policy kind may decide, a deny of the Admin tier
-(evaluated before NetworkPolicy), an end netsim cannot select (a pod the input does not describe,
-a hostNetwork pod without an address).
+Some connections get no rule; they are kept with the reason (:class:`Unsuggested`): a side an
+unevaluated policy kind may decide, a deny of the Admin tier (evaluated before NetworkPolicy), an
+end netsim cannot select (a pod the input does not describe, a hostNetwork pod without an
+address), and a connection the cluster's own observer denied every time (the flow export's
+verdict: attempted, never carried; opening it is a decision for a person, not a suggestion).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv6Address
 
 from netsim.engine import PolicyIndex, evaluate_pair
+from netsim.flows.model import DENIED
 from netsim.model import (
     Action,
     Cluster,
@@ -112,7 +114,8 @@ class SuggestedPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Unsuggested:
-    """A side of an observed connection that no NetworkPolicy can allow, and why."""
+    """A side of an observed connection that gets no rule, and why (no NetworkPolicy can allow it,
+    or the cluster denied it every time)."""
 
     observed: Observed
     direction: Direction
@@ -161,6 +164,14 @@ def is_dns(observed: Observed) -> bool:
 Side = tuple[str, Direction]  # (subject workload, direction)
 
 
+#: What an observer reports of a connection it denied every time (``Observed.seen``).
+REFUSED = frozenset({DENIED})
+REFUSED_REASON = (
+    "the cluster denied every flow of it (the flow export's own verdict): it was attempted, never "
+    "carried, so no policy is suggested for it"
+)
+
+
 def suggest(cluster: Cluster, options: Options, observed: Sequence[Observed], *, default_deny: bool) -> Suggestion:
     """NetworkPolicies that allow the observed connections the manifests deny: one per workload
     and direction, each rule for one set of ports with the peers that need it; with
@@ -168,6 +179,10 @@ def suggest(cluster: Cluster, options: Options, observed: Sequence[Observed], *,
     suggestion allow what was observed and, of what the suggestion opens, nothing else."""
     extra = [end for o in observed for end in (o.source, o.destination) if isinstance(end, Pod)]
     workloads = Workloads(cluster, options, extra)
+    # what the cluster's own observer denied every time was attempted, never carried: a suggestion
+    # does not open it (it is listed, with why, among what is not suggested)
+    refused = [o for o in observed if o.seen == REFUSED]
+    observed = [o for o in observed if o.seen != REFUSED]
     denies: tuple[SuggestedPolicy, ...] = ()
     if default_deny:
         involved = {p.namespace for p in extra if not p.undescribed}
@@ -199,12 +214,17 @@ def suggest(cluster: Cluster, options: Options, observed: Sequence[Observed], *,
         if not added:
             break
         policies = (*denies, *(_policy(workloads, side, list(conns.values())) for side, conns in needed.items()))
+    final = PolicyIndex(Suggestion(policies).applied_to(cluster), options)
+    for o, verdict in _decided(final, refused):
+        for side, decision in ((verdict.egress, verdict.egress_decision), (verdict.ingress, verdict.ingress_decision)):
+            if decision is not Decision.ALLOWED:
+                unsuggested[(o.key, side.direction)] = Unsuggested(o, side.direction, REFUSED_REASON)
     # a side left to an unevaluated policy (or the Admin tier) in one round may be coverable after
     kept = tuple(u for key, u in unsuggested.items() if not _covered(needed, key[0], u))
     ordered = tuple(sorted(policies, key=lambda p: (p.policy.namespace, not p.is_default_deny, p.policy.name)))
     covered = len({key for conns in needed.values() for key in conns})
     namespaces = tuple(sorted(d.policy.namespace for d in denies))
-    return Suggestion(ordered, kept, len(observed), covered, namespaces)
+    return Suggestion(ordered, kept, len(observed) + len(refused), covered, namespaces)
 
 
 def _decided(index: PolicyIndex, observed: Sequence[Observed]) -> Iterator[tuple[Observed, Verdict]]:

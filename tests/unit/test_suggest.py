@@ -542,3 +542,21 @@ def test_the_summary_says_what_was_written_and_how_the_checks_went() -> None:
     assert data["checks"]["nothingElseOpened"]["ok"]
     assert data["files"][0] == "out/data.default-deny.yaml"
     assert data["policies"][5]["rules"][2]["dns"] is True
+
+
+def test_a_connection_the_cluster_denied_every_time_gets_no_rule_and_says_why() -> None:
+    c = cluster([WEB, API], ISOLATED[:1])
+    carried = obs(WEB, API, 8080)
+    refused = replace(obs(ext("198.51.100.66"), API, 8080), seen=frozenset({"denied"}))
+    s = run(c, [carried, refused])
+    (rule_,) = only(s, "netsim-suggested-api-ingress").rules
+    assert len(rule_.flows) == 1  # web's connection only
+    assert [(str(u.observed), u.reason.split(":")[0]) for u in s.unsuggested] == [
+        (
+            "198.51.100.66 -> shop/api[Deployment] 8080/TCP",
+            "the cluster denied every flow of it (the flow export's own verdict)",
+        )
+    ]
+    # once the cluster also carried it, it is suggested
+    seen_both = replace(refused, seen=frozenset({"denied", "allowed"}))
+    assert not run(c, [carried, seen_both]).unsuggested
