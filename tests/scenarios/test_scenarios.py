@@ -116,8 +116,20 @@ def test_error_scenario_reports_exactly(scenario_dir: Path, runner: CliRunner, m
     assert result.stderr == (scenario_dir / "expected-errors.txt").read_text(encoding="utf-8")
 
 
+def _outputs_to(args: list[str], tmp: Path) -> list[str]:
+    """``args`` with what ``--output-file`` and ``--output-dir`` name moved under ``tmp``: a README's
+    command writes into the temporary directory, never into the checkout."""
+    out = list(args)
+    for i, arg in enumerate(out[:-1]):
+        if arg in ("--output-file", "--output-dir"):
+            out[i + 1] = str(tmp / Path(out[i + 1]).name)
+    return out
+
+
 @pytest.mark.parametrize("scenario_dir", SCENARIO_DIRS, ids=_name)
-def test_readme_commands_run(scenario_dir: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_commands_run(
+    scenario_dir: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(REPO)
     readme = scenario_dir / "README.md"
     assert readme.is_file(), f"{_name(scenario_dir)} has no README.md"
@@ -130,7 +142,7 @@ def test_readme_commands_run(scenario_dir: Path, runner: CliRunner, monkeypatch:
     text = readme.read_text(encoding="utf-8")
     rejected = f"{_rel(scenario_dir)}/manifests"
     for command in commands:
-        args = shlex.split(command)[1:]
+        args = _outputs_to(shlex.split(command)[1:], tmp_path)
         result = runner.invoke(main, args, catch_exceptions=False)
         if errors_file.is_file() and rejected in args:
             # the manifests of an error scenario are rejected, with exactly the documented errors
