@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
-from tests.conftest import SCENARIOS
+from tests.conftest import REPO, SCENARIOS, GoldenCheck
 
 SCENARIO = SCENARIOS / "observed-traffic"
 MANIFESTS = str(SCENARIO / "manifests")
@@ -170,3 +170,23 @@ def test_base_ref_names_the_connections_the_change_newly_denies(
         ).exit_code
         == 0
     )
+
+
+def test_the_scenario_keeps_its_replay_and_its_suggestion(
+    runner: CliRunner, golden: GoldenCheck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    manifests, flows = "scenarios/observed-traffic/manifests", "scenarios/observed-traffic/flows/hubble.json"
+    replayed = runner.invoke(main, ["replay", manifests, "--flows", flows], catch_exceptions=False)
+    golden(SCENARIO / "golden" / "replay.txt", replayed.stdout)
+    out = tmp_path / "suggested"
+    suggested = runner.invoke(main, ["suggest", manifests, "--flows", flows, "--output-dir", str(out)])
+    assert suggested.exit_code == 0, suggested.output
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == [
+        "payments.gateway-egress.yaml",
+        "shop.api-ingress.yaml",
+        "shop.web-ingress.yaml",
+    ]
+    for f in files:
+        golden(SCENARIO / "golden" / "suggested" / f.name, f.read_text(encoding="utf-8"))
