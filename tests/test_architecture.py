@@ -108,6 +108,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {
             "netsim.engine",
             "netsim.replay",
+            "netsim.flows",
             "netsim.diff",
             "netsim.graph",
             "netsim.match",
