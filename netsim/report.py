@@ -47,12 +47,13 @@ edge has no ports of its own and a node only the base has is ``"removed": true``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from netsim.connset import ConnSet
-from netsim.engine import PolicyIndex, evaluate
+from netsim.engine import PolicyIndex, evaluate, evaluate_pair
 from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, grouped_edges, pod_classes
 from netsim.match.peers import peer_state
 from netsim.match.selectors import matches_selector
@@ -78,6 +79,8 @@ EXPLAINED_MAX = 1500
 #: The pod views are computed from the pod-level graph when it has at most this many pod pairs
 #: (10,000 generated pods have 2.7 million: about 5 s more); above, the report has none.
 POD_PAIRS_MAX = 4_000_000
+#: Pairs tried to find one behind an explained edge that has its port (:meth:`_Builder._pair`).
+PAIR_TRIES = 64
 #: Edges of all the pod views together, at most: views are added whole, workloads in order, while
 #: they fit (a view is about as large as a namespace's).
 POD_VIEW_EDGES_MAX = 100_000
@@ -175,10 +178,11 @@ class _Builder:
         self._why_at: dict[tuple[str, str, int, Protocol], int] = {}
         self.left = EXPLAINED_MAX
         self.reps: dict[str, Endpoint] = {}
-        # an overview edge -> a workload edge behind it: (source, destination, its connections)
-        self.behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
-        # an edge of merged external ranges -> the ends of its first row (ranges, not the merge)
-        self.underlying: dict[tuple[str, str], tuple[str, str]] = {}
+        self.members: dict[str, list[Pod]] = {}  # a namespace's or workload's pods
+        self._class_of: dict[str, int] | None = None  # pod -> its pod class, when first needed
+        # an edge drawn without the edge behind it given -> that edge (its ends and connections):
+        # an overview edge's is the first workload edge between its ends
+        self.behind: Callable[[tuple[str, str]], tuple[str, str, ConnSet] | None] = lambda ends: None
         self.merged_ranges = 0  # how many external ranges the ``external`` node stands for
 
     def string(self, text: str) -> int:
@@ -196,24 +200,29 @@ class _Builder:
         pod's and no node's."""
         cluster = self.index.cluster
         for pod in cluster.pods:
-            self.reps.setdefault(pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint, pod)
+            key = pod.namespace if by is GroupBy.NAMESPACE else pod.endpoint
+            self.reps.setdefault(key, pod)
+            self.members.setdefault(key, []).append(pod)
         avoid = frozenset(ip for p in cluster.pods for ip in (*p.ips, *p.node_addresses))
         for key, info in grouped.nodes.items():
             if info.range is not None:
                 self.reps.setdefault(key, External(info.range.representative(avoid)))
 
-    def explanation(self, row: Connection) -> int:
-        """The index of the explanation of the row's representative pair (its ends'
-        representatives, on the first port of its connections) in ``why``; -1 when the budget is
-        spent (the page then shows the ``netsim check`` command that prints it)."""
+    def explanation(self, row: Connection, behind: tuple[str, str, ConnSet] | None = None) -> int:
+        """The index of the explanation of the row's representative pair in ``why``: the
+        representatives of the ends of the edge ``behind`` it (its own ends when none is known),
+        on the first port of its connections; -1 when the budget is spent (the page then shows
+        the ``netsim check`` command that prints it)."""
         ends = (row.source.key, row.destination.key)
-        src_key, dst_key, conns = self.behind.get(ends, (*ends, row.conns | row.undetermined))
-        src_key, dst_key = self.underlying.get((src_key, dst_key), (src_key, dst_key))
-        src, dst = self.reps.get(src_key), self.reps.get(dst_key)
-        port = _first_port(conns & row.conns) or _first_port(conns)
-        if src is None or dst is None or port is None:
+        if behind is None:
+            behind = self.behind(ends)
+        src_key, dst_key, conns = behind if behind is not None else (*ends, row.conns | row.undetermined)
+        certain = _first_port(conns & row.conns)
+        port = certain or _first_port(conns)
+        if port is None or self.reps.get(src_key) is None or self.reps.get(dst_key) is None:
             return -1
         number, proto = port
+        src, dst = self._pair(src_key, dst_key, number, proto, certain is not None)
         key = (src.ref, dst.ref, number, proto)
         at = self._why_at.get(key)
         if at is None:
@@ -226,15 +235,57 @@ class _Builder:
             self.why.append([src.ref, dst.ref, f"{number}/{proto.value}", text])
         return at
 
-    def edge(self, row: Connection, node_at: dict[str, int]) -> list[Any]:
+    def _pair(
+        self, src_key: str, dst_key: str, number: int, proto: Protocol, certain: bool
+    ) -> tuple[Endpoint, Endpoint]:
+        """A pair of the two groups that has the port (for certain, or at least possibly): their
+        representatives when they do, else the first that does among the groups' pods (one pod
+        of each pod class tried, at most :data:`PAIR_TRIES` pairs). An edge of a workload whose
+        pods policies treat differently may stand for other pods than its representative's."""
+        first = self.reps[src_key], self.reps[dst_key]
+        tries = 0
+        for src in self._candidates(src_key):
+            for dst in self._candidates(dst_key):
+                pair = evaluate_pair(self.index, src, dst)
+                if (pair.conns if certain else pair.possible).allows(number, proto):
+                    return src, dst
+                tries += 1
+                if tries >= PAIR_TRIES:
+                    return first
+        return first
+
+    def _candidates(self, key: str) -> Iterator[Endpoint]:
+        """The group's representative, then a pod of each other pod class among its members."""
+        rep = self.reps[key]
+        yield rep
+        members = self.members.get(key, ())
+        if len(members) < 2:
+            return
+        if self._class_of is None:
+            self._class_of = {p.ref: i for i, pods in enumerate(pod_classes(self.index)) for p in pods}
+        seen = {self._class_of.get(rep.ref, -1)}
+        for pod in members:
+            c = self._class_of[pod.ref]
+            if c not in seen:
+                seen.add(c)
+                yield pod
+
+    def edge(
+        self, row: Connection, node_at: dict[str, int], behind: tuple[str, str, ConnSet] | None = None
+    ) -> list[Any]:
         return [
             node_at[row.source.key],
             node_at[row.destination.key],
             self.conns(row.conns),
             self.conns(row.undetermined),
             row.pairs,
-            self.explanation(row),
+            self.explanation(row, behind),
         ]
+
+    def removed_edge(self, row: Connection, node_at: dict[str, int]) -> list[Any]:
+        """An edge of a diff report that the change removes: nothing of it is allowed any more,
+        so it has no connections and no explanation (it spends none of the budget)."""
+        return [node_at[row.source.key], node_at[row.destination.key], 0, 0, row.pairs, -1]
 
 
 def _node(info: Any, builder: _Builder) -> dict[str, Any]:
@@ -298,21 +349,38 @@ EXTERNAL = "external"
 
 
 @dataclass(frozen=True, slots=True)
-class _Rows:
-    """A level's nodes and rows, its external ranges merged into one node when there are many."""
+class _Level:
+    """A grouped graph as the report shows it: above :data:`MAX_RANGES` external ranges, one
+    ``external`` node for all of them. Edges stay on the graph's edge numbers; ``shown[g]`` is the
+    key of the node group ``g`` is drawn as, and ``rank[g]`` its place in byte-wise label order,
+    the order rows are read in (an aggregated edge is explained by the first row behind it)."""
 
+    graph: Grouped
     nodes: dict[str, NodeInfo]
-    rows: list[Connection]
+    shown: list[str]
+    rank: list[int]
+
+    def edges(self) -> Iterable[int]:
+        return _edge_numbers(self.graph)
+
+    def ordered(self, edges: Iterable[int]) -> list[int]:
+        """``edges`` in row order (source label, then destination label)."""
+        rank, width = self.rank, len(self.rank)
+        return sorted(edges, key=lambda e: rank[e // width] * width + rank[e % width])
 
 
-def _merge_ranges(grouped: Grouped, builder: _Builder) -> _Rows:
-    """``grouped`` as rows; above :data:`MAX_RANGES` external ranges, one ``external`` node for all
-    of them, each edge the union of the ranges' edges (pairs added). The builder learns, for each
-    merged edge, the range ends of its first row, whose representatives explain it."""
+def _shown(grouped: Grouped, builder: _Builder) -> _Level:
+    """``grouped`` with its external ranges merged into one node when there are more than
+    :data:`MAX_RANGES` (the representative of the merged node is the first range's)."""
+    keys = grouped.keys
+    infos = [grouped.nodes[k] for k in keys]
+    order = sorted(range(len(keys)), key=lambda g: infos[g].label.encode())
+    rank = [0] * len(keys)
+    for r, g in enumerate(order):
+        rank[g] = r
     ranges = {k for k, i in grouped.nodes.items() if i.kind == "external"}
-    rows = list(grouped.iter_rows())
     if len(ranges) <= MAX_RANGES:
-        return _Rows(dict(grouped.nodes), rows)
+        return _Level(grouped, dict(grouped.nodes), list(keys), rank)
     merged = NodeInfo(EXTERNAL, "external", None, f"external addresses ({len(ranges)} ranges)", EXTERNAL, "External")
     builder.merged_ranges = max(builder.merged_ranges, len(ranges))
     first = min(ranges, key=lambda k: (grouped.nodes[k].range is None, k))
@@ -320,22 +388,43 @@ def _merge_ranges(grouped: Grouped, builder: _Builder) -> _Rows:
         builder.reps.setdefault(EXTERNAL, builder.reps[first])
     nodes = {k: i for k, i in grouped.nodes.items() if k not in ranges}
     nodes[EXTERNAL] = merged
-    out: dict[tuple[str, str], Connection] = {}
-    for row in rows:
-        src = merged if row.source.key in ranges else row.source
-        dst = merged if row.destination.key in ranges else row.destination
-        ends = (src.key, dst.key)
+    return _Level(grouped, nodes, [EXTERNAL if k in ranges else k for k in keys], rank)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A level's nodes and rows (edges aggregated onto its shown nodes, in row order), and for
+    each row the ends and connections of the first edge behind it (what explains it)."""
+
+    nodes: dict[str, NodeInfo]
+    rows: list[Connection]
+    behind: dict[tuple[str, str], tuple[str, str, ConnSet]]
+
+
+def _rows(level: _Level) -> _Rows:
+    """The level's edges aggregated onto its shown nodes: unions of connections, pod pairs
+    added; rows sorted by source then destination label."""
+    graph = level.graph
+    keys, width, shown = graph.keys, len(graph.keys), level.shown
+    certain, maybe, pairs = graph.conns, graph.undetermined, graph.pairs
+    out: dict[tuple[str, str], tuple[ConnSet, ConnSet, int]] = {}
+    behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
+    for e in level.ordered(level.edges()):
+        s, d = divmod(e, width)
+        ends = (shown[s], shown[d])
+        conns, unsure = certain.get(e, _NONE), maybe.get(e, _NONE)
         prev = out.get(ends)
         if prev is None:
-            out[ends] = replace(row, source=src, destination=dst)
-            if src is merged or dst is merged:
-                builder.underlying[ends] = (row.source.key, row.destination.key)
+            out[ends] = (conns, unsure, pairs[e])
+            if ends != (keys[s], keys[d]):
+                behind[ends] = (keys[s], keys[d], conns | unsure)
         else:
-            conns = prev.conns | row.conns
-            maybe = (prev.undetermined | row.undetermined) - conns
-            out[ends] = replace(prev, conns=conns, undetermined=maybe, pairs=prev.pairs + row.pairs)
-    order = sorted(out, key=lambda e: (out[e].source.label.encode(), out[e].destination.label.encode()))
-    return _Rows(nodes, [out[e] for e in order])
+            union = prev[0] | conns
+            out[ends] = (union, (prev[1] | unsure) - union, prev[2] + pairs[e])
+    nodes = level.nodes
+    rows = [Connection(nodes[a], nodes[b], c, n, m) for (a, b), (c, m, n) in out.items()]
+    rows.sort(key=lambda r: (r.source.label.encode(), r.destination.label.encode()))
+    return _Rows(nodes, rows, behind)
 
 
 def _level(
@@ -371,9 +460,7 @@ def _level(
             if row is not None:
                 internal[ends[0]] = [builder.conns(row.conns), builder.conns(row.undetermined)]
             continue
-        edge = builder.edge(shown, at)
-        if row is None:  # removed: nothing of it is allowed any more
-            edge[2:6] = [0, 0, shown.pairs, -1]
+        edge = builder.edge(shown, at) if row is not None else builder.removed_edge(shown, at)
         edges.append(edge)
         if statuses is not None:
             if before is None:
@@ -393,52 +480,117 @@ def _labels(labels: Mapping[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
-def _by_namespace(rows: Iterable[Connection]) -> dict[str, list[Connection]]:
-    """The workload rows with an end in each namespace."""
-    out: dict[str, list[Connection]] = {}
-    for row in rows:
-        for ns in {row.source.namespace, row.destination.namespace}:
-            if ns is not None:
-                out.setdefault(ns, []).append(row)
+class _ViewEdges:
+    """The edges of a workload level bucketed by namespace (each edge with an end in it) in row
+    order, as the namespace views read them, one namespace at a time; and, for each pair of
+    overview nodes, the first workload edge between them (what explains an overview edge).
+
+    Kept as row-order numbers in compact arrays: at 100,000 pods the workload level has millions
+    of edges, and the views must not all be held in memory at once."""
+
+    def __init__(self, level: _Level) -> None:
+        self.level = level
+        graph = level.graph
+        keys, width, rank = graph.keys, len(graph.keys), level.rank
+        self.order = sorted(range(width), key=rank.__getitem__)
+        infos = [graph.nodes[k] for k in keys]
+        # a group's overview node: its namespace, or the (maybe merged) range it is shown as
+        ov_names = sorted({i.namespace or level.shown[g] for g, i in enumerate(infos)})
+        self.ov_at = {k: i for i, k in enumerate(ov_names)}
+        ov_of = [self.ov_at[i.namespace or level.shown[g]] for g, i in enumerate(infos)]
+        has_ns = [i.namespace is not None for i in infos]
+        size = len(ov_names)
+        buckets: dict[int, array[int]] = {}
+        first: dict[int, int] = {}
+        for e in level.edges():
+            s, d = divmod(e, width)
+            at = rank[s] * width + rank[d]
+            a, b = ov_of[s], ov_of[d]
+            if a == b:
+                buckets.setdefault(a, array("q")).append(at)
+                continue
+            pair = a * size + b
+            prev = first.get(pair)
+            if prev is None or at < prev:
+                first[pair] = at
+            if has_ns[s]:
+                buckets.setdefault(a, array("q")).append(at)
+            if has_ns[d]:
+                buckets.setdefault(b, array("q")).append(at)
+        self.buckets = buckets
+        self.first = first
+
+    def of(self, ns: str) -> Iterable[int]:
+        """The edge numbers with an end in ``ns``, in row order."""
+        bucket = self.buckets.get(self.ov_at.get(ns, -1))
+        if bucket is None:
+            return ()
+        width, order = len(self.order), self.order
+        return (order[at // width] * width + order[at % width] for at in sorted(bucket))
+
+    def behind(self, ends: tuple[str, str]) -> tuple[str, str, ConnSet] | None:
+        """The first workload edge between two overview nodes: its ends and connections."""
+        a, b = self.ov_at.get(ends[0]), self.ov_at.get(ends[1])
+        if a is None or b is None:
+            return None
+        at = self.first.get(a * len(self.ov_at) + b)
+        if at is None:
+            return None
+        graph, width = self.level.graph, len(self.order)
+        s, d = self.order[at // width], self.order[at % width]
+        e = s * width + d
+        return graph.keys[s], graph.keys[d], graph.conns.get(e, _NONE) | graph.undetermined.get(e, _NONE)
+
+
+#: A namespace view's edge while it is built: connections, undetermined ones, pod pairs, and the
+#: first workload edge behind it (its ends and connections: what explains it).
+_Agg = tuple[ConnSet, ConnSet, int, tuple[str, str, ConnSet]]
+
+
+def _aggregate(level: _Level, edges: Iterable[int], ns: str) -> dict[tuple[str, str], _Agg]:
+    """The workload edges ``edges`` (with an end in ``ns``) onto the nodes of the namespace's
+    view: a workload of ``ns`` is itself, another namespace's workload its namespace, a range the
+    node it is shown as."""
+    graph = level.graph
+    keys, width, shown = graph.keys, len(graph.keys), level.shown
+    infos = graph.nodes
+    certain, maybe, pairs = graph.conns, graph.undetermined, graph.pairs
+
+    def end(g: int) -> str:
+        info = infos[keys[g]]
+        if info.namespace == ns:
+            return info.key
+        return info.namespace if info.namespace is not None else shown[g]
+
+    out: dict[tuple[str, str], _Agg] = {}
+    for e in edges:
+        s, d = divmod(e, width)
+        ends = (end(s), end(d))
+        conns, unsure = certain.get(e, _NONE), maybe.get(e, _NONE)
+        prev = out.get(ends)
+        if prev is None:
+            out[ends] = (conns, unsure, pairs[e], (keys[s], keys[d], conns | unsure))
+        else:
+            union = prev[0] | conns
+            out[ends] = (union, (prev[1] | unsure) - union, prev[2] + pairs[e], prev[3])
     return out
 
 
 def _namespace_view(
     builder: _Builder,
     ns: str,
-    head: list[Connection],
-    base: list[Connection] | None,
+    now: dict[tuple[str, str], _Agg],
+    before: dict[tuple[str, str], _Agg] | None,
     wl_infos: dict[str, NodeInfo],
     wl_at: dict[str, int],
     ov_nodes: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A namespace's view: its workloads, the other namespaces and the external addresses as one
-    node each (the ends of its workloads' edges), and those edges aggregated: unions of
-    connections, pod pairs added (with a diff's status when ``base`` is given)."""
-
-    def end(info: NodeInfo) -> str:
-        """The node of the view an end falls on: its workload, or its namespace / range."""
-        if info.namespace == ns:
-            return info.key
-        return info.namespace if info.namespace is not None else info.key
-
-    def merged(rows: list[Connection]) -> dict[tuple[str, str], tuple[ConnSet, ConnSet, int, Connection]]:
-        out: dict[tuple[str, str], tuple[ConnSet, ConnSet, int, Connection]] = {}
-        for row in rows:
-            ends = (end(row.source), end(row.destination))
-            prev = out.get(ends)
-            if prev is None:
-                out[ends] = (row.conns, row.undetermined, row.pairs, row)
-            else:
-                conns = prev[0] | row.conns
-                out[ends] = (conns, (prev[1] | row.undetermined) - conns, prev[2] + row.pairs, prev[3])
-        return out
-
+    node each (the ends of its workloads' edges), and those edges aggregated (:func:`_aggregate`):
+    unions of connections, pod pairs added (with a diff's status when ``before`` is given)."""
     ov_at = {n["id"]: i for i, n in enumerate(ov_nodes)}
-    now = merged(head)
-    before = merged(base) if base is not None else {}
     keys = dict.fromkeys([k for k, i in wl_infos.items() if i.namespace == ns])
-    for a, b in (*now, *before):
+    for a, b in (*now, *(before or ())):
         keys.setdefault(a)
         keys.setdefault(b)
     order = list(keys)
@@ -455,19 +607,17 @@ def _namespace_view(
             other = ov_nodes[at]
             view.append({"id": key, "kind": other["kind"], "label": key, "pods": other["pods"], "outside": True})
     edges: list[list[Any]] = []
-    for ends in sorted(now.keys() | before.keys(), key=lambda k: (local[k[0]], local[k[1]])):
-        got, had = now.get(ends), before.get(ends)
+    had_none: dict[tuple[str, str], _Agg] = {}
+    for ends in sorted(now.keys() | (before or had_none).keys(), key=lambda k: (local[k[0]], local[k[1]])):
+        got, had = now.get(ends), (before or had_none).get(ends)
         shown = got if got is not None else had
         assert shown is not None
-        conns, maybe, pairs, row = shown
-        first = row.source.key, row.destination.key
-        builder.behind.setdefault(ends, (*first, row.conns | row.undetermined))
-        agg = replace(row, source=replace(row.source, key=ends[0]), destination=replace(row.destination, key=ends[1]))
-        agg = replace(agg, conns=conns, undetermined=maybe, pairs=pairs)
-        edge = builder.edge(agg, local)
-        if got is None:  # removed by the change
-            edge[2:6] = [0, 0, pairs, -1]
-        if base is not None:
+        conns, maybe, pairs, behind = shown
+        src = NodeInfo(ends[0], "workload", ns, ends[0], ends[0], "")
+        dst = NodeInfo(ends[1], "workload", ns, ends[1], ends[1], "")
+        row = Connection(src, dst, conns, pairs, maybe)
+        edge = builder.edge(row, local, behind) if got is not None else builder.removed_edge(row, local)
+        if before is not None:
             status = ADDED if had is None else REMOVED if got is None else SAME if (got[:2] == had[:2]) else CHANGED
             edge += [status, *((builder.conns(had[0]), builder.conns(had[1])) if had is not None else (0, 0))]
         edges.append(edge)
@@ -660,11 +810,10 @@ def _pod_views(
                 found = graph.pods.get(keys[g])
                 if found is not None:
                     builder.reps.setdefault(keys[g], found)
-            behind = graph.conns.get(first, _NONE) | graph.undetermined.get(first, _NONE)
-            builder.behind.setdefault(ends, (keys[s], keys[d], behind))
+            behind = (keys[s], keys[d], graph.conns.get(first, _NONE) | graph.undetermined.get(first, _NONE))
             src = NodeInfo(ends[0], "pods", ns, ends[0], ends[0], "Pod")
             dst = NodeInfo(ends[1], "pods", ns, ends[1], ends[1], "Pod")
-            edges.append(builder.edge(Connection(src, dst, conns, pairs, maybe), local_at))
+            edges.append(builder.edge(Connection(src, dst, conns, pairs, maybe), local_at, behind))
         placed = layout(view)
         views[w] = {
             "groups": [
@@ -702,18 +851,22 @@ def build_report(
     workloads = grouped_edges(index, GroupBy.WORKLOAD)
     builder.representatives(overview, GroupBy.NAMESPACE)
     builder.representatives(workloads, GroupBy.WORKLOAD)
-    base_overview = _merge_ranges(grouped_edges(base, GroupBy.NAMESPACE), builder) if base is not None else None
-    base_workloads = _merge_ranges(grouped_edges(base, GroupBy.WORKLOAD), builder) if base is not None else None
-    head_overview = _merge_ranges(overview, builder)
-    head_workloads = _merge_ranges(workloads, builder)
+    base_levels = (
+        (
+            _shown(grouped_edges(base, GroupBy.NAMESPACE), builder),
+            _shown(grouped_edges(base, GroupBy.WORKLOAD), builder),
+        )
+        if base is not None
+        else None
+    )
+    head_overview = _rows(_shown(overview, builder))
+    base_overview = _rows(base_levels[0]) if base_levels is not None else None
+    head_workloads = _shown(workloads, builder)
     # an overview edge is explained by a pair of pods behind it: the first workload edge between
     # its two namespaces (or a namespace and a range)
-    for row in head_workloads.rows:
-        src_group = row.source.namespace or row.source.key
-        dst_group = row.destination.namespace or row.destination.key
-        if src_group != dst_group:
-            conns = row.conns | row.undetermined
-            builder.behind.setdefault((src_group, dst_group), (row.source.key, row.destination.key, conns))
+    head_edges = _ViewEdges(head_workloads)
+    base_edges = _ViewEdges(base_levels[1]) if base_levels is not None else None
+    builder.behind = lambda ends: head_edges.behind(ends) or head_overview.behind.get(ends)
 
     # the overview: namespaces and external ranges; a namespace's own traffic is written in it
     ov_nodes, ov_edges, ov_diff, internal = _level(builder, head_overview, base_overview, keep_self=False)
@@ -725,8 +878,8 @@ def build_report(
     # the workloads (for search and the namespace views); each namespace view: its workloads, and
     # every other namespace (and the external addresses) as one node, edges aggregated to them
     wl_infos = dict(head_workloads.nodes)
-    if base_workloads is not None:
-        for key, info in base_workloads.nodes.items():
+    if base_levels is not None:
+        for key, info in base_levels[1].nodes.items():
             wl_infos.setdefault(key, info)
     wl_keys = sorted(wl_infos)
     wl_at = {k: i for i, k in enumerate(wl_keys)}
@@ -738,15 +891,13 @@ def build_report(
     for pod in cluster.pods:
         pods_in[pod.namespace] = pods_in.get(pod.namespace, 0) + 1
     names = sorted(pods_in.keys() | {n["ns"] for n in wl_nodes if n["ns"] is not None})
-    head_by_ns = _by_namespace(head_workloads.rows)
-    base_by_ns = _by_namespace(base_workloads.rows) if base_workloads is not None else None
     namespaces: dict[str, Any] = {}
     for done, ns in enumerate(names, 1):
         namespaces[ns] = _namespace_view(
             builder,
             ns,
-            head_by_ns.get(ns, []),
-            base_by_ns.get(ns, []) if base_by_ns is not None else None,
+            _aggregate(head_workloads, head_edges.of(ns), ns),
+            _aggregate(base_edges.level, base_edges.of(ns), ns) if base_edges is not None else None,
             wl_infos,
             wl_at,
             ov_nodes,
@@ -760,7 +911,7 @@ def build_report(
     pod_views: dict[str, Any] = {}
     pod_level = base is None
     if base is None:
-        groups_of, pod_graph = _pod_groups(index, sum(row.pairs for row in head_workloads.rows))
+        groups_of, pod_graph = _pod_groups(index, sum(workloads.pairs.values()))
         pod_level = pod_graph is not None or not groups_of
         for node in wl_nodes:
             groups = groups_of.get(node["id"])

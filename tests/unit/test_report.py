@@ -101,6 +101,24 @@ def test_a_workload_whose_pods_differ_gets_a_pod_view_of_its_groups() -> None:
     assert text.startswith("shop/web-0 -> shop/db-0 5432/TCP: ALLOWED")
 
 
+def test_an_edge_is_explained_by_a_pair_it_stands_for_not_by_the_first_pods() -> None:
+    # web-0 (the workload's and the namespace's first pod) is outside the ipBlock db admits: the
+    # edges web -> db (namespace view) and shop's own traffic are explained by web-1 -> db-0
+    pods = [
+        ("web-0", "{app: web}", "web-5d8f7", "10.0.1.5"),
+        ("web-1", "{app: web}", "web-5d8f7", "10.0.0.2"),
+    ]
+    text = SHOP + "".join(REPLICA.format(name=n, labels=lb, owner=o, ip=ip) for n, lb, o, ip in pods)
+    index = netsim.PolicyIndex(netsim.load_texts({"shop.yaml": text}).cluster)
+    data = build_report(index, title="shop", base=index)  # a diff report: no pod views
+    view = data["namespaces"]["shop"]
+    ids = [data["workloads"]["nodes"][ref]["id"] for ref, *_ in view["nodes"]]
+    [edge] = [e for e in view["edges"] if (ids[e[0]], ids[e[1]]) == (WEB, DB)]
+    assert data["why"][edge[5]][:3] == ["shop/web-1", "shop/db-0", "5432/TCP"]
+    assert data["why"][edge[5]][3].startswith("shop/web-1 -> shop/db-0 5432/TCP: ALLOWED")
+    assert all(w[3].splitlines()[0].endswith("ALLOWED") for w in data["why"])
+
+
 def test_pods_that_differ_only_in_a_label_no_policy_reads_are_alike() -> None:
     data = _report()
     nodes = {n["id"]: n for n in data["workloads"]["nodes"]}
