@@ -4,24 +4,20 @@ namespaces and workloads they concern, and bad input (exit 2, nothing written)."
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
 from netsim.cli import main
+from netsim.render.html import read_report_data
 from tests.conftest import SCENARIOS
 
 HARDENING = str(SCENARIOS / "production-hardening" / "manifests")
 
 
 def _data(page: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S)
-    assert found is not None
-    data: dict[str, Any] = json.loads(found.group(1))
-    return data
+    return read_report_data(page)
 
 
 def test_the_report_goes_to_stdout_by_default(runner: CliRunner) -> None:

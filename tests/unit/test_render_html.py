@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from netsim.render.html import ASSETS, embed_json, report_html
+from netsim.errors import RenderError
+from netsim.render.html import ASSETS, embed_json, read_report_data, report_html
 from tests.conftest import REPO
 
 ASSET_DIR = REPO / "netsim" / "render" / "assets"
@@ -67,8 +68,9 @@ def _parse(page: str) -> _Page:
 
 
 def _embedded(page: str) -> Any:
-    [text] = [t for attrs, t in _parse(page).scripts if attrs.get("type") == "application/json"]
-    return json.loads(text)
+    [text] = [t for attrs, t in _parse(page).scripts if attrs.get("id") == "netsim-data"]
+    assert json.loads(text) is not None
+    return read_report_data(page)
 
 
 def test_the_page_is_one_self_contained_file() -> None:
@@ -96,6 +98,28 @@ def test_the_assets_are_inlined_and_make_no_request() -> None:
 def test_the_data_round_trips() -> None:
     data = _data()
     assert _embedded(report_html(data)) == data
+
+
+def test_each_view_is_a_part_of_its_own_that_the_page_parses_when_opened() -> None:
+    data = _data()
+    view = {"nodes": [[0, 1.0, 2.0, 3.0, 0]], "edges": [[0, 0, 1, 0, 2, -1]]}
+    data["namespaces"] = {"shop": {**view, "pods": 2}, "</script>": {**view, "pods": 1}}
+    data["podViews"] = {"shop/web[Deployment]": {"groups": [{"label": "web-0", "pods": [0]}], **view}}
+    page = report_html(data)
+    scripts = {attrs.get("id"): text for attrs, text in _parse(page).scripts}
+    assert list(scripts) == ["netsim-data", "netsim-part-0", "netsim-part-1", "netsim-part-2", None]
+    main = json.loads(scripts["netsim-data"])
+    # the first element names the views by part; the page parses a part when it opens the view
+    assert main["namespaces"] == {"shop": {"pods": 2, "part": 0}, "</script>": {"pods": 1, "part": 1}}
+    assert main["podViews"] == {"shop/web[Deployment]": {"part": 2}}
+    assert json.loads(scripts["netsim-part-2"])["groups"] == [{"label": "web-0", "pods": [0]}]
+    assert read_report_data(page) == data
+    assert "netsim-part-${entry.part}" in (ASSET_DIR / "report.js").read_text(encoding="utf-8")
+
+
+def test_a_page_that_is_no_report_is_told() -> None:
+    with pytest.raises(RenderError, match="not a netsim report"):
+        read_report_data("<html></html>")
 
 
 def test_the_sample_report_round_trips() -> None:
