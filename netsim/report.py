@@ -180,6 +180,7 @@ class _Builder:
         self.reps: dict[str, Endpoint] = {}
         self.members: dict[str, list[Pod]] = {}  # a namespace's or workload's pods
         self._class_of: dict[str, int] | None = None  # pod -> its pod class, when first needed
+        self._unfound: set[tuple[str, str, int, Protocol]] = set()  # explained pairs not behind their edge
         # an edge drawn without the edge behind it given -> that edge (its ends and connections):
         # an overview edge's is the first workload edge between its ends
         self.behind: Callable[[tuple[str, str]], tuple[str, str, ConnSet] | None] = lambda ends: None
@@ -222,37 +223,43 @@ class _Builder:
         if port is None or self.reps.get(src_key) is None or self.reps.get(dst_key) is None:
             return -1
         number, proto = port
-        src, dst = self._pair(src_key, dst_key, number, proto, certain is not None)
+        # the representatives' explanation when it was computed for another edge and holds the
+        # port (then the pair stands for this edge too); the budget spent, nothing more
+        key = (self.reps[src_key].ref, self.reps[dst_key].ref, number, proto)
+        at = self._why_at.get(key)
+        if (at is not None and key not in self._unfound) or self.left <= 0:
+            return -1 if at is None else at
+        src, dst, found = self._pair(src_key, dst_key, number, proto, certain is not None)
         key = (src.ref, dst.ref, number, proto)
         at = self._why_at.get(key)
         if at is None:
-            if self.left <= 0:
-                return -1
             self.left -= 1
             verdict = evaluate(self.index, Traffic(src, dst, number, proto))
             text = explain(verdict, replica_traffic=self.index.options.replica_traffic)
             at = self._why_at[key] = len(self.why)
             self.why.append([src.ref, dst.ref, f"{number}/{proto.value}", text])
+            if not found:
+                self._unfound.add(key)
         return at
 
     def _pair(
         self, src_key: str, dst_key: str, number: int, proto: Protocol, certain: bool
-    ) -> tuple[Endpoint, Endpoint]:
-        """A pair of the two groups that has the port (for certain, or at least possibly): their
-        representatives when they do, else the first that does among the groups' pods (one pod
-        of each pod class tried, at most :data:`PAIR_TRIES` pairs). An edge of a workload whose
-        pods policies treat differently may stand for other pods than its representative's."""
-        first = self.reps[src_key], self.reps[dst_key]
+    ) -> tuple[Endpoint, Endpoint, bool]:
+        """A pair of the two groups that has the port (for certain, or at least possibly), and
+        whether one was found: their representatives when they have it, else the first that has
+        it among the groups' pods (one pod of each pod class tried, at most :data:`PAIR_TRIES`
+        pairs); none found, the representatives. An edge of a workload whose pods policies treat
+        differently may stand for other pods than its representative's."""
         tries = 0
         for src in self._candidates(src_key):
             for dst in self._candidates(dst_key):
                 pair = evaluate_pair(self.index, src, dst)
                 if (pair.conns if certain else pair.possible).allows(number, proto):
-                    return src, dst
+                    return src, dst, True
                 tries += 1
                 if tries >= PAIR_TRIES:
-                    return first
-        return first
+                    return self.reps[src_key], self.reps[dst_key], False
+        return self.reps[src_key], self.reps[dst_key], False
 
     def _candidates(self, key: str) -> Iterator[Endpoint]:
         """The group's representative, then a pod of each other pod class among its members."""
@@ -581,15 +588,17 @@ def _namespace_view(
     ns: str,
     now: dict[tuple[str, str], _Agg],
     before: dict[tuple[str, str], _Agg] | None,
+    own: list[str],
     wl_infos: dict[str, NodeInfo],
     wl_at: dict[str, int],
     ov_nodes: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A namespace's view: its workloads, the other namespaces and the external addresses as one
     node each (the ends of its workloads' edges), and those edges aggregated (:func:`_aggregate`):
-    unions of connections, pod pairs added (with a diff's status when ``before`` is given)."""
+    unions of connections, pod pairs added (with a diff's status when ``before`` is given).
+    ``own``: the namespace's workloads, first among the view's nodes."""
     ov_at = {n["id"]: i for i, n in enumerate(ov_nodes)}
-    keys = dict.fromkeys([k for k, i in wl_infos.items() if i.namespace == ns])
+    keys = dict.fromkeys(own)
     for a, b in (*now, *(before or ())):
         keys.setdefault(a)
         keys.setdefault(b)
@@ -891,6 +900,10 @@ def build_report(
     for pod in cluster.pods:
         pods_in[pod.namespace] = pods_in.get(pod.namespace, 0) + 1
     names = sorted(pods_in.keys() | {n["ns"] for n in wl_nodes if n["ns"] is not None})
+    own: dict[str, list[str]] = {}  # each namespace's workloads, in the order of wl_infos
+    for key, info in wl_infos.items():
+        if info.namespace is not None:
+            own.setdefault(info.namespace, []).append(key)
     namespaces: dict[str, Any] = {}
     for done, ns in enumerate(names, 1):
         namespaces[ns] = _namespace_view(
@@ -898,6 +911,7 @@ def build_report(
             ns,
             _aggregate(head_workloads, head_edges.of(ns), ns),
             _aggregate(base_edges.level, base_edges.of(ns), ns) if base_edges is not None else None,
+            own.get(ns, []),
             wl_infos,
             wl_at,
             ov_nodes,
