@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netsim.connset import ConnSet
@@ -180,6 +180,7 @@ class _Builder:
         self.reps: dict[str, Endpoint] = {}
         self.members: dict[str, list[Pod]] = {}  # a namespace's or workload's pods
         self._class_of: dict[str, int] | None = None  # pod -> its pod class, when first needed
+        self._conns_at: dict[int, tuple[ConnSet, int]] = {}
         self._unfound: set[tuple[str, str, int, Protocol]] = set()  # explained pairs not behind their edge
         # an edge drawn without the edge behind it given -> that edge (its ends and connections):
         # an overview edge's is the first workload edge between its ends
@@ -194,7 +195,13 @@ class _Builder:
         return at
 
     def conns(self, conns: ConnSet) -> int:
-        return self.string(str(conns)) if conns else 0
+        """The index of the text of ``conns`` in ``strings`` (0: none), memoised on the set."""
+        if not conns:
+            return 0
+        hit = self._conns_at.get(id(conns))
+        if hit is None or hit[0] is not conns:
+            hit = self._conns_at[id(conns)] = (conns, self.string(str(conns)))
+        return hit[1]
 
     def representatives(self, grouped: Grouped, by: GroupBy) -> None:
         """A pod of each group of ``grouped``, and an address of each external range that is no
@@ -209,26 +216,30 @@ class _Builder:
             if info.range is not None:
                 self.reps.setdefault(key, External(info.range.representative(avoid)))
 
-    def explanation(self, row: Connection, behind: tuple[str, str, ConnSet] | None = None) -> int:
-        """The index of the explanation of the row's representative pair in ``why``: the
-        representatives of the ends of the edge ``behind`` it (its own ends when none is known),
-        on the first port of its connections; -1 when the budget is spent (the page then shows
-        the ``netsim check`` command that prints it)."""
-        ends = (row.source.key, row.destination.key)
+    def explain_edge(
+        self, ends: tuple[str, str], conns: ConnSet, maybe: ConnSet, behind: tuple[str, str, ConnSet] | None = None
+    ) -> int:
+        """The index in ``why`` of the explanation of a pair that the edge between ``ends`` (with
+        ``conns``, and ``maybe`` undetermined) stands for: a pair of the ends of the edge
+        ``behind`` it (the edge's own ends when none is known), on the first port of its
+        connections; -1 when the budget is spent (the page then shows the ``netsim check``
+        command that prints it)."""
+        if self.left <= 0:
+            return -1
         if behind is None:
             behind = self.behind(ends)
-        src_key, dst_key, conns = behind if behind is not None else (*ends, row.conns | row.undetermined)
-        certain = _first_port(conns & row.conns)
-        port = certain or _first_port(conns)
+        src_key, dst_key, first = behind if behind is not None else (*ends, conns | maybe)
+        certain = _first_port(first & conns)
+        port = certain or _first_port(first)
         if port is None or self.reps.get(src_key) is None or self.reps.get(dst_key) is None:
             return -1
         number, proto = port
         # the representatives' explanation when it was computed for another edge and holds the
-        # port (then the pair stands for this edge too); the budget spent, nothing more
+        # port (then the pair stands for this edge too)
         key = (self.reps[src_key].ref, self.reps[dst_key].ref, number, proto)
         at = self._why_at.get(key)
-        if (at is not None and key not in self._unfound) or self.left <= 0:
-            return -1 if at is None else at
+        if at is not None and key not in self._unfound:
+            return at
         src, dst, found = self._pair(src_key, dst_key, number, proto, certain is not None)
         key = (src.ref, dst.ref, number, proto)
         at = self._why_at.get(key)
@@ -286,7 +297,7 @@ class _Builder:
             self.conns(row.conns),
             self.conns(row.undetermined),
             row.pairs,
-            self.explanation(row, behind),
+            self.explain_edge((row.source.key, row.destination.key), row.conns, row.undetermined, behind),
         ]
 
     def removed_edge(self, row: Connection, node_at: dict[str, int]) -> list[Any]:
@@ -366,9 +377,41 @@ class _Level:
     nodes: dict[str, NodeInfo]
     shown: list[str]
     rank: list[int]
+    # per group: its namespace (None for a range), and the node it falls on in another
+    # namespace's view (its namespace, or the node a range is shown as)
+    home: list[str | None] = field(default_factory=list)
+    away: list[str] = field(default_factory=list)
+    # unions and differences of connection sets, memoised on the sets (which the graph shares)
+    _memo: dict[tuple[int, int, int], tuple[ConnSet, ConnSet, ConnSet]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        infos = [self.graph.nodes[k] for k in self.graph.keys]
+        self.home.extend(i.namespace for i in infos)
+        self.away.extend(i.namespace if i.namespace is not None else self.shown[g] for g, i in enumerate(infos))
 
     def edges(self) -> Iterable[int]:
         return _edge_numbers(self.graph)
+
+    def union(self, a: ConnSet, b: ConnSet) -> ConnSet:
+        return self._op(0, a, b)
+
+    def minus(self, a: ConnSet, b: ConnSet) -> ConnSet:
+        return self._op(1, a, b)
+
+    def _op(self, op: int, a: ConnSet, b: ConnSet) -> ConnSet:
+        if a is b:
+            return a if op == 0 else _NONE
+        key = (op, id(a), id(b))
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not a or hit[1] is not b:
+            hit = self._memo[key] = (a, b, (a | b) if op == 0 else (a - b))
+        return hit[2]
+
+    def behind(self, e: int) -> tuple[str, str, ConnSet]:
+        """Edge ``e``'s ends and connections (certain or undetermined)."""
+        graph = self.graph
+        s, d = divmod(e, len(graph.keys))
+        return graph.keys[s], graph.keys[d], self.union(graph.conns.get(e, _NONE), graph.undetermined.get(e, _NONE))
 
     def ordered(self, edges: Iterable[int]) -> list[int]:
         """``edges`` in row order (source label, then destination label)."""
@@ -549,38 +592,33 @@ class _ViewEdges:
         return graph.keys[s], graph.keys[d], graph.conns.get(e, _NONE) | graph.undetermined.get(e, _NONE)
 
 
-#: A namespace view's edge while it is built: connections, undetermined ones, pod pairs, and the
-#: first workload edge behind it (its ends and connections: what explains it).
-_Agg = tuple[ConnSet, ConnSet, int, tuple[str, str, ConnSet]]
+#: A namespace view's edge: connections, undetermined ones, pod pairs, and the first workload
+#: edge behind it (what explains it).
+_Agg = tuple[ConnSet, ConnSet, int, int]
 
 
 def _aggregate(level: _Level, edges: Iterable[int], ns: str) -> dict[tuple[str, str], _Agg]:
     """The workload edges ``edges`` (with an end in ``ns``) onto the nodes of the namespace's
     view: a workload of ``ns`` is itself, another namespace's workload its namespace, a range the
-    node it is shown as."""
+    node it is shown as. Connections and undetermined ones are united, pod pairs added."""
     graph = level.graph
-    keys, width, shown = graph.keys, len(graph.keys), level.shown
-    infos = graph.nodes
+    keys, width, home, away = graph.keys, len(graph.keys), level.home, level.away
     certain, maybe, pairs = graph.conns, graph.undetermined, graph.pairs
-
-    def end(g: int) -> str:
-        info = infos[keys[g]]
-        if info.namespace == ns:
-            return info.key
-        return info.namespace if info.namespace is not None else shown[g]
-
-    out: dict[tuple[str, str], _Agg] = {}
+    union = level.union
+    acc: dict[tuple[str, str], list[Any]] = {}
     for e in edges:
         s, d = divmod(e, width)
-        ends = (end(s), end(d))
-        conns, unsure = certain.get(e, _NONE), maybe.get(e, _NONE)
-        prev = out.get(ends)
+        ends = (keys[s] if home[s] == ns else away[s], keys[d] if home[d] == ns else away[d])
+        prev = acc.get(ends)
         if prev is None:
-            out[ends] = (conns, unsure, pairs[e], (keys[s], keys[d], conns | unsure))
+            acc[ends] = [certain.get(e, _NONE), maybe.get(e, _NONE), pairs[e], e]
         else:
-            union = prev[0] | conns
-            out[ends] = (union, (prev[1] | unsure) - union, prev[2] + pairs[e], prev[3])
-    return out
+            prev[0] = union(prev[0], certain.get(e, _NONE))
+            if maybe:
+                prev[1] = union(prev[1], maybe.get(e, _NONE))
+            prev[2] += pairs[e]
+    minus = level.minus
+    return {ends: (c, minus(m, c) if m else m, n, e) for ends, (c, m, n, e) in acc.items()}
 
 
 def _namespace_view(
@@ -588,6 +626,7 @@ def _namespace_view(
     ns: str,
     now: dict[tuple[str, str], _Agg],
     before: dict[tuple[str, str], _Agg] | None,
+    level: _Level,
     own: list[str],
     wl_infos: dict[str, NodeInfo],
     wl_at: dict[str, int],
@@ -596,7 +635,8 @@ def _namespace_view(
     """A namespace's view: its workloads, the other namespaces and the external addresses as one
     node each (the ends of its workloads' edges), and those edges aggregated (:func:`_aggregate`):
     unions of connections, pod pairs added (with a diff's status when ``before`` is given).
-    ``own``: the namespace's workloads, first among the view's nodes."""
+    ``level``: the workload level the edges come from; ``own``: the namespace's workloads, first
+    among the view's nodes."""
     ov_at = {n["id"]: i for i, n in enumerate(ov_nodes)}
     keys = dict.fromkeys(own)
     for a, b in (*now, *(before or ())):
@@ -619,13 +659,14 @@ def _namespace_view(
     had_none: dict[tuple[str, str], _Agg] = {}
     for ends in sorted(now.keys() | (before or had_none).keys(), key=lambda k: (local[k[0]], local[k[1]])):
         got, had = now.get(ends), (before or had_none).get(ends)
-        shown = got if got is not None else had
-        assert shown is not None
-        conns, maybe, pairs, behind = shown
-        src = NodeInfo(ends[0], "workload", ns, ends[0], ends[0], "")
-        dst = NodeInfo(ends[1], "workload", ns, ends[1], ends[1], "")
-        row = Connection(src, dst, conns, pairs, maybe)
-        edge = builder.edge(row, local, behind) if got is not None else builder.removed_edge(row, local)
+        if got is not None:
+            conns, maybe, pairs, first = got
+            behind = level.behind(first) if builder.left > 0 else None
+            why = builder.explain_edge(ends, conns, maybe, behind)
+            edge = [local[ends[0]], local[ends[1]], builder.conns(conns), builder.conns(maybe), pairs, why]
+        else:  # removed by the change
+            assert had is not None
+            edge = [local[ends[0]], local[ends[1]], 0, 0, had[2], -1]
         if before is not None:
             status = ADDED if had is None else REMOVED if got is None else SAME if (got[:2] == had[:2]) else CHANGED
             edge += [status, *((builder.conns(had[0]), builder.conns(had[1])) if had is not None else (0, 0))]
@@ -911,6 +952,7 @@ def build_report(
             ns,
             _aggregate(head_workloads, head_edges.of(ns), ns),
             _aggregate(base_edges.level, base_edges.of(ns), ns) if base_edges is not None else None,
+            head_workloads,
             own.get(ns, []),
             wl_infos,
             wl_at,
