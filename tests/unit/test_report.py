@@ -193,3 +193,17 @@ def test_other_findings_are_shown_on_their_namespace_or_nowhere() -> None:
     assert nodes("HTTPRoute shop/www") == ("shop",)
     assert nodes("NetworkPolicy shop/no-such-policy") == ("shop",)
     assert nodes("AdminNetworkPolicy no-such-policy") == ()
+
+
+def test_building_the_report_leaves_the_cycle_collector_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    _report()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _report()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
