@@ -3,6 +3,7 @@ treat its pods alike, and the workloads whose pods they do treat alike."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import netsim
@@ -196,8 +197,6 @@ def test_other_findings_are_shown_on_their_namespace_or_nowhere() -> None:
 
 
 def test_building_the_report_leaves_the_cycle_collector_as_it_was() -> None:
-    import gc
-
     assert gc.isenabled()
     _report()
     assert gc.isenabled()
