@@ -16,6 +16,7 @@ __all__ = [
     "deployment_of",
     "did_you_mean",
     "members",
+    "named_pods",
     "namespaces",
     "parse_port",
     "require_namespace",
@@ -192,6 +193,18 @@ def deployment_of(pod: Pod) -> str | None:
     if pod.owner_kind != "ReplicaSet" or not digest or owner is None or not owner.endswith(f"-{digest}"):
         return None
     return owner[: -len(digest) - 1] or None
+
+
+def named_pods(cluster: Cluster, text: str, endpoint: Endpoint, default_namespace: str = "default") -> tuple[Pod, ...]:
+    """Every pod that ``text`` (which :func:`resolve_endpoint` resolved to ``endpoint``) names:
+    a workload's pods when it names a workload, else the one pod (none for an address)."""
+    if not isinstance(endpoint, Pod):
+        return ()
+    text = text.strip()
+    ref = text if "/" in text else f"{default_namespace}/{text}"
+    if ref == endpoint.ref or text in {str(ip) for ip in endpoint.ips}:
+        return (endpoint,)
+    return members(cluster, endpoint)
 
 
 def members(cluster: Cluster, pod: Pod) -> tuple[Pod, ...]:

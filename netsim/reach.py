@@ -47,7 +47,7 @@ from netsim.model import (
 from netsim.tierfold import Folded, Parts, TierFold, TierProfile, put
 from netsim.verdict import PairVerdict
 
-__all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "pod_classes"]
+__all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "distinct_pods", "pod_classes"]
 
 Progress = Callable[[int, int], None]
 
@@ -146,6 +146,31 @@ def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodCla
         for b in group_sig[group]:
             block_mask[b] |= 1 << i
     return classes, dict(zip(blocks, block_mask, strict=True))
+
+
+def distinct_pods(index: PolicyIndex, pods: Iterable[Pod]) -> tuple[Pod, ...]:
+    """``pods`` without those that every policy treats as an earlier one of them: one pod of each
+    pod class among them (the key of :func:`pod_classes`, the node always in it), in their order."""
+    given = tuple(pods)
+    sigs = _block_signatures(given, _blocks(index))
+    seen: set[Hashable] = set()
+    out: list[Pod] = []
+    for pod, sig in zip(given, sigs, strict=True):
+        key = (
+            pod.namespace,
+            pod.labels,
+            pod.ports,
+            pod.host_network,
+            sig,
+            pod.node_name,
+            pod.node_addresses,
+            pod.ips if pod.host_network else (),
+            not pod.addresses,
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(pod)
+    return tuple(out)
 
 
 def pod_classes(index: PolicyIndex) -> list[list[Pod]]:

@@ -54,6 +54,7 @@ __all__ = [
     "TierChain",
     "TierWalk",
     "Verdict",
+    "WorkloadVerdict",
     "policy_unknown",
     "tier_chain",
     "walk_tier",
@@ -593,6 +594,40 @@ class Verdict:
         port, proto = self.traffic.port, self.traffic.protocol
         found = [*self.egress.unknowns(port, proto), *self.ingress.unknowns(port, proto)]
         return tuple(dict.fromkeys(found))
+
+
+# -- Workloads: a connection from or to a workload is one from or to each of its pods -------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadVerdict:
+    """A connection from or to a workload whose pods policies do not all treat alike: one verdict
+    per pair of pods that may differ (a pod of each kind on each side; the named endpoints' first
+    pods first). The connection is allowed for the workload only when it is for every pair."""
+
+    source: str  # the source as asked (a workload's ``ns/name[Kind]``, a pod, an address)
+    destination: str
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def decision(self) -> Decision:
+        """Allowed when every pair allows it; denied when one denies it; undetermined otherwise."""
+        decisions = {v.decision for v in self.verdicts}
+        if Decision.DENIED in decisions:
+            return Decision.DENIED
+        if Decision.UNDETERMINED in decisions:
+            return Decision.UNDETERMINED
+        return Decision.ALLOWED
+
+    @property
+    def shown(self) -> Verdict:
+        """The pair whose evidence explains the answer: the first that answers as the workload."""
+        return next(v for v in self.verdicts if v.decision is self.decision)
+
+    @property
+    def alike(self) -> bool:
+        """Whether every pair answers the same (then any pair's evidence is the workload's)."""
+        return len({v.decision for v in self.verdicts}) == 1
 
 
 # -- Services: a connection to a Service port is one to each of its backends ----------------------

@@ -48,6 +48,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.matrix": frozenset({"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.model"}),
     # a connection to a Service port, evaluated towards each backend with the engine
     "netsim.services": frozenset({"netsim.engine", "netsim.verdict", "netsim.endpoints", "netsim.model"}),
+    # a connection from or to a workload, evaluated for a pod of each kind it stands for
+    "netsim.workloads": frozenset(
+        {"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.endpoints", "netsim.model"}
+    ),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(
         {

@@ -19,14 +19,14 @@ from netsim.cli.app import (
     output_options,
     reporting,
 )
-from netsim.endpoints import parse_port, resolve_endpoint, resolve_port
-from netsim.engine import evaluate
+from netsim.endpoints import parse_port, resolve_endpoint
 from netsim.errors import NetsimError
-from netsim.model import Protocol, Traffic
-from netsim.render.json import service_verdict_json, verdict_json
-from netsim.render.text import explain, explain_service
+from netsim.model import Protocol
+from netsim.render.json import service_verdict_json, workload_verdict_json
+from netsim.render.text import explain_service, explain_workload
 from netsim.services import evaluate_service, resolve_service, service_port
 from netsim.verdict import Decision
+from netsim.workloads import evaluate_named
 
 __all__ = ["check"]
 
@@ -124,13 +124,13 @@ def check(
                 text = explain_service(result, replica_traffic=replicas)
         else:
             dst = resolve_endpoint(cluster, destination, common.namespace)
-            number, proto = resolve_port(ref, dst, wanted)
-            verdict = evaluate(index, Traffic(src, dst, number, proto))
-            decision = verdict.decision
+            # a workload stands for its pods: each kind of them is asked
+            asked = evaluate_named(index, source, destination, src, dst, ref, wanted, common.namespace)
+            decision = asked.decision
             if output.format == "json":
-                text = json.dumps(verdict_json(verdict, replica_traffic=replicas), indent=2) + "\n"
+                text = json.dumps(workload_verdict_json(asked, replica_traffic=replicas), indent=2) + "\n"
             else:
-                text = explain(verdict, replica_traffic=replicas)
+                text = explain_workload(asked, replica_traffic=replicas)
         output.write(text, common.paths)
     output.done()
     sys.exit(_EXIT[decision])

@@ -12,13 +12,22 @@ from typing import Any
 from netsim.match.peers import describe_peer
 from netsim.model import ClusterPeer, Endpoint, External, NetworkPolicy, PodPeer, UnevaluatedPolicy, Unknown
 from netsim.render.text import replica_note
-from netsim.verdict import ClusterRuleOutcome, Decision, DirectionVerdict, RuleOutcome, ServiceVerdict, Verdict
+from netsim.verdict import (
+    ClusterRuleOutcome,
+    Decision,
+    DirectionVerdict,
+    RuleOutcome,
+    ServiceVerdict,
+    Verdict,
+    WorkloadVerdict,
+)
 
 __all__ = [
     "endpoint_json",
     "service_verdict_json",
     "unknown_json",
     "verdict_json",
+    "workload_verdict_json",
 ]
 
 
@@ -143,6 +152,28 @@ def verdict_json(verdict: Verdict, *, replica_traffic: bool = True) -> dict[str,
         "egress": _direction(verdict.egress, verdict),
         "ingress": _direction(verdict.ingress, verdict),
     }
+
+
+def workload_verdict_json(result: WorkloadVerdict, *, replica_traffic: bool = True) -> dict[str, Any]:
+    """A connection from or to a workload: the pair that explains the answer, with all its
+    evidence (as :func:`verdict_json`, so its ``verdict`` is the workload's), and when the pods
+    answer differently, ``"pods"``: what was asked and every pair asked with its verdict."""
+    out = verdict_json(result.shown, replica_traffic=replica_traffic)
+    if not result.alike:
+        out["pods"] = {
+            "source": result.source,
+            "destination": result.destination,
+            "pairs": [
+                {
+                    "source": endpoint_json(v.traffic.source),
+                    "destination": endpoint_json(v.traffic.destination),
+                    "port": v.traffic.port,
+                    "verdict": v.decision.value,
+                }
+                for v in result.verdicts
+            ],
+        }
+    return out
 
 
 def service_verdict_json(result: ServiceVerdict, *, replica_traffic: bool = True) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from netsim.verdict import (
     RuleOutcome,
     ServiceVerdict,
     Verdict,
+    WorkloadVerdict,
     policy_unknown,
 )
 
-__all__ = ["explain", "explain_service", "policy_label", "replica_note"]
+__all__ = ["explain", "explain_service", "explain_workload", "policy_label", "replica_note"]
 
 
 def policy_label(policy: NetworkPolicy) -> str:
@@ -262,6 +263,29 @@ def explain(verdict: Verdict, *, replica_traffic: bool = True) -> str:
     lines += _direction_lines(verdict.ingress, t.port, t.protocol)
     lines += _conclusion(verdict)
     return "\n".join(lines) + "\n"
+
+
+def explain_workload(result: WorkloadVerdict, *, replica_traffic: bool = True) -> str:
+    """A connection from or to a workload: the evidence of the pair that explains the answer, and
+    when the pods answer differently, every pair asked with its answer and what that means."""
+    text = explain(result.shown, replica_traffic=replica_traffic)
+    if result.alike:
+        return text
+    asked = " -> ".join((result.source, result.destination))
+    lines = [
+        f"pods treated differently: {asked} stands for pods that policies do not all treat alike; each kind asked:"
+    ]
+    width = max(len(v.decision.value) for v in result.verdicts)
+    for v in result.verdicts:
+        t = v.traffic
+        lines.append(f"  {v.decision.value.upper():<{width}}  {_endpoint(t.source)} -> {_endpoint(t.destination)}")
+    allowed = [v for v in result.verdicts if v.decision is Decision.ALLOWED]
+    line = f"=> {result.decision.value} for {asked}: {len(allowed)} of {len(result.verdicts)} pairs asked allowed"
+    if allowed:
+        t = allowed[0].traffic
+        line += f" (ask about one pod by its name: {_endpoint(t.source)} -> {_endpoint(t.destination)} is allowed)"
+    lines.append(line)
+    return text + "\n".join(lines) + "\n"
 
 
 def explain_service(result: ServiceVerdict, *, replica_traffic: bool = True) -> str:

@@ -1,0 +1,63 @@
+"""A connection from or to a workload is one from or to each of its pods.
+
+``netsim check --from shop/web[Deployment]`` asks about every pod of the workload: on a cluster
+dump, the pods of one ReplicaSet may be treated differently by the policies (a pod labelled by
+hand, say ``quarantine=true``; pods whose addresses fall in different ipBlocks; pods on
+different nodes for a hostNetwork peer). The pods a name stands for are grouped as the pod classes
+group them (the pods that every policy treats alike answer alike), and one pod of each kind is
+asked: the answer for the workload is allowed only when it is for every pair, as for a Service's
+backends.
+"""
+
+from __future__ import annotations
+
+from netsim.endpoints import PortRef, named_pods, resolve_port
+from netsim.engine import PolicyIndex, evaluate
+from netsim.errors import NetsimError
+from netsim.model import Endpoint, Pod, Protocol, Traffic
+from netsim.reach import distinct_pods
+from netsim.verdict import WorkloadVerdict
+
+__all__ = ["evaluate_named"]
+
+
+def _asked(index: PolicyIndex, text: str, endpoint: Endpoint, namespace: str) -> tuple[str, tuple[Endpoint, ...]]:
+    """What ``text`` names (its label, and one pod of each kind it stands for, ``endpoint`` first)."""
+    pods = named_pods(index.cluster, text, endpoint, namespace)
+    if len(pods) < 2 or not isinstance(endpoint, Pod):
+        return endpoint.ref, (endpoint,)
+    kinds = distinct_pods(index, (endpoint, *(p for p in pods if p is not endpoint)))
+    return endpoint.endpoint, kinds
+
+
+def evaluate_named(
+    index: PolicyIndex,
+    source_text: str,
+    destination_text: str,
+    source: Endpoint,
+    destination: Endpoint,
+    port: PortRef,
+    protocol: Protocol | None,
+    namespace: str,
+) -> WorkloadVerdict:
+    """The connection from what ``source_text`` names to what ``destination_text`` names (resolved
+    to ``source`` and ``destination``, the pods that stand for them) on ``port``: one verdict per
+    pair of a pod of each kind on each side, ``source`` to ``destination`` first. A named port is
+    resolved on each destination pod; a pod that does not declare it is not asked. From a workload
+    to itself, one replica to another, as ``evaluate`` answers it."""
+    number, proto = resolve_port(port, destination, protocol)
+    first = evaluate(index, Traffic(source, destination, number, proto))
+    if isinstance(source, Pod) and isinstance(destination, Pod) and source.endpoint == destination.endpoint:
+        return WorkloadVerdict(source.ref, destination.ref, (first,))
+    src_label, sources = _asked(index, source_text, source, namespace)
+    dst_label, destinations = _asked(index, destination_text, destination, namespace)
+    verdicts = [first]
+    for dst in destinations:
+        try:
+            number, proto = resolve_port(port, dst, protocol)
+        except NetsimError:  # the pod does not declare the named port: nothing to ask of it
+            continue
+        for src in sources:
+            if src is not source or dst is not destination:
+                verdicts.append(evaluate(index, Traffic(src, dst, number, proto)))
+    return WorkloadVerdict(src_label, dst_label, tuple(verdicts))
