@@ -47,7 +47,16 @@ from netsim.model import (
 from netsim.tierfold import Folded, Parts, TierFold, TierProfile, put
 from netsim.verdict import PairVerdict
 
-__all__ = ["Block", "PodClass", "Reachability", "bits", "compute_reachability", "distinct_pods", "pod_classes"]
+__all__ = [
+    "Block",
+    "PodClass",
+    "Reachability",
+    "bits",
+    "compute_reachability",
+    "distinct_pods",
+    "pod_classes",
+    "pod_kinds",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -148,27 +157,30 @@ def _classes(index: PolicyIndex, split_nodes: bool = False) -> tuple[list[PodCla
     return classes, dict(zip(blocks, block_mask, strict=True))
 
 
-def distinct_pods(index: PolicyIndex, pods: Iterable[Pod]) -> tuple[Pod, ...]:
-    """``pods`` without those that every policy treats as an earlier one of them: one pod of each
-    pod class among them (the key of :func:`pod_classes`, the node always in it), in their order."""
+def pod_kinds(index: PolicyIndex, pods: Iterable[Pod]) -> list[int]:
+    """For each of ``pods``, the number of its kind among them: pods of one kind are treated alike
+    by every policy (the key of :func:`pod_classes`, the node always in it); kinds are numbered in
+    the order their first pod comes."""
     given = tuple(pods)
     sigs = _block_signatures(given, _blocks(index))
-    seen: set[Hashable] = set()
-    out: list[Pod] = []
+    numbers: dict[Hashable, int] = {}
+    out: list[int] = []
     for pod, sig in zip(given, sigs, strict=True):
-        key = (
-            pod.namespace,
-            pod.labels,
-            pod.ports,
-            pod.host_network,
-            sig,
-            pod.node_name,
-            pod.node_addresses,
-            pod.ips if pod.host_network else (),
-            not pod.addresses,
-        )
-        if key not in seen:
-            seen.add(key)
+        node = (pod.node_name, pod.node_addresses, pod.ips if pod.host_network else ())
+        key = (pod.namespace, pod.labels, pod.ports, pod.host_network, sig, node, not pod.addresses)
+        out.append(numbers.setdefault(key, len(numbers)))
+    return out
+
+
+def distinct_pods(index: PolicyIndex, pods: Iterable[Pod]) -> tuple[Pod, ...]:
+    """``pods`` without those that every policy treats as an earlier one of them: the first pod of
+    each kind (:func:`pod_kinds`), in their order."""
+    given = tuple(pods)
+    seen: set[int] = set()
+    out: list[Pod] = []
+    for pod, kind in zip(given, pod_kinds(index, given), strict=True):
+        if kind not in seen:
+            seen.add(kind)
             out.append(pod)
     return tuple(out)
 

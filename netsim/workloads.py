@@ -11,12 +11,14 @@ backends.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from netsim.endpoints import PortRef, named_pods, resolve_port
 from netsim.engine import PolicyIndex, evaluate
 from netsim.errors import NetsimError
 from netsim.model import Endpoint, Pod, Protocol, Traffic
-from netsim.reach import distinct_pods
-from netsim.verdict import WorkloadVerdict
+from netsim.reach import distinct_pods, pod_kinds
+from netsim.verdict import Verdict, WorkloadVerdict
 
 __all__ = ["evaluate_named"]
 
@@ -44,11 +46,11 @@ def evaluate_named(
     to ``source`` and ``destination``, the pods that stand for them) on ``port``: one verdict per
     pair of a pod of each kind on each side, ``source`` to ``destination`` first. A named port is
     resolved on each destination pod; a pod that does not declare it is not asked. From a workload
-    to itself, one replica to another, as ``evaluate`` answers it."""
+    to itself: its pods to each other (:func:`_among`)."""
     number, proto = resolve_port(port, destination, protocol)
     first = evaluate(index, Traffic(source, destination, number, proto))
     if isinstance(source, Pod) and isinstance(destination, Pod) and source.endpoint == destination.endpoint:
-        return WorkloadVerdict(source.ref, destination.ref, (first,))
+        return _among(index, source_text, source, destination, port, protocol, namespace, first)
     src_label, sources = _asked(index, source_text, source, namespace)
     dst_label, destinations = _asked(index, destination_text, destination, namespace)
     verdicts = [first]
@@ -61,3 +63,45 @@ def evaluate_named(
             if src is not source or dst is not destination:
                 verdicts.append(evaluate(index, Traffic(src, dst, number, proto)))
     return WorkloadVerdict(src_label, dst_label, tuple(verdicts))
+
+
+def _among(
+    index: PolicyIndex,
+    text: str,
+    source: Pod,
+    destination: Pod,
+    port: PortRef,
+    protocol: Protocol | None,
+    namespace: str,
+    first: Verdict,
+) -> WorkloadVerdict:
+    """A workload to itself. One pod object standing for its replicas (a Deployment's manifest):
+    one replica to another, as ``evaluate`` answers it (``first``). Two pods or more (a dump): each
+    pod to the others, one pair for each kind of source pod and kind of destination pod (a pod
+    never counts as reaching itself)."""
+    pods = named_pods(index.cluster, text, source, namespace)
+    if len(pods) < 2:
+        return WorkloadVerdict(source.ref, destination.ref, (first,))
+    kinds = pod_kinds(index, pods)
+    # the first two pods of each kind: enough for a pair of every two kinds, and within a kind
+    taken: dict[int, int] = {}
+    few: list[tuple[Pod, int]] = []
+    for pod, kind in zip(pods, kinds, strict=True):
+        if taken.get(kind, 0) < 2:
+            taken[kind] = taken.get(kind, 0) + 1
+            few.append((pod, kind))
+    ports: dict[str, tuple[int, Protocol]] = {}
+    for pod, _ in few:
+        with suppress(NetsimError):  # a pod that does not declare the named port: nothing to ask
+            ports[pod.ref] = resolve_port(port, pod, protocol)
+    asked: set[tuple[int, int]] = set()
+    verdicts: list[Verdict] = []
+    for src, src_kind in few:
+        for dst, dst_kind in few:
+            found = ports.get(dst.ref)
+            if src is not dst and found is not None and (src_kind, dst_kind) not in asked:
+                asked.add((src_kind, dst_kind))
+                verdicts.append(evaluate(index, Traffic(src, dst, *found)))
+    if not verdicts:  # every pod alone of its kind without the port, say: as before
+        return WorkloadVerdict(source.ref, destination.ref, (first,))
+    return WorkloadVerdict(source.endpoint, destination.endpoint, tuple(verdicts))

@@ -99,6 +99,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "netsim.connset",
             "netsim.externals",
             "netsim.services",
+            "netsim.workloads",
         }
     ),
     # what changes between two versions of the manifests, computed from two graphs

@@ -37,6 +37,7 @@ from netsim.model import (
 )
 from netsim.services import resolve_service, service_backends, service_port
 from netsim.verdict import Decision, PairVerdict, Verdict, policy_unknown
+from netsim.workloads import evaluate_named
 
 __all__ = ["check_expectations", "run_cases"]
 
@@ -56,11 +57,14 @@ def check_expectations(
         try:
             src = resolve_endpoint(index.cluster, case.source, namespace)
             dst = resolve_endpoint(index.cluster, case.destination, namespace)
-            number, proto = resolve_port(PortRef(case.port, case.protocol), dst)
+            # a workload stands for its pods (the verdict shown answers as the workload does)
+            asked = evaluate_named(
+                index, case.source, case.destination, src, dst, PortRef(case.port, case.protocol), None, namespace
+            )
         except NetsimError as exc:
             errors.append(InputError(str(exc), span=case.span, field=case.name))
             continue
-        results.append(ExpectationResult(case, evaluate(index, Traffic(src, dst, number, proto))))
+        results.append(ExpectationResult(case, asked.shown))
     if errors:
         raise InputErrors(errors)
     return tuple(results)

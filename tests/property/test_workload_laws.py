@@ -1,0 +1,52 @@
+"""A workload stands for its pods (netsim.workloads): asking one pod of each kind answers as asking
+every pod would. Checked on random clusters whose ReplicaSets own pods that policies may treat
+differently (labels, addresses in or out of ipBlocks, nodes)."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import pytest
+from hypothesis import given, settings
+
+from netsim.endpoints import PortRef, members
+from netsim.engine import PolicyIndex, evaluate
+from netsim.model import Cluster, Options, Pod, Protocol, Traffic
+from netsim.verdict import Decision
+from netsim.workloads import evaluate_named
+from tests.property.graph_strategies import options
+from tests.property.strategies import PORTS
+from tests.property.test_report_laws import owned_clusters
+
+pytestmark = pytest.mark.property
+
+LAWS = settings(max_examples=80, deadline=None)
+
+
+def _every_pair(decisions: list[Decision]) -> Decision:
+    if Decision.DENIED in decisions:
+        return Decision.DENIED
+    if Decision.UNDETERMINED in decisions:
+        return Decision.UNDETERMINED
+    return Decision.ALLOWED
+
+
+@LAWS
+@given(owned_clusters(), options)
+def test_a_pod_of_each_kind_answers_for_every_pod_of_the_workloads(cluster: Cluster, opts: Options) -> None:
+    index = PolicyIndex(cluster, opts)
+    firsts: dict[str, Pod] = {}
+    for pod in sorted(cluster.pods, key=lambda p: p.ref):
+        firsts.setdefault(pod.endpoint, pod)
+    for (a, src), (b, dst) in product(firsts.items(), repeat=2):
+        sources, destinations = members(cluster, src), members(cluster, dst)
+        for number in PORTS[:2]:
+            asked = evaluate_named(index, a, b, src, dst, PortRef(number), Protocol.TCP, "default")
+            if a == b and len(sources) < 2:
+                continue  # one pod standing for its replicas: one replica to another, as before
+            pairs = [(s, d) for s in sources for d in destinations if s is not d]
+            if not pairs:
+                continue
+            every = [evaluate(index, Traffic(s, d, number, Protocol.TCP)).decision for s, d in pairs]
+            assert asked.decision is _every_pair(every), (a, b, number, [v.decision for v in asked.verdicts], every)
+            assert asked.shown.decision is asked.decision
