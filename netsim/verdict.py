@@ -55,6 +55,7 @@ __all__ = [
     "TierWalk",
     "Verdict",
     "WorkloadVerdict",
+    "every_pair",
     "policy_unknown",
     "tier_chain",
     "walk_tier",
@@ -599,6 +600,16 @@ class Verdict:
 # -- Workloads: a connection from or to a workload is one from or to each of its pods -------------
 
 
+def every_pair(decisions: set[Decision]) -> Decision:
+    """A connection made of several (to each backend, from each pod): allowed when every part is;
+    denied when one part is; undetermined otherwise."""
+    if Decision.DENIED in decisions:
+        return Decision.DENIED
+    if Decision.UNDETERMINED in decisions:
+        return Decision.UNDETERMINED
+    return Decision.ALLOWED
+
+
 @dataclass(frozen=True, slots=True)
 class WorkloadVerdict:
     """A connection from or to a workload whose pods policies do not all treat alike: one verdict
@@ -612,12 +623,7 @@ class WorkloadVerdict:
     @property
     def decision(self) -> Decision:
         """Allowed when every pair allows it; denied when one denies it; undetermined otherwise."""
-        decisions = {v.decision for v in self.verdicts}
-        if Decision.DENIED in decisions:
-            return Decision.DENIED
-        if Decision.UNDETERMINED in decisions:
-            return Decision.UNDETERMINED
-        return Decision.ALLOWED
+        return every_pair({v.decision for v in self.verdicts})
 
     @property
     def shown(self) -> Verdict:
@@ -683,11 +689,7 @@ class ServiceVerdict:
         """Allowed when every receiving backend allows it; denied when none receives it or one
         denies it; undetermined otherwise."""
         decisions = {r.decision for r in self.results}
-        if not decisions or Decision.DENIED in decisions:
-            return Decision.DENIED
-        if Decision.UNDETERMINED in decisions:
-            return Decision.UNDETERMINED
-        return Decision.ALLOWED
+        return every_pair(decisions) if decisions else Decision.DENIED
 
     @property
     def allowed_count(self) -> int:
