@@ -406,3 +406,22 @@ def test_a_policy_finding_is_shown_on_the_workload_it_selects(driver: Any, tmp_p
     assert "NP013" in panel
     assert "40-policies.yaml:27:20" in panel
     _assert_no_errors(driver)
+
+
+def test_an_edge_not_explained_names_its_workloads_in_the_command(
+    driver: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no explanation computed into the page, a workload edge's command names the workloads
+    (netsim check asks each kind of their pods); an overview edge's says its pods are the first."""
+    from tests.unit.test_report import shop_yaml
+
+    monkeypatch.setattr("netsim.report.EXPLAINED_MAX", 0)
+    cluster = tmp_path / "shop.yaml"
+    cluster.write_text(shop_yaml(), encoding="utf-8")
+    _open(driver, _report(tmp_path, str(cluster)))
+    _click_node(driver, "namespace shop")
+    _click_edge(driver, "shop/web-5d8f7[ReplicaSet] → shop/db-0[Pod]")
+    panel = _text(driver, "#panel")
+    assert "Not computed into this report (it explains 0 edges); this command prints it:" in panel
+    assert "netsim check PATHS --from 'shop/web-5d8f7[ReplicaSet]' --to 'shop/db-0[Pod]' --port 5432/TCP" in panel
+    _assert_no_errors(driver)

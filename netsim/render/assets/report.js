@@ -706,7 +706,14 @@
     if (e.why >= 0) {
       const [src, dst, port, text] = D.why[e.why];
       why = { src, dst, port, text };
-    } else why = { src: a.rep, dst: b.rep, port: firstPort(STR[e.ports] || STR[e.maybe]), text: null };
+    } else {
+      // not computed: a workload is named as such (netsim check asks each kind of its pods); a
+      // namespace, or external addresses merged into one node, by its first pod or address, which
+      // may not be behind the edge
+      const end = (n) => (n.kind === "workload" ? n.id : n.rep);
+      const rough = [a, b].some((n) => n.kind === "namespace" || (n.kind === "external" && n.ranges));
+      why = { src: end(a), dst: end(b), port: firstPort(STR[e.ports] || STR[e.maybe]), text: null, rough };
+    }
     const cmd = `netsim check PATHS --from ${sh(why.src)} --to ${sh(why.dst)} --port ${sh(why.port)}`;
     const stands =
       e.pairs === 1 ? "It stands for 1 pod pair." : `It stands for ${fmt(e.pairs)} pod pairs; one is explained here.`;
@@ -732,7 +739,11 @@
           ? `<pre id="explanation">${esc(why.text)}</pre>`
           : `<p id="explanation" class="none">Not computed into this report (it explains ${fmt(
               c.explained
-            )} edges); this command prints it:</p>`
+            )} edges); this command prints it${
+              why.rough
+                ? " for the first pod or address of each end (the pairs behind the edge may be others: open the namespace for its workloads' edges)"
+                : ""
+            }:</p>`
       }
       <p class="cmd"><code>${esc(cmd)}</code></p>`;
   }
