@@ -24,6 +24,7 @@ evaluated again with explanations.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,8 +37,10 @@ from netsim.model import (
     Cluster,
     Direction,
     Endpoint,
+    IPAddress,
     LabelSelector,
     NetworkPolicy,
+    Pod,
     Protocol,
     Traffic,
 )
@@ -84,6 +87,9 @@ class Observed:
     last_seen: datetime | None = None
     at: str = ""
     seen: frozenset[str] = frozenset()
+    # what the flows say of the addresses of an end that has none in the manifests
+    source_addresses: frozenset[IPAddress] = frozenset()
+    destination_addresses: frozenset[IPAddress] = frozenset()
 
     @property
     def key(self) -> tuple[str, str, Protocol, int]:
@@ -124,6 +130,9 @@ class Replayed:
 
     observed: Observed
     verdict: Verdict
+    # the addresses the verdict was decided at, for ends the manifests give none (the flows' own:
+    # every one of them gives the same answer, and ``verdict`` is the first's); empty otherwise
+    at_addresses: tuple[IPAddress, ...] = ()
 
     @property
     def decision(self) -> Decision:
@@ -168,6 +177,8 @@ def from_fold(result: FoldResult, label: str) -> ReplayInput:
             c.last_seen,
             f"{label}:{c.line}",
             c.observed,
+            c.source_addresses,
+            c.destination_addresses,
         )
         for c in result.connections
     )
@@ -219,6 +230,11 @@ def replay(index: PolicyIndex, observed: Iterable[Observed], progress: Progress 
             pair = pairs[key] = evaluate_pair(index, obs.source, obs.destination)
         traffic = obs.traffic
         verdict = Verdict(traffic, pair.egress, pair.ingress)
+        if verdict.decision is Decision.UNDETERMINED and (obs.source_addresses or obs.destination_addresses):
+            decided = _at_addresses(index, obs)
+            if decided is not None:
+                out.append(decided)
+                continue
         if verdict.decision is not Decision.ALLOWED:
             # with the words of each rule's miss, for the report; the decision is the same
             explained = evaluate_pair(index, obs.source, obs.destination, explain=True)
@@ -229,6 +245,47 @@ def replay(index: PolicyIndex, observed: Iterable[Observed], progress: Progress 
     if progress is not None:
         progress(len(items), len(items))
     return tuple(out)
+
+
+#: At most this many pairs of observed addresses are tried for one connection (:func:`_at_addresses`).
+MAX_ADDRESS_PAIRS = 256
+
+
+def _placed(end: Endpoint, addresses: frozenset[IPAddress]) -> list[Endpoint]:
+    """The end at each address the flows observed for it, when the manifests give it none."""
+    if isinstance(end, Pod) and not end.ips and addresses:
+        return [dataclasses.replace(end, ips=(ip,)) for ip in sorted(addresses, key=lambda ip: (ip.version, ip))]
+    return [end]
+
+
+def _at_addresses(index: PolicyIndex, obs: Observed) -> Replayed | None:
+    """An undetermined connection decided at the addresses the flows observed for its ends that
+    have none in the manifests: when the connection between every pair of those addresses (at most
+    :data:`MAX_ADDRESS_PAIRS`) has the same decided answer, that answer, with the first pair's
+    evidence; None when they differ, stay undetermined, or are too many."""
+    sources = _placed(obs.source, obs.source_addresses)
+    destinations = _placed(obs.destination, obs.destination_addresses)
+    if len(sources) * len(destinations) > MAX_ADDRESS_PAIRS:
+        return None
+    decisions = set()
+    for src in sources:
+        for dst in destinations:
+            pair = evaluate_pair(index, src, dst)
+            decisions.add(Verdict(Traffic(src, dst, obs.port, obs.protocol), pair.egress, pair.ingress).decision)
+            if len(decisions) > 1 or Decision.UNDETERMINED in decisions:
+                return None
+    src, dst = sources[0], destinations[0]
+    explained = evaluate_pair(index, src, dst, explain=True)
+    verdict = Verdict(Traffic(src, dst, obs.port, obs.protocol), explained.egress, explained.ingress)
+    # the addresses given to the ends placed at them (an end the manifests address stays as it is)
+    placed = [
+        e
+        for end, given in ((obs.source, sources), (obs.destination, destinations))
+        if given[0] is not end
+        for e in given
+    ]
+    used = tuple(ip for e in placed if isinstance(e, Pod) for ip in e.ips)
+    return Replayed(obs, verdict, used)
 
 
 class ChangeKind(StrEnum):

@@ -14,7 +14,8 @@ nothing of its own. So are records that are not TCP, UDP or SCTP. A connection k
 ``count``: the observations at the side that reported more (so a connection both ends report
 counts once), plus those that say no side; the number of ``records`` folded; the earliest
 ``first_seen`` and latest ``last_seen``; the verdicts the observers reported and the sides that
-reported a denial; and the first line it was seen on. Records with an end that maps to no
+reported a denial; the first line it was seen on; and, for an end that is a pod without an address
+in the manifests (a workload's manifest), the addresses the records give it. Records with an end that maps to no
 endpoint fold the same way, by their ends' texts and reasons, into :class:`UnmappedFlow`.
 
 The result does not depend on the order of the records.
@@ -34,7 +35,7 @@ from typing import Any
 from netsim.flows.mapping import EndpointIndex, Unmapped
 from netsim.flows.model import DENIED, RECORD_FIELDS, FlowRecord, Row, Side, Skip
 from netsim.flows.reader import FlowStream
-from netsim.model import Cluster, Endpoint, Protocol
+from netsim.model import Cluster, Endpoint, IPAddress, Pod, Protocol
 
 __all__ = ["Connection", "FoldResult", "UnmappedFlow", "fold"]
 
@@ -54,6 +55,10 @@ class Connection:
     last_seen: datetime | None = None
     observed: frozenset[str] = frozenset()  # the verdicts observers reported: "allowed", "denied"
     denied_at: frozenset[Side] = frozenset()  # the sides that reported a denial
+    # the addresses the records give for an end that is a pod without one in the manifests (a
+    # workload's manifest stands for pods whose addresses only the cluster knows)
+    source_addresses: frozenset[IPAddress] = frozenset()
+    destination_addresses: frozenset[IPAddress] = frozenset()
 
     def __str__(self) -> str:
         return f"{self.source} -> {self.destination} {self.port}/{self.protocol}"
@@ -103,8 +108,11 @@ class FoldResult:
 
 
 # an accumulator: [source, destination, at source, at destination, at no side, records, line,
-# first seen, last seen, verdicts, denied at] (+ the ends' texts for an unmapped flow)
+# first seen, last seen, verdicts, denied at, source addresses, destination addresses] (+ the ends'
+# texts for an unmapped flow); an addresses slot is a set for an end that is a pod without an
+# address in the manifests, else None
 _SRC, _DST, _AT_SRC, _AT_DST, _AT_NONE, _RECORDS, _LINE, _FIRST, _LAST, _VERDICTS, _DENIED_AT = range(11)
+_SRC_IPS, _DST_IPS = 11, 12
 _as_row = attrgetter(*RECORD_FIELDS)
 _PROTOCOL_SLOT = {Protocol.TCP: 0, Protocol.UDP: 1, Protocol.SCTP: 2}
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.SCTP)
@@ -152,6 +160,8 @@ def _fold(records: Iterable[FlowRecord] | FlowStream, index: EndpointIndex) -> F
             last_seen=acc[_LAST],
             observed=frozenset(acc[_VERDICTS]),
             denied_at=frozenset(acc[_DENIED_AT]),
+            source_addresses=frozenset(acc[_SRC_IPS] or ()),
+            destination_addresses=frozenset(acc[_DST_IPS] or ()),
         )
         for (_, _, port, slot), acc in mapped.items()
     ]
@@ -205,7 +215,11 @@ def _fold_rows(rows: Iterable[Row], index: EndpointIndex) -> tuple[_Table, _Tabl
         if acc is None:
             acc = unmapped.get(key)
             if acc is None:
-                acc = [hit[0], there[0], 0, 0, 0, 0, line, first, last, set(), set()]
+                acc = [hit[0], there[0], 0, 0, 0, 0, line, first, last, set(), set(), None, None]
+                if type(hit[0]) is Pod and not hit[0].ips:
+                    acc[_SRC_IPS] = set()
+                if type(there[0]) is Pod and not there[0].ips:
+                    acc[_DST_IPS] = set()
                 if type(hit[0]) is Unmapped or type(there[0]) is Unmapped:
                     acc += [source.text, destination.text]
                     unmapped[key] = acc
@@ -218,6 +232,10 @@ def _fold_rows(rows: Iterable[Row], index: EndpointIndex) -> tuple[_Table, _Tabl
         else:
             acc[_AT_DST] += count
         acc[_RECORDS] += 1
+        if acc[_SRC_IPS] is not None and source.ip is not None:
+            acc[_SRC_IPS].add(source.ip)
+        if acc[_DST_IPS] is not None and destination.ip is not None:
+            acc[_DST_IPS].add(destination.ip)
         if line < acc[_LINE]:
             acc[_LINE] = line
         if first is not None and (acc[_FIRST] is None or first < acc[_FIRST]):

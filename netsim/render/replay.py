@@ -53,6 +53,9 @@ def replay_summary(result: ReplayResult) -> str:
     parts = [f"{len(result.of(d)):,} {d.value}" for d in (Decision.ALLOWED, Decision.DENIED, Decision.UNDETERMINED)]
     flows = sum(r.observed.flows for r in conns)
     text = f"{_n(result.records, 'record')}, {_n(flows, 'flow')} in {_n(len(conns), 'connection')}: {', '.join(parts)}"
+    at_addresses = sum(1 for r in conns if r.at_addresses)
+    if at_addresses:
+        text += f" ({at_addresses:,} decided at the addresses the flows observed)"
     if result.unmapped:
         unmapped = sum(u.flows for u in result.unmapped)
         text += f"; {len(result.unmapped):,} unmapped ({_n(unmapped, 'flow')})"
@@ -89,9 +92,26 @@ def _indent(text: str, by: str = "  ") -> str:
     return "\n".join(by + line if line else line for line in text.splitlines())
 
 
+def _addresses(r: Replayed) -> str:
+    """How the verdict was decided at the addresses the flows give, when it was (else "")."""
+    if not r.at_addresses:
+        return ""
+    shown = ", ".join(map(str, r.at_addresses))
+    return (
+        f"decided at the addresses the flows observed ({shown}), which the manifests do not give: "
+        "each gives this answer; the evidence is the first's"
+    )
+
+
+def _explained(r: Replayed) -> str:
+    """The explanation, with how it was decided at observed addresses when it was."""
+    note = _addresses(r)
+    return explain(r.verdict) + (f"  {note}\n" if note else "")
+
+
 def _explanation(r: Replayed) -> str:
     """The explanation without its first line (the connection and the decision, said already)."""
-    return "\n".join(explain(r.verdict).splitlines()[1:])
+    return "\n".join(_explained(r).splitlines()[1:])
 
 
 def _unmapped_line(u: UnmappedFlows) -> str:
@@ -149,6 +169,8 @@ def _observed_json(r: Replayed, *, evidence: bool) -> dict[str, Any]:
         "observed": sorted(o.seen),
         "decision": r.decision.value,
     }
+    if r.at_addresses:
+        out["decidedAtObservedAddresses"] = [str(ip) for ip in r.at_addresses]
     if evidence:
         out["verdict"] = verdict_json(r.verdict)
     return out
@@ -242,7 +264,7 @@ def _md_rows(rows: Sequence[Replayed], extra: Sequence[str] = ()) -> list[str]:
 def _md_explanations(rows: Sequence[Replayed]) -> list[str]:
     out = ["", "<details>", f"<summary>why ({len(rows)})</summary>", "", "```text"]
     for r in rows:
-        out += [explain(r.verdict).rstrip("\n"), ""]
+        out += [_explained(r).rstrip("\n"), ""]
     if out[-1] == "":
         out.pop()
     return [*out, "```", "", "</details>"]
@@ -301,7 +323,7 @@ def replay_junit(report: ReplayReport) -> bytes:
         path, line = _location(o.at)
         classname = getattr(o.source, "namespace", None) or "external"
         name = str(o)
-        details = explain(r.verdict)
+        details = _explained(r)
         change = changed.get(id(r))
         if change is not None:
             details = f"{change.kind.value} (base: {change.base.decision.value})\n{details}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
+from ipaddress import ip_address
 
 import pytest
 from hypothesis import given
@@ -71,6 +73,41 @@ def test_a_connection_that_depends_on_an_address_the_input_lacks_is_undetermined
     text = replay_text(ReplayReport(("f",), "m", ReplayResult((r,))))
     assert "UNDETERMINED shop/batch -> shop/db 5432/TCP" in text
     assert "allowed if shop/batch's IP is in 10.0.0.0/24 (no IP in the input; --pod-cidr gives the pod network)" in text
+
+
+def test_an_end_without_an_address_is_decided_at_the_addresses_the_flows_observed() -> None:
+    # batch is a workload's manifest: no address; the flows say where its pods were
+    batch = pod("shop/batch", {"app": "batch"})
+    index = PolicyIndex(cluster([*HEAD.pods, batch], HEAD.policies))
+
+    def seen(*addresses: str) -> Observed:
+        return replace(obs(batch, DB, 5432, 5), source_addresses=frozenset(ip_address(a) for a in addresses))
+
+    inside, outside, mixed = replay(
+        index, [seen("10.0.0.8", "10.0.0.7"), seen("10.9.9.9"), seen("10.0.0.7", "10.9.9.9")]
+    )
+    assert (inside.decision, inside.at_addresses) == (
+        Decision.ALLOWED,
+        (ip_address("10.0.0.7"), ip_address("10.0.0.8")),
+    )
+    assert inside.verdict.traffic.source.ips == (ip_address("10.0.0.7"),)  # the evidence: the first address's
+    assert (outside.decision, outside.at_addresses) == (Decision.DENIED, (ip_address("10.9.9.9"),))
+    # the addresses answer differently: as undetermined as without them, naming the dependency
+    assert (mixed.decision, mixed.at_addresses) == (Decision.UNDETERMINED, ())
+    report = ReplayReport(("flows.json",), "m", ReplayResult((inside, outside, mixed)))
+    text = replay_text(report)
+    assert "1 allowed, 1 denied, 1 undetermined (2 decided at the addresses the flows observed)" in text
+    assert "DENIED shop/batch -> shop/db 5432/TCP" in text
+    assert (
+        "  decided at the addresses the flows observed (10.9.9.9), which the manifests do not give: each gives this "
+        "answer; the evidence is the first's"
+    ) in text
+    data = json.loads(replay_json(report))
+    assert [c.get("decidedAtObservedAddresses") for c in data["connections"]] == [
+        ["10.0.0.7", "10.0.0.8"],
+        ["10.9.9.9"],
+        None,
+    ]
 
 
 def test_compare_names_the_connections_a_change_newly_denies_and_allows() -> None:

@@ -44,6 +44,12 @@ def test_the_hubble_export_folds_into_its_connections() -> None:
     ]
     api = result.connections[4]
     assert (api.first_seen, api.last_seen) == (at("2024-05-01T12:00:00.101234"), at("2024-05-01T12:00:09.250000"))
+    # api[Deployment] and db[StatefulSet] are manifests without addresses: the records give them
+    assert api.destination_addresses == {ip_address("10.244.2.7")}
+    assert result.connections[5].destination_addresses == {ip_address("10.244.2.11")}
+    # a pod the manifests address keeps none (the manifests' address is the one that counts)
+    assert all(not c.source_addresses for c in result.connections)
+    assert not result.connections[3].destination_addresses
     [legacy] = result.unmapped
     assert (str(legacy), legacy.count, legacy.line, legacy.destination_reason) == (
         "shop/legacy-6f7b9c4d2-zz9xq -> shop/api[Deployment] 8080/TCP",
