@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netsim.engine import PolicyIndex, evaluate
-from netsim.model import Direction, Protocol, Traffic
+from netsim.model import Direction, Pod, Protocol, Traffic
 from netsim.render.replay import replay_json, replay_junit, replay_md, replay_summary, replay_text
 from netsim.replay import (
     DEFAULT_DENY_NAME,
@@ -90,7 +90,9 @@ def test_an_end_without_an_address_is_decided_at_the_addresses_the_flows_observe
         Decision.ALLOWED,
         (ip_address("10.0.0.7"), ip_address("10.0.0.8")),
     )
-    assert inside.verdict.traffic.source.ips == (ip_address("10.0.0.7"),)  # the evidence: the first address's
+    placed = inside.verdict.traffic.source
+    assert isinstance(placed, Pod)
+    assert placed.ips == (ip_address("10.0.0.7"),)  # the evidence: the first address's
     assert (outside.decision, outside.at_addresses) == (Decision.DENIED, (ip_address("10.9.9.9"),))
     # the addresses answer differently: as undetermined as without them, naming the dependency
     assert (mixed.decision, mixed.at_addresses) == (Decision.UNDETERMINED, ())
