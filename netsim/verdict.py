@@ -20,6 +20,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Generic, TypeVar
+from typing import Protocol as Interface
 
 from netsim.connset import ConnSet
 from netsim.model import (
@@ -46,6 +48,7 @@ __all__ = [
     "Backend",
     "BackendVerdict",
     "ClusterRuleOutcome",
+    "Decided",
     "Decision",
     "DirectionVerdict",
     "PairVerdict",
@@ -610,15 +613,26 @@ def every_pair(decisions: set[Decision]) -> Decision:
     return Decision.ALLOWED
 
 
+class Decided(Interface):
+    """Anything with a decision: a verdict, a Service's verdict."""
+
+    @property
+    def decision(self) -> Decision: ...
+
+
+_V = TypeVar("_V", bound=Decided)
+
+
 @dataclass(frozen=True, slots=True)
-class WorkloadVerdict:
+class WorkloadVerdict(Generic[_V]):
     """A connection from or to a workload whose pods policies do not all treat alike: one verdict
     per pair of pods that may differ (a pod of each kind on each side; the named endpoints' first
-    pods first). The connection is allowed for the workload only when it is for every pair."""
+    pods first), or towards a Service one :class:`ServiceVerdict` per kind of source pod. The
+    connection is allowed for the workload only when it is for every pair."""
 
     source: str  # the source as asked (a workload's ``ns/name[Kind]``, a pod, an address)
     destination: str
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[_V, ...]
 
     @property
     def decision(self) -> Decision:
@@ -626,7 +640,7 @@ class WorkloadVerdict:
         return every_pair({v.decision for v in self.verdicts})
 
     @property
-    def shown(self) -> Verdict:
+    def shown(self) -> _V:
         """The pair whose evidence explains the answer: the first that answers as the workload."""
         return next(v for v in self.verdicts if v.decision is self.decision)
 

@@ -6,7 +6,7 @@ hand, say ``quarantine=true``; pods whose addresses fall in different ipBlocks; 
 different nodes for a hostNetwork peer). The pods a name stands for are grouped as the pod classes
 group them (the pods that every policy treats alike answer alike), and one pod of each kind is
 asked: the answer for the workload is allowed only when it is for every pair, as for a Service's
-backends.
+backends. Towards a Service, the Service is asked from a pod of each kind of the source.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from contextlib import suppress
 from netsim.endpoints import PortRef, named_pods, resolve_port
 from netsim.engine import PolicyIndex, evaluate
 from netsim.errors import NetsimError
-from netsim.model import Endpoint, Pod, Protocol, Traffic
+from netsim.model import Endpoint, Pod, Protocol, Service, ServicePort, Traffic
 from netsim.reach import distinct_pods, pod_kinds
-from netsim.verdict import Verdict, WorkloadVerdict
+from netsim.services import evaluate_service
+from netsim.verdict import ServiceVerdict, Verdict, WorkloadVerdict
 
-__all__ = ["evaluate_named"]
+__all__ = ["evaluate_named", "evaluate_named_service"]
 
 
 def _asked(index: PolicyIndex, text: str, endpoint: Endpoint, namespace: str) -> tuple[str, tuple[Endpoint, ...]]:
@@ -41,7 +42,7 @@ def evaluate_named(
     port: PortRef,
     protocol: Protocol | None,
     namespace: str,
-) -> WorkloadVerdict:
+) -> WorkloadVerdict[Verdict]:
     """The connection from what ``source_text`` names to what ``destination_text`` names (resolved
     to ``source`` and ``destination``, the pods that stand for them) on ``port``: one verdict per
     pair of a pod of each kind on each side, ``source`` to ``destination`` first. A named port is
@@ -74,7 +75,7 @@ def _among(
     protocol: Protocol | None,
     namespace: str,
     first: Verdict,
-) -> WorkloadVerdict:
+) -> WorkloadVerdict[Verdict]:
     """A workload to itself. One pod object standing for its replicas (a Deployment's manifest):
     one replica to another, as ``evaluate`` answers it (``first``). Two pods or more (a dump): each
     pod to the others, one pair for each kind of source pod and kind of destination pod (a pod
@@ -105,3 +106,14 @@ def _among(
     if not verdicts:  # every pod alone of its kind without the port, say: as before
         return WorkloadVerdict(source.ref, destination.ref, (first,))
     return WorkloadVerdict(source.endpoint, destination.endpoint, tuple(verdicts))
+
+
+def evaluate_named_service(
+    index: PolicyIndex, source_text: str, source: Endpoint, service: Service, port: ServicePort, namespace: str
+) -> WorkloadVerdict[ServiceVerdict]:
+    """The connection from what ``source_text`` names (resolved to ``source``) to ``service`` on
+    ``port``: the Service's verdict (towards each backend) for a pod of each kind of the source,
+    ``source`` first."""
+    label, sources = _asked(index, source_text, source, namespace)
+    results = tuple(evaluate_service(index, src, service, port) for src in sources)
+    return WorkloadVerdict(label, service.ref, results)

@@ -50,7 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "netsim.services": frozenset({"netsim.engine", "netsim.verdict", "netsim.endpoints", "netsim.model"}),
     # a connection from or to a workload, evaluated for a pod of each kind it stands for
     "netsim.workloads": frozenset(
-        {"netsim.engine", "netsim.reach", "netsim.verdict", "netsim.endpoints", "netsim.model"}
+        {"netsim.engine", "netsim.reach", "netsim.services", "netsim.verdict", "netsim.endpoints", "netsim.model"}
     ),
     # findings about policies, computed with the engine (a sibling of graph and matrix)
     "netsim.lint": frozenset(

@@ -22,11 +22,11 @@ from netsim.cli.app import (
 from netsim.endpoints import parse_port, resolve_endpoint
 from netsim.errors import NetsimError
 from netsim.model import Protocol
-from netsim.render.json import service_verdict_json, workload_verdict_json
-from netsim.render.text import explain_service, explain_workload
-from netsim.services import evaluate_service, resolve_service, service_port
+from netsim.render.json import workload_verdict_json
+from netsim.render.text import explain_workload
+from netsim.services import resolve_service, service_port
 from netsim.verdict import Decision
-from netsim.workloads import evaluate_named
+from netsim.workloads import evaluate_named, evaluate_named_service
 
 __all__ = ["check"]
 
@@ -116,12 +116,13 @@ def check(
         service = resolve_service(cluster, destination, common.namespace)
         replicas = common.options.replica_traffic
         if service is not None:
-            result = evaluate_service(index, src, service, service_port(service, str(ref.port), wanted))
-            decision = result.decision
+            sp = service_port(service, str(ref.port), wanted)
+            to_service = evaluate_named_service(index, source, src, service, sp, common.namespace)
+            decision = to_service.decision
             if output.format == "json":
-                text = json.dumps(service_verdict_json(result, replica_traffic=replicas), indent=2) + "\n"
+                text = json.dumps(workload_verdict_json(to_service, replica_traffic=replicas), indent=2) + "\n"
             else:
-                text = explain_service(result, replica_traffic=replicas)
+                text = explain_workload(to_service, replica_traffic=replicas)
         else:
             dst = resolve_endpoint(cluster, destination, common.namespace)
             # a workload stands for its pods: each kind of them is asked

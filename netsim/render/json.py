@@ -154,26 +154,43 @@ def verdict_json(verdict: Verdict, *, replica_traffic: bool = True) -> dict[str,
     }
 
 
-def workload_verdict_json(result: WorkloadVerdict, *, replica_traffic: bool = True) -> dict[str, Any]:
+def workload_verdict_json(
+    result: WorkloadVerdict[Verdict] | WorkloadVerdict[ServiceVerdict], *, replica_traffic: bool = True
+) -> dict[str, Any]:
     """A connection from or to a workload: the pair that explains the answer, with all its
-    evidence (as :func:`verdict_json`, so its ``verdict`` is the workload's), and when the pods
-    answer differently, ``"pods"``: what was asked and every pair asked with its verdict."""
-    out = verdict_json(result.shown, replica_traffic=replica_traffic)
+    evidence (as :func:`verdict_json` or :func:`service_verdict_json`, so its ``verdict`` is the
+    workload's), and when the pods answer differently, ``"pods"``: what was asked and every pair
+    asked with its verdict."""
+    shown = result.shown
+    if isinstance(shown, ServiceVerdict):
+        out = service_verdict_json(shown, replica_traffic=replica_traffic)
+    else:
+        out = verdict_json(shown, replica_traffic=replica_traffic)
     if not result.alike:
+        verdicts: tuple[Verdict | ServiceVerdict, ...] = result.verdicts
         out["pods"] = {
             "source": result.source,
             "destination": result.destination,
-            "pairs": [
-                {
-                    "source": endpoint_json(v.traffic.source),
-                    "destination": endpoint_json(v.traffic.destination),
-                    "port": v.traffic.port,
-                    "verdict": v.decision.value,
-                }
-                for v in result.verdicts
-            ],
+            "pairs": [_asked_json(v) for v in verdicts],
         }
     return out
+
+
+def _asked_json(v: Verdict | ServiceVerdict) -> dict[str, Any]:
+    if isinstance(v, ServiceVerdict):
+        return {
+            "source": endpoint_json(v.source),
+            "service": v.service.ref,
+            "port": v.port.ref,
+            "verdict": v.decision.value,
+        }
+    t = v.traffic
+    return {
+        "source": endpoint_json(t.source),
+        "destination": endpoint_json(t.destination),
+        "port": t.port,
+        "verdict": v.decision.value,
+    }
 
 
 def service_verdict_json(result: ServiceVerdict, *, replica_traffic: bool = True) -> dict[str, Any]:

@@ -265,25 +265,39 @@ def explain(verdict: Verdict, *, replica_traffic: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def explain_workload(result: WorkloadVerdict, *, replica_traffic: bool = True) -> str:
+def _asked_pair(v: Verdict | ServiceVerdict) -> str:
+    if isinstance(v, ServiceVerdict):
+        counts = f"{v.allowed_count} of {len(v.receiving)} backends allow it"
+        return f"{_endpoint(v.source)} -> {v.service.ref} port {v.port.ref} ({counts})"
+    return f"{_endpoint(v.traffic.source)} -> {_endpoint(v.traffic.destination)}"
+
+
+def explain_workload(
+    result: WorkloadVerdict[Verdict] | WorkloadVerdict[ServiceVerdict], *, replica_traffic: bool = True
+) -> str:
     """A connection from or to a workload: the evidence of the pair that explains the answer, and
     when the pods answer differently, every pair asked with its answer and what that means."""
-    text = explain(result.shown, replica_traffic=replica_traffic)
+    shown = result.shown
+    if isinstance(shown, ServiceVerdict):
+        text = explain_service(shown, replica_traffic=replica_traffic)
+    else:
+        text = explain(shown, replica_traffic=replica_traffic)
     if result.alike:
         return text
     asked = " -> ".join((result.source, result.destination))
+    verdicts: tuple[Verdict | ServiceVerdict, ...] = result.verdicts
     lines = [
         f"pods treated differently: {asked} stands for pods that policies do not all treat alike; each kind asked:"
     ]
-    width = max(len(v.decision.value) for v in result.verdicts)
-    for v in result.verdicts:
-        t = v.traffic
-        lines.append(f"  {v.decision.value.upper():<{width}}  {_endpoint(t.source)} -> {_endpoint(t.destination)}")
-    allowed = [v for v in result.verdicts if v.decision is Decision.ALLOWED]
-    line = f"=> {result.decision.value} for {asked}: {len(allowed)} of {len(result.verdicts)} pairs asked allowed"
+    width = max(len(v.decision.value) for v in verdicts)
+    for v in verdicts:
+        lines.append(f"  {v.decision.value.upper():<{width}}  {_asked_pair(v)}")
+    allowed = [v for v in verdicts if v.decision is Decision.ALLOWED]
+    line = f"=> {result.decision.value} for {asked}: {len(allowed)} of {len(verdicts)} pairs asked allowed"
     if allowed:
-        t = allowed[0].traffic
-        line += f" (ask about one pod by its name: {_endpoint(t.source)} -> {_endpoint(t.destination)} is allowed)"
+        first = allowed[0]
+        pair = _asked_pair(first).split(" (", 1)[0] if isinstance(first, ServiceVerdict) else _asked_pair(first)
+        line += f" (ask about one pod by its name: {pair} is allowed)"
     lines.append(line)
     return text + "\n".join(lines) + "\n"
 

@@ -155,3 +155,41 @@ def test_pods_whose_addresses_fall_in_different_ipblocks_are_different_kinds(run
     )
     assert code == 1
     assert out.splitlines()[-3:-1] == ["  ALLOWED  shop/web-0 -> shop/db-0", "  DENIED   shop/web-2 -> shop/db-0"]
+
+
+SERVICE = """\
+- apiVersion: v1
+  kind: Service
+  metadata: {name: db, namespace: shop}
+  spec: {selector: {app: db}, ports: [{port: 5432, targetPort: 5432}], clusterIP: 10.96.0.10}
+"""
+
+
+def test_a_workload_to_a_service_asks_the_service_from_each_kind_of_its_pods(runner: CliRunner) -> None:
+    code, out = check(runner, dump() + SERVICE, "--from", "shop/web", "--to", "shop/db[Service]", "--port", "5432")
+    assert code == 1
+    assert (
+        out.splitlines()[0]
+        == "shop/web-7d9c8b6f5-a -> shop/db[Service] port 5432/TCP: DENIED (0 of 2 backends allow it)"
+    )
+    assert out.splitlines()[-3:] == [
+        "  DENIED   shop/web-7d9c8b6f5-a -> shop/db[Service] port 5432/TCP (0 of 2 backends allow it)",
+        "  ALLOWED  shop/web-7d9c8b6f5-b -> shop/db[Service] port 5432/TCP (2 of 2 backends allow it)",
+        "=> denied for shop/web-7d9c8b6f5[ReplicaSet] -> shop/db[Service]: 1 of 2 pairs asked allowed (ask about one "
+        "pod by its name: shop/web-7d9c8b6f5-b -> shop/db[Service] port 5432/TCP is allowed)",
+    ]
+    code, out = check(
+        runner, dump() + SERVICE, "--from", "shop/web", "--to", "shop/db[Service]", "--port", "5432", "-o", "json"
+    )
+    data = json.loads(out)
+    assert data["verdict"] == "denied"
+    assert [(p["source"]["name"], p["service"], p["verdict"]) for p in data["pods"]["pairs"]] == [
+        ("web-7d9c8b6f5-a", "shop/db[Service]", "denied"),
+        ("web-7d9c8b6f5-b", "shop/db[Service]", "allowed"),
+    ]
+    # one pod: the Service's answer as before
+    code, out = check(
+        runner, dump() + SERVICE, "--from", "shop/web-7d9c8b6f5-b", "--to", "shop/db[Service]", "--port", "5432"
+    )
+    assert code == 0
+    assert "pods treated differently" not in out
