@@ -10,7 +10,17 @@ from typing import NoReturn
 import click
 
 from netsim import __version__
-from netsim.cli.app import Choice, Common, Output, common_options, handle_interrupt, main, output_options, reporting
+from netsim.cli.app import (
+    Choice,
+    Common,
+    Output,
+    common_options,
+    handle_interrupt,
+    main,
+    output_options,
+    progress,
+    reporting,
+)
 from netsim.endpoints import did_you_mean, suggest
 from netsim.lint import RULES, RULES_BY_ID, DnsTarget, LintConfig, Severity
 from netsim.lint import lint as run_lint
@@ -148,7 +158,8 @@ def lint(
     with reporting():
         index = common.index()
         config = LintConfig(DnsTarget(dns_namespace, dns_selector), disabled)
-        findings = run_lint(index, config)
+        with progress("linting") as step:
+            findings = run_lint(index, config, step)
         if output.format == "json":
             text = findings_json(findings, RULES_BY_ID)
         elif output.format == "sarif":

@@ -43,7 +43,9 @@ def report(common: Common, output: Output, title: str | None, no_lint: bool) -> 
         findings: list[tuple[str, ReportFinding]] = []
         if not no_lint:
             nodes_of = FindingNodes(index)
-            for f in lint(index):
+            with progress("linting") as step:
+                found = lint(index, progress=step)
+            for f in found:
                 at = f"{f.span.path}:{f.span.line}:{f.span.column}" if f.span is not None else ""
                 shown = ReportFinding(f.rule, f.severity.value, f.message, at)
                 findings.extend((node, shown) for node in nodes_of(f.subject))

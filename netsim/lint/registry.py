@@ -6,6 +6,8 @@ number. docs/lint.md documents each of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from netsim.engine import PolicyIndex
 from netsim.lint import (
     dns,
@@ -49,8 +51,11 @@ def unknown_rules(ids: frozenset[str] | set[str]) -> list[str]:
     return sorted(i for i in ids if i not in RULES_BY_ID)
 
 
-def lint(index: PolicyIndex, config: LintConfig | None = None) -> list[Finding]:
+def lint(
+    index: PolicyIndex, config: LintConfig | None = None, progress: Callable[[int, int], None] | None = None
+) -> list[Finding]:
     """Run every rule not disabled in ``config``; the findings in file, line and rule order.
+    ``progress`` is told ``(rules run, rules to run)`` after each rule.
 
     Raises ``ValueError`` for a disabled id that names no rule.
     """
@@ -59,5 +64,10 @@ def lint(index: PolicyIndex, config: LintConfig | None = None) -> list[Finding]:
     if unknown:
         raise ValueError(f"unknown lint rule id(s): {', '.join(unknown)}")
     ctx = LintContext(index, config)
-    findings = [f for rule in RULES if rule.id not in config.disabled for f in rule.run(ctx)]
+    active = [rule for rule in RULES if rule.id not in config.disabled]
+    findings: list[Finding] = []
+    for done, rule in enumerate(active, 1):
+        findings.extend(rule.run(ctx))
+        if progress is not None:
+            progress(done, len(active))
     return sorted(findings, key=Finding.sort_key)

@@ -26,6 +26,8 @@ FLOWS = str(Path(__file__).resolve().parents[2] / "scenarios" / "observed-traffi
         (["graph", SCENARIO, "-o", "dot", "--group-by", "namespace"], ["reading", "evaluating"]),
         (["check", SCENARIO, "--from", "production/web", "--to", "production/backend", "--port", "8080"], ["reading"]),
         (["replay", OBSERVED, "--flows", FLOWS, "--fail-on", "never"], ["reading", "reading flows", "replaying"]),
+        (["lint", SCENARIO], ["reading", "linting"]),
+        (["report", SCENARIO], ["reading", "linting", "evaluating"]),
     ],
 )
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, args: list[str], labels: list[str]) -> None:
