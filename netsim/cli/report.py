@@ -11,6 +11,10 @@ from netsim.report import FindingNodes, ReportFinding, build_report
 
 __all__ = ["report"]
 
+#: Above this many pods, `report` says that lint may take minutes (it grows faster than the pods:
+#: 31 s at 25,000 generated pods, 664 s at 100,000; docs/performance.md).
+LINT_HINT_PODS = 25_000
+
 
 @main.command()
 @common_options
@@ -42,6 +46,12 @@ def report(common: Common, output: Output, title: str | None, no_lint: bool) -> 
         index = common.index()
         findings: list[tuple[str, ReportFinding]] = []
         if not no_lint:
+            if len(index.cluster.pods) > LINT_HINT_PODS:
+                click.echo(
+                    f"note: linting {len(index.cluster.pods):,} pods may take minutes (about 11 at 100,000); "
+                    "--no-lint leaves the lint findings out",
+                    err=True,
+                )
             nodes_of = FindingNodes(index)
             with progress("linting") as step:
                 found = lint(index, progress=step)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
@@ -88,3 +89,12 @@ def test_diff_html_marks_each_edge_with_its_change(runner: CliRunner, tmp_path: 
     assert status[("tools", "default")] == 1  # added: default's pods now accept everyone
     assert status[("default", "tools")] == 2  # removed: tools now denies all ingress
     assert status[("default", "0.0.0.0-255.255.255.255[External]")] == 0  # the same
+
+
+def test_a_large_input_is_told_that_lint_may_take_minutes(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("netsim.cli.report.LINT_HINT_PODS", 1)
+    result = runner.invoke(main, ["report", HARDENING])
+    assert result.exit_code == 0, result.output
+    assert "pods may take minutes (about 11 at 100,000); --no-lint leaves the lint findings out" in result.stderr
+    quiet = runner.invoke(main, ["report", HARDENING, "--no-lint"])
+    assert quiet.stderr == ""
