@@ -232,7 +232,13 @@ class LintContext:
         self._class_of: dict[int, int] | None = None
         self._declared_ns: dict[LabelSelector, list[str]] = {}
         self._maybe: dict[tuple[Peer, str], tuple[tuple[Pod, Unknown], ...]] = {}
-        self._rule_pods: dict[tuple[int, str], tuple[Pod, ...]] = {}  # by id: rules live as long as the cluster
+        # by the rule's peers and, when a peer selects in the policy's own namespace, that
+        # namespace: equal peers select the same pods, so the many rules that admit "every prod
+        # namespace" share one answer (and one grouping into classes)
+        self._rule_pods: dict[tuple[tuple[Peer, ...], str], tuple[Pod, ...]] = {}
+        # classes() of a tuple this context handed out (selected, rule_pods), by the tuple's id;
+        # the tuple is kept so that the id stays its own
+        self._classes_of: dict[int, tuple[tuple[Pod, ...], list[tuple[int, list[Pod]]]]] = {}
         self._shared: dict[type, object] = {}
         # what the input leaves open: namespaces without a manifest, pods without an address
         open_world = not self.options.closed_world
@@ -320,12 +326,19 @@ class LintContext:
     def classes(self, pods: Iterable[Pod]) -> list[tuple[int, list[Pod]]]:
         """``pods`` grouped by class (pods every policy treats alike, so every pair of classes
         has one answer), as (class number, members) in order of first appearance."""
+        if isinstance(pods, tuple):
+            hit = self._classes_of.get(id(pods))
+            if hit is not None and hit[0] is pods:
+                return hit[1]
         if self._class_of is None:
             self._class_of = {id(p): i for i, group in enumerate(pod_classes(self.index)) for p in group}
         groups: dict[int, list[Pod]] = {}
         for p in pods:
             groups.setdefault(self._class_of[id(p)], []).append(p)
-        return list(groups.items())
+        found = list(groups.items())
+        if isinstance(pods, tuple):
+            self._classes_of[id(pods)] = (pods, found)
+        return found
 
     def pods_in_block(self, peer: IPBlockPeer) -> tuple[Pod, ...]:
         """Pods with an address in the ipBlock (its CIDR minus its excepts), in input order:
@@ -396,7 +409,8 @@ class LintContext:
         """The pods a rule's peers select (every pod when the rule has no peers), in input order."""
         if not rule.peers:
             return self.cluster.pods
-        key = (id(rule), policy.namespace)
+        own = any(isinstance(p, PodPeer) and p.namespace_selector is None for p in rule.peers)
+        key = (rule.peers, policy.namespace if own else "")
         cached = self._rule_pods.get(key)
         if cached is None:
             matched = {id(p): p for peer in rule.peers for p in self.peer_pods(peer, policy)}

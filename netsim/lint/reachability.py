@@ -43,7 +43,9 @@ def _one_sided(rule: LintRule, ctx: LintContext, direction: Direction) -> Iterat
             # the pods the rule selects, and those it may select (in a namespace without a manifest)
             maybe = [p for p, _ in ctx.rule_maybe(r, pol)]
             uncertain = {id(p) for p in maybe}
-            selected, remote = ctx.selected(pol, direction), [*ctx.rule_pods(r, pol), *maybe]
+            # (the context's own tuple when nothing is uncertain: its grouping into classes is kept)
+            rule_pods = ctx.rule_pods(r, pol)
+            selected, remote = ctx.selected(pol, direction), (rule_pods if not maybe else (*rule_pods, *maybe))
             # pods of one class get the same answers: one evaluation per pair of classes
             src_classes = ctx.classes(remote if ingress else selected)
             dst_classes = ctx.classes(selected if ingress else remote)
