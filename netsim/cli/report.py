@@ -12,7 +12,7 @@ from netsim.report import FindingNodes, ReportFinding, build_report
 __all__ = ["report"]
 
 #: Above this many pods, `report` says that lint may take minutes (it grows faster than the pods:
-#: 31 s at 25,000 generated pods, 664 s at 100,000; docs/performance.md).
+#: 15 s at 25,000 generated pods, 118 s at 100,000; docs/performance.md).
 LINT_HINT_PODS = 25_000
 
 
@@ -48,7 +48,7 @@ def report(common: Common, output: Output, title: str | None, no_lint: bool) -> 
         if not no_lint:
             if len(index.cluster.pods) > LINT_HINT_PODS:
                 click.echo(
-                    f"note: linting {len(index.cluster.pods):,} pods may take minutes (about 11 at 100,000); "
+                    f"note: linting {len(index.cluster.pods):,} pods may take minutes (about 2 at 100,000); "
                     "--no-lint leaves the lint findings out",
                     err=True,
                 )

@@ -95,6 +95,6 @@ def test_a_large_input_is_told_that_lint_may_take_minutes(runner: CliRunner, mon
     monkeypatch.setattr("netsim.cli.report.LINT_HINT_PODS", 1)
     result = runner.invoke(main, ["report", HARDENING])
     assert result.exit_code == 0, result.output
-    assert "pods may take minutes (about 11 at 100,000); --no-lint leaves the lint findings out" in result.stderr
+    assert "pods may take minutes (about 2 at 100,000); --no-lint leaves the lint findings out" in result.stderr
     quiet = runner.invoke(main, ["report", HARDENING, "--no-lint"])
     assert quiet.stderr == ""
