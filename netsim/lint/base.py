@@ -228,6 +228,10 @@ class LintContext:
         self._peer_pods: dict[tuple[Peer, str], tuple[Pod, ...]] = {}
         self._position = {id(p): i for i, p in enumerate(self.cluster.pods)}
         self._ns_selected: dict[LabelSelector, list[str]] = {}
+        # a namespaceSelector -> the namespaces (declared, or with pods) whose labels it matches:
+        # shared by the two questions below, each selector tested once against each namespace
+        self._ns_matched: dict[LabelSelector, frozenset[str]] = {}
+        self._ns_names = tuple(dict.fromkeys([*(ns.name for ns in self.cluster.namespaces), *self._pods_by_ns]))
         self._by_address: dict[int, tuple[list[int], list[Pod]]] | None = None
         self._class_of: dict[int, int] | None = None
         self._declared_ns: dict[LabelSelector, list[str]] = {}
@@ -318,9 +322,9 @@ class LintContext:
             return self._pods_by_ns.get(policy_ns, ())
         names = self._ns_selected.get(peer.namespace_selector)
         if names is None:
-            selector = peer.namespace_selector
-            names = [n for n in self._pods_by_ns if matches_selector(selector, self.cluster.namespace_labels(n))]
-            self._ns_selected[selector] = names
+            matched = self._matched(peer.namespace_selector)
+            names = [n for n in self._pods_by_ns if n in matched]
+            self._ns_selected[peer.namespace_selector] = names
         return [p for n in names for p in self._pods_by_ns[n]]
 
     def classes(self, pods: Iterable[Pod]) -> list[tuple[int, list[Pod]]]:
@@ -360,9 +364,19 @@ class LintContext:
         """The declared namespaces whose labels ``selector`` matches (cached per selector)."""
         names = self._declared_ns.get(selector)
         if names is None:
-            names = [ns.name for ns in self.cluster.namespaces if matches_selector(selector, ns.labels)]
+            matched = self._matched(selector)
+            names = [ns.name for ns in self.cluster.namespaces if ns.name in matched]
             self._declared_ns[selector] = names
         return list(names)
+
+    def _matched(self, selector: LabelSelector) -> frozenset[str]:
+        """The namespaces (declared, or with pods) whose labels ``selector`` matches."""
+        found = self._ns_matched.get(selector)
+        if found is None:
+            labels = self.cluster.namespace_labels
+            found = frozenset(n for n in self._ns_names if matches_selector(selector, labels(n)))
+            self._ns_matched[selector] = found
+        return found
 
     def peer_maybe(self, peer: Peer, policy: NetworkPolicy) -> tuple[tuple[Pod, Unknown], ...]:
         """The pods one peer of ``policy`` may select, but not for certain, each with what it

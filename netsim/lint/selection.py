@@ -162,9 +162,9 @@ def _check_peer_selects_none(rule: LintRule, ctx: LintContext) -> Iterator[Findi
                 _namespace_hint(ctx, peer.namespace_selector),
             )
             continue
-        pods = [p for ns in namespaces for p in ctx.pods_in(ns)]
-        if not pods or ctx.peer_pods(peer, pol) or _elsewhere(ctx, at):
+        if not any(ctx.pods_in(ns) for ns in namespaces) or ctx.peer_pods(peer, pol) or _elsewhere(ctx, at):
             continue  # no pods there in the input (cannot tell), it selects some, or NP008's case
+        pods = [p for ns in namespaces for p in ctx.pods_in(ns)]
         host = [p for p in pods if ctx.options.is_node_traffic(p)]
         pod_sel = peer.pod_selector or LabelSelector()
         if any(matches_selector(pod_sel, p.labels) for p in host):
