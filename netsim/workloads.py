@@ -79,9 +79,10 @@ def _among(
     """A workload to itself. One pod object standing for its replicas (a Deployment's manifest):
     one replica to another, as ``evaluate`` answers it (``first``). Two pods or more (a dump): each
     pod to the others, one pair for each kind of source pod and kind of destination pod (a pod
-    never counts as reaching itself)."""
+    never counts as reaching itself). With ``--no-replica-traffic`` a workload is one pod, which
+    can always reach itself (``first``)."""
     pods = named_pods(index.cluster, text, source, namespace)
-    if len(pods) < 2:
+    if len(pods) < 2 or not index.options.replica_traffic:  # one pod, as --no-replica-traffic has it
         return WorkloadVerdict(source.ref, destination.ref, (first,))
     kinds = pod_kinds(index, pods)
     # the first two pods of each kind: enough for a pair of every two kinds, and within a kind

@@ -88,8 +88,10 @@ def check(
     the address of a pod or workload without an IP (matched against an ipBlock), the labels of a
     namespace without a manifest, or a policy of a kind netsim does not evaluate (Cilium, Calico,
     ...). --pod-cidr, a Namespace manifest, --closed-world or --ignore-unevaluated settle them.
-    From a workload with several replicas to itself, netsim answers for one replica to another;
-    --no-replica-traffic answers for one pod, which can always reach itself.
+    A workload stands for its pods: when policies do not treat them all alike, netsim asks a pod
+    of each kind and answers ALLOWED only when every pair is allowed, listing each pair. From a
+    workload to itself, netsim answers for its pods to each other (one replica to another for a
+    manifest); --no-replica-traffic answers for one pod, which can always reach itself.
 
     To a Service (ns/name[Service] or its ClusterIP), PORT is the Service port: netsim evaluates
     the connection towards every backend pod on its targetPort (policies see the pod, never the

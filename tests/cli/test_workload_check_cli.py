@@ -140,6 +140,10 @@ def test_a_workload_of_several_pods_to_itself_is_each_kind_of_pod_to_the_others(
     assert out.splitlines()[0] == "shop/web-7d9c8b6f5-a -> shop/web-7d9c8b6f5-b 80/TCP: DENIED"
     assert "  DENIED   shop/web-7d9c8b6f5-a -> shop/web-7d9c8b6f5-b" in out
     assert "  ALLOWED  shop/web-7d9c8b6f5-b -> shop/web-7d9c8b6f5-a" in out
+    # --no-replica-traffic: a workload is one pod, which can always reach itself
+    code, out = check(runner, dump(), "--from", "shop/web", "--to", "shop/web", "--port", "80", "--no-replica-traffic")
+    assert code == 0
+    assert out.splitlines()[0] == "shop/web-7d9c8b6f5-a -> shop/web-7d9c8b6f5-a 80/TCP: ALLOWED"
     # alike, one pair of distinct pods answers for all
     code, out = check(runner, dump(quarantined=False), "--from", "shop/web", "--to", "shop/web", "--port", "80")
     assert code == 0
