@@ -9,6 +9,7 @@ Without Chromium and chromedriver (a contributor's laptop) the module is skipped
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import struct
 import time
@@ -424,4 +425,26 @@ def test_an_edge_not_explained_names_its_workloads_in_the_command(
     panel = _text(driver, "#panel")
     assert "Not computed into this report (it explains 0 edges); this command prints it:" in panel
     assert "netsim check PATHS --from 'shop/web-5d8f7[ReplicaSet]' --to 'shop/db-0[Pod]' --port 5432/TCP" in panel
+    _assert_no_errors(driver)
+
+
+def test_an_overview_edge_not_explained_names_the_workloads_behind_it(
+    driver: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("netsim.report.EXPLAINED_MAX", 0)
+    _open(driver, _report(tmp_path, str(SCENARIOS / "production-hardening" / "manifests")))
+    _click_edge(driver, "production → kube-system")
+    panel = _text(driver, "#panel")
+    assert "this command prints it:" in panel
+    assert "first pod" not in panel
+    cmd = _text(driver, "#panel .cmd")
+    assert cmd.startswith("netsim check PATHS --from 'production/")
+    assert "--to 'kube-system/" in cmd
+    assert cmd.endswith("--port 53/TCP")  # the first port of that workload edge
+    # the command, run, allows it: the pair is behind the edge
+    args = shlex.split(cmd)[1:]
+    args[args.index("PATHS")] = str(SCENARIOS / "production-hardening" / "manifests")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].endswith("53/TCP: ALLOWED")
     _assert_no_errors(driver)

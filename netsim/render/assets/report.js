@@ -156,7 +156,11 @@
       view = {
         name,
         nodes: D.overview.nodes.map((n) => ({ n, x: n.x, y: n.y, r: n.r, outside: false })),
-        edges: D.overview.edges.map((e, i) => edgeRow(e, e[0], e[1], D.overview.diff && D.overview.diff[i])),
+        edges: D.overview.edges.map((e, i) => {
+          const row = edgeRow(e, e[0], e[1], D.overview.diff && D.overview.diff[i]);
+          row.beh = D.overview.behind ? D.overview.behind[i] : null; // the workloads of a pair behind it
+          return row;
+        }),
       };
     } else if (isPodView(name)) {
       // a workload's pods: its groups (outside 0: the group ref), then the ends they reach as in a
@@ -710,9 +714,13 @@
       // not computed: a workload is named as such (netsim check asks each kind of its pods); a
       // namespace, or external addresses merged into one node, by its first pod or address, which
       // may not be behind the edge
-      const end = (n) => (n.kind === "workload" ? n.id : n.rep);
-      const rough = [a, b].some((n) => n.kind === "namespace" || (n.kind === "external" && n.ranges));
-      why = { src: end(a), dst: end(b), port: firstPort(STR[e.ports] || STR[e.maybe]), text: null, rough };
+      // an overview edge names the workloads of the first workload edge behind it
+      const behind = (w) => (w >= 0 && D.workloads.nodes[w].kind === "workload" ? D.workloads.nodes[w] : null);
+      const [sw, dw] = (e.beh || [-1, -1]).map(behind);
+      const end = (n, w) => (w ? w.id : n.kind === "workload" ? n.id : n.rep);
+      const rough = [[a, sw], [b, dw]].some(([n, w]) => !w && (n.kind === "namespace" || (n.kind === "external" && n.ranges)));
+      const ports = sw || dw ? STR[e.beh[2]] : STR[e.ports] || STR[e.maybe];
+      why = { src: end(a, sw), dst: end(b, dw), port: firstPort(ports), text: null, rough };
     }
     const cmd = `netsim check PATHS --from ${sh(why.src)} --to ${sh(why.dst)} --port ${sh(why.port)}`;
     const stands =
