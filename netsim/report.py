@@ -28,9 +28,9 @@ address that stands for it), "kind" ("namespace" | "workload" | "external"), "la
 "ranges"? (the ranges an ``external`` node stands for, above :data:`MAX_RANGES`)}``
 (overview nodes also ``"x", "y", "r"``); ``overview.edges[i]``: ``[source, target, ports, maybe,
 pairs, why]`` (node indexes, string indexes, a count, an index into ``why`` or -1);
-``overview.behind[i]``: ``[source workload, destination workload, ports]``, the workload node
-indexes of the first workload edge behind overview edge ``i`` (-1 for an end that is no workload)
-and its connections (a string index);
+``overview.behind[3 * i : 3 * i + 3]``: ``source workload, destination workload, ports``, the
+workload node indexes of the first workload edge behind overview edge ``i`` (-1 for an end that
+is no workload) and its connections (a string index), flat;
 ``namespaces[ns]``: ``{"pods", "nodes": [[ref, x, y, r, outside 0|1], ...], "edges": [[source,
 target, ports, maybe, pairs, why], ...]}`` where ``ref`` is a workload node's index, or ``-1 - i``
 for overview node ``i`` (another namespace, the external addresses) and the edges' ends index the
@@ -1041,12 +1041,12 @@ def _build(
     # is no workload, or an edge only the base has) and its connections: what `netsim check` is
     # asked about an edge the page does not explain
     ov_ids = [n["id"] for n in ov_nodes]
-    behind: list[list[int]] = []
+    behind: list[int] = []  # flat, three numbers an edge: 1.26 million edges at 100,000 pods
     for edge in ov_edges:
         found = head_edges.behind((ov_ids[edge[0]], ov_ids[edge[1]]))
         if found is None:
-            behind.append([-1, -1, 0])
+            behind += (-1, -1, 0)
         else:
-            behind.append([wl_at.get(found[0], -1), wl_at.get(found[1], -1), builder.conns(found[2])])
+            behind += (wl_at.get(found[0], -1), wl_at.get(found[1], -1), builder.conns(found[2]))
     data["overview"]["behind"] = behind
     return data

@@ -158,7 +158,7 @@
         nodes: D.overview.nodes.map((n) => ({ n, x: n.x, y: n.y, r: n.r, outside: false })),
         edges: D.overview.edges.map((e, i) => {
           const row = edgeRow(e, e[0], e[1], D.overview.diff && D.overview.diff[i]);
-          row.beh = D.overview.behind ? D.overview.behind[i] : null; // the workloads of a pair behind it
+          row.ov = i; // its place in D.overview.behind (the workloads of a pair behind it)
           return row;
         }),
       };
@@ -716,10 +716,12 @@
       // may not be behind the edge
       // an overview edge names the workloads of the first workload edge behind it
       const behind = (w) => (w >= 0 && D.workloads.nodes[w].kind === "workload" ? D.workloads.nodes[w] : null);
-      const [sw, dw] = (e.beh || [-1, -1]).map(behind);
+      const B = D.overview.behind;
+      const beh = e.ov !== undefined && B ? B.slice(3 * e.ov, 3 * e.ov + 3) : [-1, -1, 0];
+      const [sw, dw] = beh.slice(0, 2).map(behind);
       const end = (n, w) => (w ? w.id : n.kind === "workload" ? n.id : n.rep);
       const rough = [[a, sw], [b, dw]].some(([n, w]) => !w && (n.kind === "namespace" || (n.kind === "external" && n.ranges)));
-      const ports = sw || dw ? STR[e.beh[2]] : STR[e.ports] || STR[e.maybe];
+      const ports = sw || dw ? STR[beh[2]] : STR[e.ports] || STR[e.maybe];
       why = { src: end(a, sw), dst: end(b, dw), port: firstPort(ports), text: null, rough };
     }
     const cmd = `netsim check PATHS --from ${sh(why.src)} --to ${sh(why.dst)} --port ${sh(why.port)}`;
