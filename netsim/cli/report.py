@@ -48,7 +48,7 @@ def report(common: Common, output: Output, title: str | None, no_lint: bool) -> 
         if not no_lint:
             if len(index.cluster.pods) > LINT_HINT_PODS:
                 click.echo(
-                    f"note: linting {len(index.cluster.pods):,} pods may take minutes (about 2 at 100,000); "
+                    f"hint: linting {len(index.cluster.pods):,} pods may take minutes (about 2 at 100,000); "
                     "--no-lint leaves the lint findings out",
                     err=True,
                 )
