@@ -304,10 +304,11 @@ class _Builder:
             self.explain_edge((row.source.key, row.destination.key), row.conns, row.undetermined, behind),
         ]
 
-    def removed_edge(self, row: Connection, node_at: dict[str, int]) -> list[Any]:
+    @staticmethod
+    def removed_edge(ends: tuple[str, str], pairs: int, node_at: dict[str, int]) -> list[Any]:
         """An edge of a diff report that the change removes: nothing of it is allowed any more,
         so it has no connections and no explanation (it spends none of the budget)."""
-        return [node_at[row.source.key], node_at[row.destination.key], 0, 0, row.pairs, -1]
+        return [node_at[ends[0]], node_at[ends[1]], 0, 0, pairs, -1]
 
 
 def _node(info: Any, builder: _Builder) -> dict[str, Any]:
@@ -514,7 +515,7 @@ def _level(
             if row is not None:
                 internal[ends[0]] = [builder.conns(row.conns), builder.conns(row.undetermined)]
             continue
-        edge = builder.edge(shown, at) if row is not None else builder.removed_edge(shown, at)
+        edge = builder.edge(shown, at) if row is not None else builder.removed_edge(ends, shown.pairs, at)
         edges.append(edge)
         if statuses is not None:
             if before is None:
@@ -590,10 +591,8 @@ class _ViewEdges:
         at = self.first.get(a * len(self.ov_at) + b)
         if at is None:
             return None
-        graph, width = self.level.graph, len(self.order)
-        s, d = self.order[at // width], self.order[at % width]
-        e = s * width + d
-        return graph.keys[s], graph.keys[d], graph.conns.get(e, _NONE) | graph.undetermined.get(e, _NONE)
+        width = len(self.order)
+        return self.level.behind(self.order[at // width] * width + self.order[at % width])
 
 
 #: A namespace view's edge: connections, undetermined ones, pod pairs, and the first workload
@@ -670,7 +669,7 @@ def _namespace_view(
             edge = [local[ends[0]], local[ends[1]], builder.conns(conns), builder.conns(maybe), pairs, why]
         else:  # removed by the change
             assert had is not None
-            edge = [local[ends[0]], local[ends[1]], 0, 0, had[2], -1]
+            edge = builder.removed_edge(ends, had[2], local)
         if before is not None:
             status = ADDED if had is None else REMOVED if got is None else SAME if (got[:2] == had[:2]) else CHANGED
             edge += [status, *((builder.conns(had[0]), builder.conns(had[1])) if had is not None else (0, 0))]
