@@ -190,3 +190,32 @@ def test_the_scenario_keeps_its_replay_and_its_suggestion(
     ]
     for f in files:
         golden(SCENARIO / "golden" / "suggested" / f.name, f.read_text(encoding="utf-8"))
+
+
+PROMETHEUS_TO_WEB = (
+    '{"flow":{"time":"2026-12-01T10:00:00Z","verdict":"FORWARDED",'
+    '"IP":{"source":"%s","destination":"10.244.1.5","ipVersion":"IPv4"},'
+    '"l4":{"TCP":{"source_port":40000,"destination_port":8080}},'
+    '"source":{"namespace":"monitoring","pod_name":"prometheus-6f7b9c4d2-%s",'
+    '"workloads":[{"name":"prometheus","kind":"Deployment"}]},'
+    '"destination":{"namespace":"shop","pod_name":"web-7d9c8b6f5-x2x4k",'
+    '"workloads":[{"name":"web","kind":"Deployment"}]},'
+    '"Type":"L3_L4","traffic_direction":"INGRESS","is_reply":false}}\n'
+)
+
+
+def test_an_end_without_an_address_is_decided_at_the_addresses_the_flows_give(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # the same connection as above, from a Hubble export that gives the pods' addresses
+    flows = tmp_path / "hubble.json"
+    flows.write_text(
+        PROMETHEUS_TO_WEB % ("10.244.3.3", "a") + PROMETHEUS_TO_WEB % ("10.244.3.4", "b"), encoding="utf-8"
+    )
+    result = runner.invoke(main, ["replay", MANIFESTS, "--flows", str(flows), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    [connection] = json.loads(result.stdout)["connections"]
+    assert connection["decision"] == "allowed"
+    assert connection["decidedAtObservedAddresses"] == ["10.244.3.3", "10.244.3.4", "10.244.1.5"]
+    text = runner.invoke(main, ["replay", MANIFESTS, "--flows", str(flows)]).stdout
+    assert "1 allowed, 0 denied, 0 undetermined (1 decided at the addresses the flows observed)" in text
