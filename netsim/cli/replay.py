@@ -240,6 +240,8 @@ def replay_cmd(
     namespace and pod name, by address, by the workload that owns the pod; anything else on an
     address is an outside address), folds replies (a reply belongs to its request) and the two
     observations of one connection, and decides each distinct connection as `netsim check` does.
+    A connection left undetermined because an end has no address in the manifests (a workload's
+    manifest against an ipBlock) is decided at the addresses the flows give, when they all agree.
     Prints a summary (flows and connections allowed, denied, undetermined, unmapped), then every
     connection that is denied or undetermined with how often and when it was seen and the
     rule-level explanation, then the flows that map to nothing in the manifests, which are never
