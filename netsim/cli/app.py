@@ -31,7 +31,7 @@ from netsim.errors import InputError, InputErrors, NetsimError
 if TYPE_CHECKING:
     from netsim.engine import PolicyIndex
     from netsim.loader import LoadOptions, LoadResult
-    from netsim.model import Cluster, IPNetwork, Options
+    from netsim.model import Cluster, IPNetwork, Options, Pod
     from netsim.source import Limits
 
 __all__ = [
@@ -154,6 +154,32 @@ class Choice(click.Choice[str]):
 
 #: ``--protocol``: any case on the command line, the value upper-case (``tcp`` -> ``TCP``).
 PROTOCOL = Choice(["TCP", "UDP", "SCTP"])
+
+#: ``--ingress-pod NS/NAME`` (repeatable): the pods of the ingress controller or gateway.
+ingress_pod_option = click.option(
+    "--ingress-pod",
+    "ingress_pods",
+    multiple=True,
+    metavar="NS/NAME",
+    help="The pods of the ingress controller or gateway (repeatable): the lines from {ingress-controller} and "
+    "{gateway ns/name} are evaluated from them, with their own policies. Default: a pod the input does not describe.",
+)
+
+
+def ingress_pods_of(cluster: Cluster, texts: Iterable[str], namespace: str) -> tuple[Pod, ...]:
+    """The ``--ingress-pod`` values: pods (or workloads) of the input, never an address."""
+    from netsim.endpoints import resolve_endpoint
+    from netsim.model import Pod
+
+    out: list[Pod] = []
+    for text in texts:
+        endpoint = resolve_endpoint(cluster, text, namespace)
+        if not isinstance(endpoint, Pod):
+            raise NetsimError(
+                f"--ingress-pod {text}: an ingress controller or gateway is a pod of the input, not an address"
+            )
+        out.append(endpoint)
+    return tuple(out)
 
 
 class _PathOption(click.Option):

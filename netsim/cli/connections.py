@@ -17,6 +17,8 @@ from netsim.cli.app import (
     Output,
     common_options,
     handle_interrupt,
+    ingress_pod_option,
+    ingress_pods_of,
     main,
     output_options,
     progress,
@@ -28,7 +30,7 @@ from netsim.errors import NetsimError
 from netsim.exposure import Exposure, compute_exposure
 from netsim.externals import external_ranges
 from netsim.graph import Connection, GroupBy, Grouped, NodeInfo, entry_rows, grouped_edges
-from netsim.model import Cluster, Direction, IPNetwork, Pod, Protocol
+from netsim.model import Direction, IPNetwork, Pod, Protocol
 from netsim.render.connections import STREAMS
 from netsim.render.exposure import exposure_json, exposure_text
 from netsim.services import resolve_service, service_backends
@@ -106,16 +108,6 @@ def _families(values: Iterable[str]) -> frozenset[int]:
         with suppress(ValueError):
             out.add(ip_network(text.strip(), strict=False).version)
     return frozenset(out)
-
-
-def _entry_pod(cluster: Cluster, text: str, namespace: str) -> Pod:
-    """An --ingress-pod value: a pod (or workload) of the input."""
-    endpoint = resolve_endpoint(cluster, text, namespace)
-    if not isinstance(endpoint, Pod):
-        raise NetsimError(
-            f"--ingress-pod {text}: an ingress controller or gateway is a pod of the input, not an address"
-        )
-    return endpoint
 
 
 def _resolve_filter(index: PolicyIndex, option: str, text: str, by: GroupBy, direction: Direction) -> _Filter:
@@ -225,14 +217,7 @@ def _exposure_tail(exposed: Exposure, output: str, listed: int) -> str:
     show_default=True,
     help="List pods, workloads (a controller's pods as one endpoint) or namespaces.",
 )
-@click.option(
-    "--ingress-pod",
-    "ingress_pods",
-    multiple=True,
-    metavar="NS/NAME",
-    help="The pods of the ingress controller or gateway (repeatable): the lines from {ingress-controller} and "
-    "{gateway ns/name} are evaluated from them, with their own policies. Default: a pod the input does not describe.",
-)
+@ingress_pod_option
 @click.option(
     "--exposure",
     is_flag=True,
@@ -289,7 +274,7 @@ def connections(
             require_namespace(cluster, ns, "--focus")
         sources = [_resolve_filter(index, "--from", s, by, Direction.INGRESS) for s in source]
         destinations = [_resolve_filter(index, "--to", d, by, Direction.EGRESS) for d in destination]
-        entry_pods = tuple(_entry_pod(cluster, text, common.namespace) for text in ingress_pods)
+        entry_pods = ingress_pods_of(cluster, ingress_pods, common.namespace)
         with progress("evaluating") as report:
             grouped = grouped_edges(index, by, report)
         entered = entry_rows(index, grouped, by, entry_pods)

@@ -16,6 +16,8 @@ from netsim.cli.app import (
     Output,
     common_options,
     handle_interrupt,
+    ingress_pod_option,
+    ingress_pods_of,
     main,
     output_options,
     progress,
@@ -116,6 +118,7 @@ def _namespace(value: str) -> str:
     show_default=True,
     help="Namespace of the cluster DNS pods (NP003, NP004).",
 )
+@ingress_pod_option
 @output_options(
     FORMATS,
     "text",
@@ -130,6 +133,7 @@ def lint(
     disabled: frozenset[str],
     dns_selector: LabelSelector,
     dns_namespace: str,
+    ingress_pods: tuple[str, ...],
 ) -> NoReturn:
     """Find policies that are valid but probably wrong.
 
@@ -154,10 +158,12 @@ def lint(
       netsim lint manifests/ -o sarif > netsim.sarif
       netsim lint -f manifests/ --output-file netsim.sarif
       netsim lint scenarios/cluster-guardrails/manifests
+      netsim lint cluster.yaml --ingress-pod ingress-nginx/ingress-nginx-controller
     """
     with reporting():
         index = common.index()
-        config = LintConfig(DnsTarget(dns_namespace, dns_selector), disabled)
+        proxies = ingress_pods_of(index.cluster, ingress_pods, common.namespace)
+        config = LintConfig(DnsTarget(dns_namespace, dns_selector), disabled, proxies)
         with progress("linting") as step:
             findings = run_lint(index, config, step)
         if output.format == "json":

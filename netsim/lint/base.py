@@ -116,10 +116,12 @@ DEFAULT_DNS = DnsTarget()
 
 @dataclass(frozen=True, slots=True)
 class LintConfig:
-    """What a lint run looks at: the DNS pods, and the rules switched off."""
+    """What a lint run looks at: the DNS pods, the rules switched off, and the pods of the ingress
+    controller or gateway (``--ingress-pod``; none: pods the input does not describe)."""
 
     dns: DnsTarget = DEFAULT_DNS
     disabled: frozenset[str] = frozenset()
+    ingress_pods: tuple[Pod, ...] = ()
 
 
 Check = Callable[["LintRule", "LintContext"], Iterable[Finding]]

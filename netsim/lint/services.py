@@ -340,7 +340,11 @@ def _check_refused(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
 # -- NP029: an Ingress, Route or Gateway API route whose backends refuse its proxy --------------------------------
 
 
-def _who(label: str) -> str:
+def _who(label: str, pods: tuple[Pod, ...] = ()) -> str:
+    """The proxy in words: its pods when --ingress-pod names them."""
+    if pods:
+        named = ", ".join(p.ref for p in pods)
+        return f"the ingress controller ({named})" if label == INGRESS_CONTROLLER else f"the gateway's pods ({named})"
     if label == INGRESS_CONTROLLER:
         return f"the ingress controller ({label})"
     return f"the gateway's pods ({label})"
@@ -367,6 +371,11 @@ def _assess(ctx: LintContext, entry: Entry) -> tuple[bool, list[str], list[Unkno
     for source in entry.point.pods:
         pair = evaluate_pair(ctx.index, source, backend)
         side = pair.ingress
+        if not source.undescribed:  # a pod of the input (--ingress-pod): the engine decides
+            if side.possible & entry.ports:
+                certain = False
+                others += pair.unknowns()
+            continue
         for o in side.outcomes:
             if not rule_ports(o.rule.ports, backend).conns & entry.ports:
                 continue
@@ -400,7 +409,7 @@ def _check_ingress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
     if not (cluster.ingresses or cluster.routes) or not cluster.services:
         return
     grouped: dict[tuple[str, str, bool], _Refused] = {}
-    for entry in entries(ctx.index):
+    for entry in entries(ctx.index, ctx.config.ingress_pods):
         if not entry.ports or entry.conns:
             continue
         assessed = _assess(ctx, entry)
@@ -421,14 +430,16 @@ def _check_ingress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             f"allow ingress to the backend{'' if one else 's'} from the proxy's pods on {found.ports}: a rule with "
             f"`from: [{{namespaceSelector: {{matchLabels: {{{NAMESPACE_NAME_LABEL}: <its namespace>}}}}}}]`"
         )
+        named = ctx.config.ingress_pods
         if certain:
             isolated = "it is" if one else "they are"
+            whom = "from those pods" if named else "from any pod"
             yield rule.finding(
                 spans.get(via),
                 via,
                 "",
-                f"{via}: {_who(label)} cannot reach {what}: {isolated} isolated for ingress and no ingress rule "
-                f"allows {found.ports} there from any pod",
+                f"{via}: {_who(label, named)} cannot reach {what}: {isolated} isolated for ingress and no ingress "
+                f"rule allows {found.ports} there {whom}",
                 fix,
             )
             continue
@@ -441,7 +452,7 @@ def _check_ingress(rule: LintRule, ctx: LintContext) -> Iterator[Finding]:
             spans.get(via),
             via,
             "",
-            f"{via}: whether {_who(label)} reaches {what} is undetermined ({'; '.join(conditions)})",
+            f"{via}: whether {_who(label, named)} reaches {what} is undetermined ({'; '.join(conditions)})",
             f"{settle(found.unknowns)}; if it is denied: {fix}",
         )
 

@@ -502,3 +502,20 @@ def test_an_unevaluated_policy_is_an_info_finding_and_a_sarif_note(runner: CliRu
         "info",
         "CiliumNetworkPolicy shop/web-l7",
     )
+
+
+def test_ingress_pod_names_pods_of_the_input(runner: CliRunner) -> None:
+    manifests = str(SCENARIOS / "services-and-ingress" / "manifests")
+    quiet = lint(runner, manifests)
+    named = lint(runner, manifests, "--ingress-pod", "shop/web")
+    assert named.exit_code in (0, 1), named.output
+    assert "--ingress-pod" not in named.stderr
+    address = lint(runner, manifests, "--ingress-pod", "10.9.9.9")
+    assert address.exit_code == 2
+    assert "--ingress-pod 10.9.9.9: an ingress controller or gateway is a pod of the input, not an address" in (
+        address.stderr
+    )
+    unknown = lint(runner, manifests, "--ingress-pod", "shop/wbe")
+    assert unknown.exit_code == 2
+    assert "did you mean" in unknown.stderr
+    assert quiet.exit_code in (0, 1)

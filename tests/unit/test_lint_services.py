@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from netsim.engine import PolicyIndex
-from netsim.lint import RULES_BY_ID, Finding, Severity, lint
+from netsim.lint import RULES_BY_ID, Finding, LintConfig, Severity, lint
 from netsim.loader import load_texts
 from netsim.model import Options
 from tests.unit.test_lint import (
@@ -331,3 +331,42 @@ def test_the_rules_are_quiet_without_services() -> None:
     manifests = [namespace("tools"), DENY_INGRESS, policy("shop/p", "podSelector: {}\npolicyTypes: [Ingress]")]
     for rule in ("NP025", "NP026", "NP027", "NP028", "NP029"):
         assert findings(manifests, rule) == []
+
+
+# -- NP029 with the controller's pods named (--ingress-pod) ---------------------------------------------
+
+
+NGINX_NS = namespace("ingress-nginx", "kubernetes.io/metadata.name: ingress-nginx")
+NGINX = pod("ingress-nginx/controller-0", "app: nginx", "10.0.9.9")
+
+
+def with_proxy(manifests: list[str]) -> list[Finding]:
+    texts = {f"m{i:02d}.yaml": text for i, text in enumerate([*CLUSTER, NGINX_NS, NGINX, *manifests])}
+    index = PolicyIndex(load_texts(texts).cluster, Options())
+    proxy = next(p for p in index.cluster.pods if p.ref == "ingress-nginx/controller-0")
+    return [f for f in lint(index, LintConfig(ingress_pods=(proxy,))) if f.rule == "NP029"]
+
+
+def test_np029_with_the_controllers_pods_fires_when_a_rule_admits_other_pods_only() -> None:
+    # a rule admits pods labelled app=nginx of a namespace team=edge: the controller's namespace is
+    # not one; without --ingress-pod lint could not tell and stayed quiet
+    allow = ingress_allow(
+        "shop/in", "{matchLabels: {app: web}}", "- namespaceSelector: {matchLabels: {team: edge}}", "[{port: http}]"
+    )
+    assert findings([DENY_INGRESS, WEB, WEB_INGRESS, allow], "NP029") == []
+    [found] = with_proxy([DENY_INGRESS, WEB, WEB_INGRESS, allow])
+    assert found.message == (
+        "Ingress shop/web: the ingress controller (ingress-nginx/controller-0) cannot reach its backend shop/web "
+        "(TCP 8080): it is isolated for ingress and no ingress rule allows TCP 8080 there from those pods"
+    )
+    assert found.severity is Severity.ERROR
+
+
+def test_np029_with_the_controllers_pods_is_quiet_when_a_rule_admits_them() -> None:
+    allow = ingress_allow(
+        "shop/in",
+        "{matchLabels: {app: web}}",
+        "- namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}",
+        "[{port: http}]",
+    )
+    assert with_proxy([DENY_INGRESS, WEB, WEB_INGRESS, allow]) == []
