@@ -23,10 +23,13 @@ from typing import Any
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the page's locators are the browser tests' (tests/browser/page.py)
+
+from tests.browser.page import EDGE_POINT, NODE_CENTRE, click_at  # noqa: E402
+
 IMAGES = REPO / "docs" / "images"
 WINDOW = (1400, 860)
 
@@ -100,28 +103,6 @@ CANARY = CANARY_HEAD + "".join(
     CANARY_POD.format(suffix=f"{n:05x}", track="canary" if n > 4 else "stable", n=n) for n in range(1, 7)
 )
 
-NODE_CENTRE = """
-for (const g of document.querySelectorAll("#nodes [data-n]")) {
-  if (!g.getAttribute("aria-label").startsWith(arguments[0])) continue;
-  const box = g.querySelector("circle, rect").getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2];
-}
-return null;
-"""
-EDGE_POINT = """
-for (const g of document.querySelectorAll("#edges [data-e]")) {
-  if (!g.querySelector("title").textContent.startsWith(arguments[0])) continue;
-  const path = g.querySelector(".hit"), length = path.getTotalLength(), m = path.getScreenCTM();
-  for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-    const p = path.getPointAtLength(length * f);
-    const x = p.x * m.a + p.y * m.c + m.e, y = p.x * m.b + p.y * m.d + m.f;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest("[data-e]") === g) return [x, y];
-  }
-}
-return null;
-"""
-
 
 def browser() -> Any:
     chromium, driver = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
@@ -147,13 +128,10 @@ def report(inputs: list[str], out: Path, title: str) -> None:
     subprocess.run(command, check=True, cwd=REPO)
 
 
-def click_at(driver: Any, point: list[float] | None, what: str) -> None:
+def click(driver: Any, point: list[float] | None, what: str) -> None:
     if point is None:
         sys.exit(f"nothing to click: {what}")
-    actions = ActionChains(driver)
-    actions.w3c_actions.pointer_action.move_to_location(round(point[0]), round(point[1]))  # type: ignore[no-untyped-call]
-    actions.w3c_actions.pointer_action.click()
-    actions.perform()
+    click_at(driver, *point)
 
 
 def shoot(driver: Any, page: Path, steps: Steps, target: Path) -> None:
@@ -161,9 +139,9 @@ def shoot(driver: Any, page: Path, steps: Steps, target: Path) -> None:
     WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.documentElement.dataset.ready"))
     for kind, arg in steps:
         if kind == "node":
-            click_at(driver, driver.execute_script(NODE_CENTRE, arg), arg)
+            click(driver, driver.execute_script(NODE_CENTRE, arg), arg)
         elif kind == "edge":
-            click_at(driver, driver.execute_script(EDGE_POINT, arg), arg)
+            click(driver, driver.execute_script(EDGE_POINT, arg), arg)
         elif kind == "click":
             driver.find_element("css selector", arg).click()
         else:

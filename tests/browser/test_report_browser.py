@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from netsim.cli import main
+from tests.browser.page import EDGE_POINT, NODE_CENTRE, click_at
 from tests.conftest import REPO
 
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -110,51 +111,16 @@ def _text(driver: Any, css: str) -> str:
     return str(driver.find_element("css selector", css).text)
 
 
-def _click_at(driver: Any, x: float, y: float) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    actions = ActionChains(driver)
-    actions.w3c_actions.pointer_action.move_to_location(round(x), round(y))  # type: ignore[no-untyped-call]
-    actions.w3c_actions.pointer_action.click()
-    actions.perform()
-
-
-#: The centre of the shape of the node whose aria-label starts with arguments[0], in page pixels.
-NODE_CENTRE = """
-for (const g of document.querySelectorAll("#nodes [data-n]")) {
-  if (!g.getAttribute("aria-label").startsWith(arguments[0])) continue;
-  const box = g.querySelector("circle, rect").getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2];
-}
-return null;
-"""
-
-#: A point of the drawn edge whose tooltip starts with arguments[0] where a click reaches that edge.
-EDGE_POINT = """
-for (const g of document.querySelectorAll("#edges [data-e]")) {
-  if (!g.querySelector("title").textContent.startsWith(arguments[0])) continue;
-  const path = g.querySelector(".hit"), length = path.getTotalLength(), m = path.getScreenCTM();
-  for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-    const p = path.getPointAtLength(length * f);
-    const x = p.x * m.a + p.y * m.c + m.e, y = p.x * m.b + p.y * m.d + m.f;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest("[data-e]") === g) return [x, y];
-  }
-}
-return null;
-"""
-
-
 def _click_node(driver: Any, label: str) -> None:
     point = driver.execute_script(NODE_CENTRE, label)
     assert point is not None, f"no node {label!r} drawn"
-    _click_at(driver, *point)
+    click_at(driver, *point)
 
 
 def _click_edge(driver: Any, title: str) -> None:
     point = driver.execute_script(EDGE_POINT, title)
     assert point is not None, f"no clickable edge {title!r} drawn"
-    _click_at(driver, *point)
+    click_at(driver, *point)
 
 
 def _png_facts(data: bytes) -> tuple[int, int, int]:
