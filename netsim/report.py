@@ -293,16 +293,17 @@ class _Builder:
                 yield pod
 
     def edge(
-        self, row: Connection, node_at: dict[str, int], behind: tuple[str, str, ConnSet] | None = None
+        self,
+        ends: tuple[str, str],
+        node_at: dict[str, int],
+        conns: ConnSet,
+        maybe: ConnSet,
+        pairs: int,
+        behind: tuple[str, str, ConnSet] | None = None,
     ) -> list[Any]:
-        return [
-            node_at[row.source.key],
-            node_at[row.destination.key],
-            self.conns(row.conns),
-            self.conns(row.undetermined),
-            row.pairs,
-            self.explain_edge((row.source.key, row.destination.key), row.conns, row.undetermined, behind),
-        ]
+        """An edge of a view: ``[source, target, ports, maybe, pairs, why]``."""
+        why = self.explain_edge(ends, conns, maybe, behind)
+        return [node_at[ends[0]], node_at[ends[1]], self.conns(conns), self.conns(maybe), pairs, why]
 
     @staticmethod
     def removed_edge(ends: tuple[str, str], pairs: int, node_at: dict[str, int]) -> list[Any]:
@@ -515,7 +516,10 @@ def _level(
             if row is not None:
                 internal[ends[0]] = [builder.conns(row.conns), builder.conns(row.undetermined)]
             continue
-        edge = builder.edge(shown, at) if row is not None else builder.removed_edge(ends, shown.pairs, at)
+        if row is not None:
+            edge = builder.edge(ends, at, row.conns, row.undetermined, row.pairs)
+        else:
+            edge = builder.removed_edge(ends, shown.pairs, at)
         edges.append(edge)
         if statuses is not None:
             if before is None:
@@ -672,8 +676,7 @@ def _namespace_view(
         if got is not None:
             conns, maybe, pairs, first = got
             behind = level.behind(first) if builder.left > 0 else None
-            why = builder.explain_edge(ends, conns, maybe, behind)
-            edge = [local[ends[0]], local[ends[1]], builder.conns(conns), builder.conns(maybe), pairs, why]
+            edge = builder.edge(ends, local, conns, maybe, pairs, behind)
         else:  # removed by the change
             assert had is not None
             edge = builder.removed_edge(ends, had[2], local)
@@ -871,9 +874,7 @@ def _pod_views(
                 if found is not None:
                     builder.reps.setdefault(keys[g], found)
             behind = (keys[s], keys[d], graph.conns.get(first, _NONE) | graph.undetermined.get(first, _NONE))
-            src = NodeInfo(ends[0], "pods", ns, ends[0], ends[0], "Pod")
-            dst = NodeInfo(ends[1], "pods", ns, ends[1], ends[1], "Pod")
-            edges.append(builder.edge(Connection(src, dst, conns, pairs, maybe), local_at, behind))
+            edges.append(builder.edge(ends, local_at, conns, maybe, pairs, behind))
         placed = layout(view)
         views[w] = {
             "groups": [
