@@ -11,8 +11,6 @@ backends. Towards a Service, the Service is asked from a pod of each kind of the
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from netsim.endpoints import PortRef, named_pods, resolve_port
 from netsim.engine import PolicyIndex, evaluate
 from netsim.errors import NetsimError
@@ -56,14 +54,22 @@ def evaluate_named(
     dst_label, destinations = _asked(index, destination_text, destination, namespace)
     verdicts = [first]
     for dst in destinations:
-        try:
-            number, proto = resolve_port(port, dst, protocol)
-        except NetsimError:  # the pod does not declare the named port: nothing to ask of it
+        found = _port_on(port, dst, protocol)
+        if found is None:
             continue
         for src in sources:
             if src is not source or dst is not destination:
-                verdicts.append(evaluate(index, Traffic(src, dst, number, proto)))
+                verdicts.append(evaluate(index, Traffic(src, dst, *found)))
     return WorkloadVerdict(src_label, dst_label, tuple(verdicts))
+
+
+def _port_on(port: PortRef, pod: Endpoint, protocol: Protocol | None) -> tuple[int, Protocol] | None:
+    """The port on ``pod`` (a named one resolved there); None when the pod does not declare it:
+    nothing to ask of that pod."""
+    try:
+        return resolve_port(port, pod, protocol)
+    except NetsimError:
+        return None
 
 
 def _among(
@@ -92,10 +98,7 @@ def _among(
         if taken.get(kind, 0) < 2:
             taken[kind] = taken.get(kind, 0) + 1
             few.append((pod, kind))
-    ports: dict[str, tuple[int, Protocol]] = {}
-    for pod, _ in few:
-        with suppress(NetsimError):  # a pod that does not declare the named port: nothing to ask
-            ports[pod.ref] = resolve_port(port, pod, protocol)
+    ports = {pod.ref: _port_on(port, pod, protocol) for pod, _ in few}
     asked: set[tuple[int, int]] = set()
     verdicts: list[Verdict] = []
     for src, src_kind in few:
