@@ -549,15 +549,14 @@ class _ViewEdges:
 
     def __init__(self, level: _Level) -> None:
         self.level = level
-        graph = level.graph
-        keys, width, rank = graph.keys, len(graph.keys), level.rank
+        width, rank = len(level.graph.keys), level.rank
         self.order = sorted(range(width), key=rank.__getitem__)
-        infos = [graph.nodes[k] for k in keys]
-        # a group's overview node: its namespace, or the (maybe merged) range it is shown as
-        ov_names = sorted({i.namespace or level.shown[g] for g, i in enumerate(infos)})
+        # a group's overview node is where other namespaces' views see it (``away``): its
+        # namespace, or the (maybe merged) range it is shown as
+        ov_names = sorted(set(level.away))
         self.ov_at = {k: i for i, k in enumerate(ov_names)}
-        ov_of = [self.ov_at[i.namespace or level.shown[g]] for g, i in enumerate(infos)]
-        has_ns = [i.namespace is not None for i in infos]
+        ov_of = [self.ov_at[k] for k in level.away]
+        has_ns = [ns is not None for ns in level.home]
         size = len(ov_names)
         buckets: dict[int, array[int]] = {}
         first: dict[int, int] = {}
