@@ -419,11 +419,6 @@ class _Level:
         s, d = divmod(e, len(graph.keys))
         return graph.keys[s], graph.keys[d], self.union(graph.conns.get(e, _NONE), graph.undetermined.get(e, _NONE))
 
-    def ordered(self, edges: Iterable[int]) -> list[int]:
-        """``edges`` in row order (source label, then destination label)."""
-        rank, width = self.rank, len(self.rank)
-        return sorted(edges, key=lambda e: rank[e // width] * width + rank[e % width])
-
 
 def _shown(grouped: Grouped, builder: _Builder) -> _Level:
     """``grouped`` with its external ranges merged into one node when there are more than
@@ -449,38 +444,33 @@ def _shown(grouped: Grouped, builder: _Builder) -> _Level:
 
 @dataclass(frozen=True, slots=True)
 class _Rows:
-    """A level's nodes and rows (edges aggregated onto its shown nodes, in row order), and for
-    each row the ends and connections of the first edge behind it (what explains it)."""
+    """A level's nodes and rows (edges aggregated onto its shown nodes, in row order)."""
 
     nodes: dict[str, NodeInfo]
     rows: list[Connection]
-    behind: dict[tuple[str, str], tuple[str, str, ConnSet]]
 
 
 def _rows(level: _Level) -> _Rows:
     """The level's edges aggregated onto its shown nodes: unions of connections, pod pairs
     added; rows sorted by source then destination label."""
     graph = level.graph
-    keys, width, shown = graph.keys, len(graph.keys), level.shown
+    width, shown = len(graph.keys), level.shown
     certain, maybe, pairs = graph.conns, graph.undetermined, graph.pairs
     out: dict[tuple[str, str], tuple[ConnSet, ConnSet, int]] = {}
-    behind: dict[tuple[str, str], tuple[str, str, ConnSet]] = {}
-    for e in level.ordered(level.edges()):
+    for e in level.edges():
         s, d = divmod(e, width)
         ends = (shown[s], shown[d])
         conns, unsure = certain.get(e, _NONE), maybe.get(e, _NONE)
         prev = out.get(ends)
         if prev is None:
             out[ends] = (conns, unsure, pairs[e])
-            if ends != (keys[s], keys[d]):
-                behind[ends] = (keys[s], keys[d], conns | unsure)
         else:
             union = prev[0] | conns
             out[ends] = (union, (prev[1] | unsure) - union, prev[2] + pairs[e])
     nodes = level.nodes
     rows = [Connection(nodes[a], nodes[b], c, n, m) for (a, b), (c, m, n) in out.items()]
     rows.sort(key=lambda r: (r.source.label.encode(), r.destination.label.encode()))
-    return _Rows(nodes, rows, behind)
+    return _Rows(nodes, rows)
 
 
 def _level(
@@ -945,7 +935,7 @@ def _build(
     # its two namespaces (or a namespace and a range)
     head_edges = _ViewEdges(head_workloads)
     base_edges = _ViewEdges(base_levels[1]) if base_levels is not None else None
-    builder.behind = lambda ends: head_edges.behind(ends) or head_overview.behind.get(ends)
+    builder.behind = head_edges.behind
 
     # the overview: namespaces and external ranges; a namespace's own traffic is written in it
     ov_nodes, ov_edges, ov_diff, internal = _level(builder, head_overview, base_overview, keep_self=False)
