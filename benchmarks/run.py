@@ -15,6 +15,7 @@ generator's parameters and the generator's own text. Then each command runs --ru
     replay       netsim replay FILE --flows FLOWS --fail-on never --output-file OUT.txt
                  (FLOWS: a Hubble export of --flow-records-per-pod records per pod, made by
                  benchmarks/flows.py and cached like the cluster: 1,000,000 records at 10,000 pods)
+    suggest      netsim suggest FILE --flows FLOWS --output-dir OUT/suggested   (the same FLOWS)
     nca          nca --connectivity FILE --pod_list FILE --ns_list FILE   (--compare-nca only)
 
 --compare-nca installs network-config-analyzer (2.1.0, else the newest, and says so) into a
@@ -65,7 +66,19 @@ PODS_PER_NAMESPACE = 25
 POLICIES_PER_NAMESPACE = 10
 NCA_PACKAGE = "network-config-analyzer"
 NCA_VERSION = "2.1.0"
-COMMANDS = ("parse", "check", "connections", "json", "graph-dot", "graph-svg", "lint", "diff", "report", "replay")
+COMMANDS = (
+    "parse",
+    "check",
+    "connections",
+    "json",
+    "graph-dot",
+    "graph-svg",
+    "lint",
+    "diff",
+    "report",
+    "replay",
+    "suggest",
+)
 FLOWS = HERE / "flows.py"
 PARSE_SNIPPET = (
     "import sys, yaml\n"
@@ -259,6 +272,8 @@ def netsim_argv(python: str, command: str, cluster: Path, out_dir: Path, flows: 
     if command == "replay" and flows is not None:
         out = str(out_dir / "replay.txt")
         return [*netsim, "replay", str(cluster), "--flows", str(flows), "--fail-on", "never", "--output-file", out]
+    if command == "suggest" and flows is not None:  # the policies, checked before they are written
+        return [*netsim, "suggest", str(cluster), "--flows", str(flows), "--output-dir", str(out_dir / "suggested")]
     raise ValueError(command)
 
 
@@ -470,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         "--flow-records-per-pod",
         type=int,
         default=100,
-        help="replay: flow records per pod in the generated Hubble export (100: a million at 10,000 pods)",
+        help="replay and suggest: flow records per pod in the generated Hubble export (100: a million at 10,000 pods)",
     )
     parser.add_argument(
         "--cluster-policies",
@@ -548,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
             if command == "graph-svg" and (size.pods > args.svg_max_pods or shutil.which("dot") is None):
                 continue
             flows = None
-            if command == "replay":
+            if command in ("replay", "suggest"):
                 flows = flows_file(cluster, size.pods * args.flow_records_per_pod, work_dir, args.timeout)
             m = Measurement(size, command, netsim_argv(args.python, command, cluster, size_out, flows))
             results.append(m)

@@ -12,7 +12,7 @@ from netsim.report import FindingNodes, ReportFinding, build_report
 __all__ = ["report"]
 
 #: Above this many pods, `report` says that lint may take minutes (it grows faster than the pods:
-#: 15 s at 25,000 generated pods, 118 s at 100,000; docs/performance.md).
+#: 14 s at 25,000 generated pods, 103 s at 100,000; docs/performance.md).
 LINT_HINT_PODS = 25_000
 
 
